@@ -1,0 +1,40 @@
+"""phiguard: checks hospital social-media posts for HIPAA Safe Harbor identifiers.
+
+    report = phiguard.check("Happy 97th birthday to our patient Rose!")
+    report.verdict            # "pass" | "review" | "block"
+    phiguard.redact(post)     # the same post with its identifiers replaced
+"""
+
+from phiguard.engine import check, check_many
+from phiguard.errors import (
+    ConfigError,
+    DetectorError,
+    InputError,
+    ModelNotInstalledError,
+    PhiguardError,
+    RulePackError,
+)
+from phiguard.models import Combination, Finding, Identifier, Post, Report
+from phiguard.policy import Policy
+from phiguard.redact import redact
+from phiguard.rulepacks.loader import load_rulepack
+
+__all__ = [
+    "Combination",
+    "ConfigError",
+    "DetectorError",
+    "Finding",
+    "Identifier",
+    "InputError",
+    "ModelNotInstalledError",
+    "PhiguardError",
+    "Policy",
+    "Post",
+    "Report",
+    "RulePackError",
+    "check",
+    "check_many",
+    "load_rulepack",
+    "redact",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Detection layers, one module each: patterns (regex + validators + context), and later ones."""

@@ -1,0 +1,97 @@
+"""What every detection layer shares: the field it reads and the candidate it produces."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from typing import Protocol
+
+import regex
+
+from phiguard.models import Identifier, Post
+from phiguard.normalize import Normalized
+
+WORD_PATTERN = regex.compile(r"\w+(?:['’]\w+)*")
+
+
+@dataclass(eq=False)
+class FieldText:
+    """One field of one post, normalized, as every detector sees it."""
+
+    post: Post
+    post_index: int
+    field: str
+    norm: Normalized
+    reference_date: date
+
+    @property
+    def text(self) -> str:
+        """The normalized text that detectors match against."""
+        return self.norm.text
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """Word tokens of the normalized text, computed once per field."""
+        starts: list[int] = []
+        ends: list[int] = []
+        words: list[str] = []
+        for m in WORD_PATTERN.finditer(self.norm.text):
+            starts.append(m.start())
+            ends.append(m.end())
+            words.append(m.group().lower())
+        return Tokens(starts, ends, words)
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Parallel lists of word-token starts, ends and lowercase words."""
+
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+
+
+@dataclass(eq=False)
+class Candidate:
+    """A possible finding, in normalized-text offsets, before policy and scoring decide on it."""
+
+    field: FieldText
+    start: int
+    end: int
+    identifier: Identifier
+    entity: str
+    score: float
+    rule_id: str
+    layer: str
+    explanation: str
+    status: str = "flagged"
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The matched normalized text."""
+        return self.field.norm.text[self.start : self.end]
+
+
+class Detector(Protocol):
+    """A field-level layer: sees a batch of fields, returns candidates for each, in order."""
+
+    name: str
+
+    def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
+        """Candidates for each field, in the order of `fields`."""
+        ...
+
+
+class PostStage(Protocol):
+    """A post-level layer: sees all fields and candidates of one post and refines them."""
+
+    name: str
+
+    def refine(self, post: Post, fields: Sequence[FieldText],
+               candidates: list[Candidate]) -> list[Candidate]:
+        """Return the candidates with scores, statuses or new candidates decided in context."""
+        ...

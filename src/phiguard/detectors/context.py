@@ -1,0 +1,44 @@
+"""Whole-word context: is one of these words or phrases within N tokens of a span?
+
+Presidio matched context as substrings, so "lic" fired inside "duplicate"; here a context word
+must equal a whole token, and a phrase a run of whole tokens.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+
+from phiguard.detectors.base import WORD_PATTERN, FieldText
+
+
+def compile_phrases(words: Iterable[str]) -> list[tuple[str, ...]]:
+    """Context words and phrases as lowercase token tuples."""
+    phrases = (tuple(t.lower() for t in WORD_PATTERN.findall(w)) for w in words)
+    return [phrase for phrase in phrases if phrase]
+
+
+def find_context(
+    field: FieldText, start: int, end: int, phrases: list[tuple[str, ...]], window: int,
+    direction: str = "both",
+) -> str | None:
+    """The first phrase found within `window` tokens before and/or after [start, end), else None.
+
+    Tokens inside the span itself do not count: "Fax" is no context for itself.
+    """
+    if not phrases:
+        return None
+    tokens = field.tokens
+    words = tokens.words
+    first_inside = bisect_left(tokens.ends, start + 1)
+    after_inside = bisect_right(tokens.starts, end - 1)
+    low = max(0, first_inside - window) if direction != "after" else after_inside
+    high = min(len(words), after_inside + window) if direction != "before" else first_inside
+    for phrase in phrases:
+        size = len(phrase)
+        for index in range(low, high - size + 1):
+            if first_inside <= index < after_inside:
+                continue
+            if tuple(words[index : index + size]) == phrase:
+                return " ".join(phrase)
+    return None

@@ -1,0 +1,159 @@
+"""The pattern layer: each rule's regexes, then its validators, then its context words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from phiguard.detectors.base import Candidate, FieldText
+from phiguard.detectors.context import compile_phrases, find_context
+from phiguard.errors import RulePackError
+from phiguard.rulepacks.loader import LoadedPack
+from phiguard.rulepacks.schema import ListSpec, Rule
+from phiguard.validators import Match, Validator, get_validator
+
+# Seconds one regex may spend on one field; patterns are written to be linear, this is the net.
+REGEX_TIMEOUT = 2.0
+_FLAGS = {
+    "IGNORECASE": regex.IGNORECASE,
+    "MULTILINE": regex.MULTILINE,
+    "DOTALL": regex.DOTALL,
+    "VERBOSE": regex.VERBOSE,
+}
+
+
+def canonical(text: str) -> str:
+    """Lowercase letters and digits only: how allow and deny lists compare matches."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class _CompiledPattern:
+    regex: regex.Pattern[str]
+    score: float
+    group: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule ready to run: compiled regexes, validator functions, tokenized context."""
+
+    rule: Rule
+    patterns: tuple[_CompiledPattern, ...]
+    validators: tuple[tuple[str, Validator], ...]
+    context: list[tuple[str, ...]]
+    negative: list[tuple[str, ...]]
+    allow: frozenset[str]
+
+
+def _list_terms(spec: ListSpec | list[str], pack_path: Path, rule_id: str, name: str) -> list[str]:
+    if isinstance(spec, list):
+        return spec
+    terms = list(spec.terms)
+    if spec.file:
+        path = pack_path.parent / spec.file
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            raise RulePackError(
+                f"list file {spec.file!r} cannot be read", path=str(pack_path), rule_id=rule_id,
+                key=f"lists.{name}.file",
+            ) from None
+        terms.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return terms
+
+
+def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
+    """Compile one rule; errors name the pack file and rule id."""
+    lists = {name: _list_terms(spec, pack_path, rule.id, name) for name, spec in rule.lists.items()}
+    patterns = []
+    for index, spec in enumerate(rule.patterns):
+        flags = 0
+        for flag in spec.flags:
+            flags |= _FLAGS[flag]
+        compiled = regex.compile(spec.regex, flags, ignore_unused=True, **lists)
+        patterns.append(_CompiledPattern(compiled, spec.score, spec.group, spec.name or str(index)))
+    if rule.deny:
+        alternatives = "|".join(regex.escape(term) for term in rule.deny)
+        patterns.append(_CompiledPattern(
+            regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE), 0.95, None,
+            "deny-list"))
+    return CompiledRule(
+        rule=rule,
+        patterns=tuple(patterns),
+        validators=tuple((name, get_validator(name)) for name in rule.validators),
+        context=compile_phrases(rule.context.words),
+        negative=compile_phrases(rule.context.negative),
+        allow=frozenset(canonical(term) for term in rule.allow),
+    )
+
+
+class PatternDetector:
+    """Runs every pattern rule of the loaded packs over each field."""
+
+    name = "patterns"
+
+    def __init__(self, pack: LoadedPack) -> None:
+        self.rules = [compile_rule(rule, path) for rule, path in pack.rules]
+
+    def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
+        """Candidates for each field."""
+        return [self._detect_field(field) for field in fields]
+
+    def _detect_field(self, field: FieldText) -> list[Candidate]:
+        found: list[Candidate] = []
+        text = field.text
+        for compiled in self.rules:
+            for pattern in compiled.patterns:
+                try:
+                    matches = list(pattern.regex.finditer(text, timeout=REGEX_TIMEOUT))
+                except TimeoutError as exc:
+                    # Never echo the text: name the rule only.
+                    raise TimeoutError(
+                        f"rule {compiled.rule.id!r} pattern {pattern.name} timed out") from exc
+                for match in matches:
+                    candidate = self._candidate(compiled, pattern, match, field)
+                    if candidate is not None:
+                        found.append(candidate)
+        return found
+
+    def _candidate(
+        self, compiled: CompiledRule, pattern: _CompiledPattern, match: regex.Match[str],
+        field: FieldText,
+    ) -> Candidate | None:
+        rule = compiled.rule
+        group = pattern.group
+        start, end = match.span(group) if group else match.span()
+        if start < 0 or start == end:
+            return None
+        value = field.text[start:end]
+        if canonical(value) in compiled.allow:
+            return None
+        reasons = [f"pattern {pattern.name!r} of rule {rule.id!r} ({rule.message})"]
+        if pattern.name != "deny-list":
+            view = Match(value, match.groupdict(), field.reference_date)
+            for name, validator in compiled.validators:
+                if not validator(view):
+                    return None
+                reasons.append(f"validator {name} passed")
+        score = pattern.score
+        context = rule.context
+        if compiled.negative and find_context(field, match.start(), match.end(),
+                                              compiled.negative, context.negative_window, "before"):
+            return None
+        word = find_context(field, match.start(), match.end(), compiled.context, context.window,
+                            context.direction)
+        if word is not None:
+            score = min(1.0, score + context.boost)
+            reasons.append(f"context word {word!r} within {context.window} tokens")
+        elif context.required:
+            return None
+        return Candidate(
+            field=field, start=start, end=end, identifier=rule.identifier, entity=rule.entity,
+            score=round(score, 4), rule_id=rule.id, layer=self.name,
+            explanation="; ".join(reasons),
+        )

@@ -1,0 +1,259 @@
+"""check / check_many orchestration: posts -> fields -> layers -> policy -> reports. No I/O here."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
+from phiguard.detectors.patterns import PatternDetector, canonical
+from phiguard.errors import ConfigError, InputError
+from phiguard.models import Finding, Identifier, Post, Report
+from phiguard.normalize import normalize
+from phiguard.policy import DEFAULT_POLICY, Policy
+from phiguard.rulepacks.loader import LoadedPack, load_rulepack
+from phiguard.scoring import combined_score, verdict_for
+
+PostLike = Post | str | Mapping[str, Any]
+LayerFactory = Callable[[Policy, LoadedPack], "Detector | PostStage"]
+
+
+def _patterns(policy: Policy, pack: LoadedPack) -> Detector:
+    return PatternDetector(pack)
+
+
+# Layer name (as in Policy.layers) -> factory. Field-level detectors and post-level stages both
+# register here; the engine tells them apart by their method.
+LAYERS: dict[str, LayerFactory] = {"patterns": _patterns}
+
+
+def as_post(value: PostLike) -> Post:
+    """Accept a Post, a plain string, or a dict with Post's keys."""
+    if isinstance(value, Post):
+        return value
+    if isinstance(value, str):
+        return Post(text=value)
+    if isinstance(value, Mapping):
+        try:
+            return Post.model_validate(dict(value))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = ".".join(str(part) for part in error["loc"]) or "post"
+            raise InputError(f"post key {key!r}: {error['msg']}") from None
+    raise InputError(f"cannot check a {type(value).__name__}; pass a Post, str or dict")
+
+
+@dataclass
+class Pipeline:
+    """The layers and allowlists one policy runs, built once per policy and process."""
+
+    policy: Policy
+    pack: LoadedPack
+    detectors: list[Detector] = field(default_factory=list)
+    stages: list[PostStage] = field(default_factory=list)
+    allow_terms: frozenset[str] = frozenset()
+    allow_domains: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, policy: Policy) -> Pipeline:
+        """Load the policy's packs and construct its layers."""
+        packs = [load_rulepack(name) for name in policy.packs]
+        merged = _merge_packs(packs)
+        pipeline = cls(policy, merged)
+        for name in policy.layers:
+            try:
+                factory = LAYERS[name]
+            except KeyError:
+                known = ", ".join(sorted(LAYERS))
+                raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
+                                  f"known layers: {known}") from None
+            layer = factory(policy, merged)
+            if hasattr(layer, "detect"):
+                pipeline.detectors.append(cast(Detector, layer))
+            else:
+                pipeline.stages.append(layer)
+        allow = [*merged.allow.terms, *policy.allow_terms]
+        pipeline.allow_terms = frozenset(canonical(t) for t in allow)
+        pipeline.allow_domains = tuple(
+            d.lower().lstrip(".") for d in (*merged.allow.domains, *policy.allow_domains))
+        return pipeline
+
+    def run(self, posts: Sequence[Post]) -> list[Report]:
+        """Check a batch of posts; every layer sees every field of the batch at once."""
+        fields: list[FieldText] = []
+        for index, post in enumerate(posts):
+            reference = post.posted_at.date() if post.posted_at else date.today()
+            for name, text in post.fields():
+                fields.append(FieldText(post, index, name, normalize(text), reference))
+        per_post: list[list[Candidate]] = [[] for _ in posts]
+        failed: dict[int, str] = {}
+        for detector in self.detectors:
+            for field_text, found in zip(fields, self._detect(detector, fields, failed),
+                                         strict=True):
+                per_post[field_text.post_index].extend(found)
+        reports = []
+        for index, post in enumerate(posts):
+            post_fields = [f for f in fields if f.post_index == index]
+            candidates = per_post[index]
+            for stage in self.stages:
+                if index in failed:
+                    break
+                try:
+                    candidates = stage.refine(post, post_fields, candidates)
+                except Exception as exc:  # noqa: BLE001 - a crash must fail closed, not pass
+                    failed[index] = f"{stage.name}: {type(exc).__name__}"
+            reports.append(self._report(post, candidates, failed.get(index)))
+        return reports
+
+    def _detect(self, detector: Detector, fields: list[FieldText],
+                failed: dict[int, str]) -> list[list[Candidate]]:
+        try:
+            return detector.detect(fields)
+        except Exception:  # noqa: BLE001 - isolate the failing post, check the others
+            results: list[list[Candidate]] = []
+            for field_text in fields:
+                try:
+                    results.append(detector.detect([field_text])[0])
+                except Exception as exc:  # noqa: BLE001
+                    failed[field_text.post_index] = f"{detector.name}: {type(exc).__name__}"
+                    results.append([])
+            return results
+
+    def _report(self, post: Post, candidates: list[Candidate], error: str | None) -> Report:
+        findings = _resolve_overlaps(
+            [self._finding(c) for c in candidates if c.score >= self.policy.min_score])
+        if error is not None:
+            # Fail closed: a post we could not fully check is never passed. The message names
+            # the layer and the exception type only, never its text, which may quote the post.
+            findings.append(Finding(
+                field="text", start=0, end=0, identifier=Identifier.OTHER_UNIQUE,
+                entity="DETECTOR_ERROR", score=1.0, rule_id="detector-error", layer="error",
+                explanation=f"detector {error} failed; the post is blocked until it can be checked",
+            ))
+        findings.sort(key=Finding.sort_key)
+        verdict = "block" if error is not None else verdict_for(findings, self.policy)
+        return Report(post_id=post.id, verdict=verdict, score=combined_score(findings),
+                      findings=findings)
+
+    def _finding(self, c: Candidate) -> Finding:
+        start, end = c.field.norm.to_original(c.start, c.end)
+        status = c.status
+        explanation = c.explanation
+        if status == "flagged" and self._allowlisted(c):
+            status = "suppressed"
+            explanation += "; on the organisation's allowlist"
+        return Finding(
+            field=c.field.field, start=start, end=end, identifier=c.identifier, entity=c.entity,
+            score=c.score, rule_id=c.rule_id, layer=c.layer, explanation=explanation,
+            status=status,  # type: ignore[arg-type]
+        )
+
+    def _allowlisted(self, c: Candidate) -> bool:
+        if canonical(c.text) in self.allow_terms:
+            return True
+        if self.allow_domains and c.identifier in (Identifier.URL, Identifier.EMAIL):
+            host = _host(c.text)
+            return any(host == d or host.endswith("." + d) for d in self.allow_domains)
+        return False
+
+
+def _host(text: str) -> str:
+    text = text.lower()
+    if "@" in text and "/" not in text:
+        return text.rsplit("@", 1)[1]
+    return urlsplit(text if "//" in text else "//" + text).hostname or ""
+
+
+def _merge_packs(packs: list[LoadedPack]) -> LoadedPack:
+    if len(packs) == 1:
+        return packs[0]
+    from phiguard.rulepacks.schema import AllowSpec
+
+    rules = {}
+    for pack in packs:
+        rules.update({rule.id: (rule, path) for rule, path in pack.rules})
+    return LoadedPack(
+        name="+".join(p.name for p in packs),
+        paths=tuple(itertools.chain.from_iterable(p.paths for p in packs)),
+        rules=tuple(rules.values()),
+        allow=AllowSpec(
+            terms=[t for p in packs for t in p.allow.terms],
+            domains=[d for p in packs for d in p.allow.domains],
+        ),
+    )
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding on the same span as a better one, or inside one of the same identifier with
+    no lower score, so "March 3, 2024" is reported once, not also as "March 3"."""
+    findings.sort(key=lambda f: (f.field, f.start, -f.end, -f.score))
+    kept: list[Finding] = []
+    for finding in findings:
+        if any(
+            k.field == finding.field and k.status == finding.status
+            and k.start <= finding.start and finding.end <= k.end and k.score >= finding.score
+            and (k.identifier == finding.identifier or (k.start, k.end) == (
+                finding.start, finding.end))
+            for k in kept[-8:]
+        ):
+            continue
+        kept.append(finding)
+    return kept
+
+
+_PIPELINES: dict[str, Pipeline] = {}
+
+
+def get_pipeline(policy: Policy | None) -> Pipeline:
+    """The pipeline for a policy, built on first use and kept for the life of the process."""
+    policy = policy or DEFAULT_POLICY
+    key = policy.cache_key()
+    pipeline = _PIPELINES.get(key)
+    if pipeline is None:
+        pipeline = _PIPELINES[key] = Pipeline.build(policy)
+    return pipeline
+
+
+def _run_batch(args: tuple[Policy, list[Post]]) -> list[Report]:
+    policy, posts = args
+    return get_pipeline(policy).run(posts)
+
+
+def _batches(posts: Iterable[PostLike], size: int) -> Iterator[list[Post]]:
+    iterator = iter(posts)
+    while batch := [as_post(p) for p in itertools.islice(iterator, size)]:
+        yield batch
+
+
+def check_many(
+    posts: Iterable[PostLike], *, policy: Policy | None = None, batch_size: int = 64,
+    n_process: int = 1,
+) -> Iterator[Report]:
+    """Check posts in batches and yield one report per post, in input order."""
+    if batch_size < 1:
+        raise ConfigError("batch_size must be at least 1")
+    if n_process < 1:
+        raise ConfigError("n_process must be at least 1")
+    policy = policy or DEFAULT_POLICY
+    pipeline = get_pipeline(policy)  # load and validate the packs before any worker starts
+    if n_process == 1:
+        for batch in _batches(posts, batch_size):
+            yield from pipeline.run(batch)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(n_process) as pool:
+        work = ((policy, batch) for batch in _batches(posts, batch_size))
+        for reports in pool.imap(_run_batch, work, chunksize=1):
+            yield from reports
+
+
+def check(post: PostLike, *, policy: Policy | None = None) -> Report:
+    """Check one post for Safe Harbor identifiers and return its report."""
+    return next(check_many([post], policy=policy, batch_size=1))

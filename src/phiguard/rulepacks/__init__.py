@@ -1,0 +1,1 @@
+"""Rule packs: the YAML schema and the loader."""

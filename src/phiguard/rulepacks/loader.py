@@ -1,0 +1,148 @@
+"""YAML rule packs -> validated, merged RulePack objects, with errors that say where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+from pydantic import ValidationError
+
+from phiguard.errors import RulePackError
+from phiguard.rulepacks.schema import AllowSpec, Rule, RulePack
+from phiguard.validators import VALIDATORS
+
+
+def rules_dir() -> Path:
+    """The shipped rules/ folder: inside the wheel, or at the top of a source checkout."""
+    packaged = Path(__file__).resolve().parents[1] / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def resolve_pack_path(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A pack name ("safe-harbor") is looked up in rules/; anything with a suffix is a path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml"):
+        if not candidate.is_absolute() and relative_to is not None:
+            sibling = relative_to / candidate
+            if sibling.exists():
+                return sibling
+        return candidate
+    return rules_dir() / f"{name_or_path}.yaml"
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """A pack merged with everything it extends: the rules in force and the allowlists."""
+
+    name: str
+    paths: tuple[Path, ...]
+    rules: tuple[tuple[Rule, Path], ...]
+    allow: AllowSpec
+
+
+def _read_pack(path: Path) -> RulePack:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulePackError("rule pack not found", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RulePackError(f"invalid YAML{line}", path=str(path)) from None
+    if not isinstance(raw, dict):
+        raise RulePackError("a rule pack must be a mapping with 'pack' and 'rules'", path=str(path))
+    try:
+        pack = RulePack.model_validate(raw)
+    except ValidationError as exc:
+        raise _schema_error(exc, raw, path) from None
+    _check_rules(pack, path)
+    return pack
+
+
+def _schema_error(exc: ValidationError, raw: dict[str, Any], path: Path) -> RulePackError:
+    error = exc.errors()[0]
+    loc = [str(part) for part in error["loc"]]
+    rule_id = None
+    if len(loc) >= 2 and loc[0] == "rules" and loc[1].isdigit():
+        rules = raw.get("rules") or []
+        index = int(loc[1])
+        if index < len(rules) and isinstance(rules[index], dict):
+            rule_id = str(rules[index].get("id", f"#{index}"))
+        loc = loc[2:]
+    key = ".".join(loc) or None
+    return RulePackError(error["msg"], path=str(path), rule_id=rule_id, key=key)
+
+
+def _check_rules(pack: RulePack, path: Path) -> None:
+    seen: set[str] = set()
+    for rule in pack.rules:
+        if rule.id in seen:
+            raise RulePackError("duplicate rule id", path=str(path), rule_id=rule.id, key="id")
+        seen.add(rule.id)
+        for name in rule.validators:
+            if name not in VALIDATORS:
+                known = ", ".join(sorted(VALIDATORS))
+                raise RulePackError(
+                    f"unknown validator {name!r}; registered validators: {known}",
+                    path=str(path), rule_id=rule.id, key="validators",
+                )
+        for index, spec in enumerate(rule.patterns):
+            try:
+                compiled = regex.compile(
+                    spec.regex, ignore_unused=True, **{n: ["x"] for n in rule.lists})
+            except (regex.error, ValueError) as exc:
+                raise RulePackError(
+                    f"regex does not compile: {exc}", path=str(path), rule_id=rule.id,
+                    key=f"patterns.{index}.regex",
+                ) from None
+            if spec.group is not None and spec.group not in compiled.groupindex:
+                raise RulePackError(
+                    f"group {spec.group!r} is not a named group of the regex",
+                    path=str(path), rule_id=rule.id, key=f"patterns.{index}.group",
+                )
+
+
+def load_rulepack(name_or_path: str | Path) -> LoadedPack:
+    """Load a pack by name or path, with the packs it extends, into the rules in force."""
+    path = resolve_pack_path(str(name_or_path))
+    return _load(path.resolve(), ())
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
+    if path in chain:
+        raise RulePackError("'extends' forms a cycle", path=str(path), key="extends")
+    pack = _read_pack(path)
+    rules: dict[str, tuple[Rule, Path]] = {}
+    terms: list[str] = []
+    domains: list[str] = []
+    paths: list[Path] = []
+    for parent_name in pack.extends:
+        parent = _load(resolve_pack_path(parent_name, path.parent).resolve(), (*chain, path))
+        paths.extend(parent.paths)
+        rules.update((rule.id, (rule, p)) for rule, p in parent.rules)
+        terms.extend(parent.allow.terms)
+        domains.extend(parent.allow.domains)
+    for rule_id in pack.disable:
+        if rule_id not in rules:
+            raise RulePackError(
+                "'disable' names a rule that no extended pack defines", path=str(path),
+                rule_id=rule_id, key="disable",
+            )
+        del rules[rule_id]
+    rules.update((rule.id, (rule, path)) for rule in pack.rules if rule.enabled)
+    terms.extend(pack.allow.terms)
+    domains.extend(pack.allow.domains)
+    paths.append(path)
+    return LoadedPack(
+        name=pack.pack,
+        paths=tuple(paths),
+        rules=tuple(rules.values()),
+        allow=AllowSpec(terms=terms, domains=domains),
+    )

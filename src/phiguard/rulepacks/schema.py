@@ -1,0 +1,95 @@
+"""The shape of a rule pack (rules/*.yaml). Unknown keys are errors: a typo cannot pass silently."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from phiguard.models import Identifier
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+RegexFlag = Literal["IGNORECASE", "MULTILINE", "DOTALL", "VERBOSE"]
+
+
+class PatternSpec(BaseModel):
+    """One regex of a rule. `group` names the capture group that is the identifier itself,
+    so "MRN: 12345678" reports only the number."""
+
+    model_config = _STRICT
+
+    regex: str
+    score: float = Field(ge=0.0, le=1.0)
+    flags: list[RegexFlag] = Field(default_factory=list)
+    group: str | None = None
+    name: str | None = None
+
+
+class ContextSpec(BaseModel):
+    """Whole words or phrases within `window` tokens of a match (before, after or both).
+
+    `boost` is added to the score when one is present; with `required`, a match with none is
+    dropped. `negative` words within `negative_window` tokens *before* the match suppress it
+    ("fax" before a phone number makes it a fax number, not a phone)."""
+
+    model_config = _STRICT
+
+    words: list[str] = Field(default_factory=list)
+    window: int = Field(default=6, ge=0, le=50)
+    direction: Literal["both", "before", "after"] = "both"
+    boost: float = Field(default=0.0, ge=0.0, le=1.0)
+    required: bool = False
+    negative: list[str] = Field(default_factory=list)
+    negative_window: int = Field(default=3, ge=0, le=50)
+
+
+class ListSpec(BaseModel):
+    """A named word list for `\\L<name>` in a rule's regex: inline terms or a file under rules/."""
+
+    model_config = _STRICT
+
+    terms: list[str] = Field(default_factory=list)
+    file: str | None = None
+
+
+class Rule(BaseModel):
+    """One detection rule: what it finds, how, and how it is validated."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+    identifier: Identifier
+    entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    message: str
+    patterns: list[PatternSpec] = Field(min_length=1)
+    validators: list[str] = Field(default_factory=list)
+    context: ContextSpec = Field(default_factory=ContextSpec)
+    lists: dict[str, ListSpec | list[str]] = Field(default_factory=dict)
+    allow: list[str] = Field(default_factory=list)
+    deny: list[str] = Field(default_factory=list)
+    source: str | None = None
+    enabled: bool = True
+
+
+class AllowSpec(BaseModel):
+    """Pack-wide allowlists: an organisation's own numbers, addresses, domains and staff."""
+
+    model_config = _STRICT
+
+    terms: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+
+
+class RulePack(BaseModel):
+    """A YAML rule pack. `extends` names packs whose rules and allowlists this one builds on."""
+
+    model_config = _STRICT
+
+    pack: str = Field(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+    description: str = ""
+    version: int = 1
+    extends: list[str] = Field(default_factory=list)
+    disable: list[str] = Field(default_factory=list)
+    allow: AllowSpec = Field(default_factory=AllowSpec)
+    rules: list[Rule] = Field(default_factory=list)

@@ -1,0 +1,48 @@
+"""Every shipped pack: its annotated examples hold, and every rule has true and false examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from phiguard.rulepacks.examples import (
+    Example,
+    example_holds,
+    examples_path,
+    pack_policy,
+    read_examples,
+)
+from phiguard.rulepacks.loader import load_rulepack, rules_dir
+
+PACKS = sorted(rules_dir().glob("*.yaml"))
+EXAMPLES = [example for pack in PACKS for example in read_examples(examples_path(pack))]
+
+
+def _id(example: Example) -> str:
+    return f"{example.path.stem}:{example.line}:{example.kind}:{','.join(example.rule_ids)}"
+
+
+def test_there_are_shipped_packs() -> None:
+    assert PACKS, "no rule packs found"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=_id)
+def test_annotated_example(example: Example) -> None:
+    pack = example.path.with_name(example.path.name.replace(".examples.txt", ".yaml"))
+    holds = example_holds(example, pack_policy(pack))
+    if example.is_todo:
+        pytest.xfail("known gap") if not holds else pytest.fail(
+            "a todo- example now passes: drop its todo- prefix")
+    assert holds
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=lambda p: p.stem)
+def test_every_rule_has_true_and_false_examples(pack: Path) -> None:
+    loaded = load_rulepack(pack)
+    examples = list(read_examples(examples_path(pack)))
+    own_rules = {rule.id for rule, path in loaded.rules if path == pack.resolve()}
+    for rule_id in own_rules:
+        kinds = {e.kind for e in examples if rule_id in e.rule_ids}
+        assert "expect" in kinds, f"{rule_id} has no 'expect' example"
+        assert "ok" in kinds, f"{rule_id} has no 'ok' example"

@@ -1,0 +1,90 @@
+"""A broken pack is an error that names the file, the rule id and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from phiguard import Policy, RulePackError, check, load_rulepack
+
+GOOD_RULE = """
+  - id: badge
+    identifier: R
+    entity: BADGE
+    message: staff badge number
+    patterns:
+      - regex: 'BADGE-\\d{4}'
+        score: 0.9
+"""
+
+
+def _write(tmp_path: Path, body: str, name: str = "org.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "rule_id", "key", "message"),
+    [
+        ("pack: org\nrules:\n" + GOOD_RULE.replace("score: 0.9", "score: 0.9\n        scroe: 1"),
+         "badge", "patterns.0.scroe", "Extra inputs"),
+        ("pack: org\nrules:\n" + GOOD_RULE.replace("identifier: R", "identifier: Z"),
+         "badge", "identifier", "Input should be"),
+        ("pack: org\nrules:\n" + GOOD_RULE.replace("'BADGE-\\d{4}'", "'BADGE-(\\d{4}'"),
+         "badge", "patterns.0.regex", "does not compile"),
+        ("pack: org\nrules:\n" + GOOD_RULE + "    validators: [nope.v1]\n",
+         "badge", "validators", "registered validators: "),
+        ("pack: org\nrules:\n" + GOOD_RULE + GOOD_RULE, "badge", "id", "duplicate"),
+        ("pack: org\nrules:\n" + GOOD_RULE.replace("entity: BADGE", "entity: badge"),
+         "badge", "entity", "pattern"),
+    ],
+)
+def test_schema_error_names_file_rule_and_key(tmp_path: Path, body: str, rule_id: str, key: str,
+                                              message: str) -> None:
+    path = _write(tmp_path, body)
+    with pytest.raises(RulePackError) as info:
+        load_rulepack(path)
+    error = info.value
+    assert error.path and error.path.endswith("org.yaml")
+    assert error.rule_id == rule_id
+    assert error.key == key
+    assert message in str(error)
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "pack: org\nrules: [\n  - id: x\n")
+    with pytest.raises(RulePackError, match=r"org\.yaml.*line \d+"):
+        load_rulepack(path)
+
+
+def test_missing_pack(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="not found"):
+        load_rulepack(tmp_path / "absent.yaml")
+
+
+def test_extends_adds_rules_and_allowlists(tmp_path: Path) -> None:
+    path = _write(tmp_path, "pack: org\nextends: [safe-harbor]\nallow:\n  terms: ['617-555-0100']"
+                  "\nrules:\n" + GOOD_RULE)
+    policy = Policy(packs=[str(path)], layers=["patterns"])
+    report = check("BADGE-1234, SSN 219-09-9998, call 617-555-0100", policy=policy)
+    flagged = {f.rule_id for f in report.flagged}
+    assert flagged == {"badge", "ssn"}
+    assert [f.rule_id for f in report.findings if f.status == "suppressed"] == ["phone"]
+
+
+def test_disable_removes_an_inherited_rule(tmp_path: Path) -> None:
+    path = _write(tmp_path, "pack: org\nextends: [safe-harbor]\ndisable: [ssn]\n")
+    report = check("SSN 219-09-9998", policy=Policy(packs=[str(path)], layers=["patterns"]))
+    assert report.flagged == []
+    bad = _write(tmp_path, "pack: org2\nextends: [safe-harbor]\ndisable: [nope]\n", "org2.yaml")
+    with pytest.raises(RulePackError, match="nope"):
+        load_rulepack(bad)
+
+
+def test_extends_cycle(tmp_path: Path) -> None:
+    _write(tmp_path, "pack: a\nextends: [b.yaml]\n", "a.yaml")
+    _write(tmp_path, "pack: b\nextends: [a.yaml]\n", "b.yaml")
+    with pytest.raises(RulePackError, match="cycle"):
+        load_rulepack(tmp_path / "a.yaml")
