@@ -154,7 +154,10 @@ def phone(m: Match) -> bool:
             return bool(phonenumbers.is_valid_number(phonenumbers.parse(text, None)))
         except phonenumbers.NumberParseException:
             return False
-    digits = _digits(text)
+    # An extension does not change whether the line itself is a valid number.
+    digits = _digits(regex.sub(r"(?i)\s*(?:x|ext\.?|extension)\s*\d+$", "", text))
+    if digits.startswith("001"):
+        digits = digits[2:]
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
     if len(digits) != 10:
@@ -166,6 +169,17 @@ def phone(m: Match) -> bool:
     if area[1:] == "11" or exchange[1:] == "11":
         return False
     return len(set(digits)) > 2
+
+
+@register("phone-any.v1")
+def phone_any(m: Match) -> bool:
+    """A phone number in any national format: 7 to 15 digits (E.164), not one repeated digit,
+    and not shaped like a date."""
+    text = m.text.strip()
+    digits = _digits(regex.sub(r"(?i)\s*(?:x|ext\.?)\s*\d+$", "", text))
+    if not 7 <= len(digits) <= 15 or len(set(digits)) < 3:
+        return False
+    return regex.fullmatch(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}", text) is None
 
 
 _MONTHS = {
