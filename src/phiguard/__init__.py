@@ -16,7 +16,7 @@ from phiguard.errors import (
 )
 from phiguard.models import Combination, Finding, Identifier, Post, Report
 from phiguard.policy import Policy
-from phiguard.redact import redact
+from phiguard.redact import RedactionResult, redact, redact_many, redact_with_report
 from phiguard.rulepacks.loader import load_rulepack
 
 __all__ = [
@@ -30,11 +30,14 @@ __all__ = [
     "PhiguardError",
     "Policy",
     "Post",
+    "RedactionResult",
     "Report",
     "RulePackError",
     "check",
     "check_many",
     "load_rulepack",
     "redact",
+    "redact_many",
+    "redact_with_report",
 ]
 __version__ = "0.1.0"
