@@ -1,30 +1,48 @@
-"""Command line: `python -m phiguard check|scan|rules test`. main(argv) -> exit code.
+"""Command line: `python -m phiguard check|scan|baseline|redact|rules test`; main(argv) -> code.
 
-Exit codes never mix "found something" with "crashed":
-0 clean, 1 findings at or above --fail-on, 2 bad input or usage, 3 bad config or rule pack,
-4 internal error.
+Exit codes never mix "found something" with "crashed", and the gate fails closed:
+  0  nothing at or above --fail-on
+  1  a post at or above --fail-on (review or block)
+  2  bad input or usage: an unreadable file or record (named by file and line; every other
+     record is still checked and reported)
+  3  bad configuration: policy, rule pack, baseline
+  4  internal error, including a detector that crashed or timed out on a post (that post is
+     reported as BLOCK; a post that could not be checked never passes)
+When several apply, the highest wins.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from phiguard.baseline import DEFAULT_BASELINE, Baseline, acknowledge
 from phiguard.engine import check, check_many
 from phiguard.errors import ConfigError, InputError
-from phiguard.masking import mask
+from phiguard.io.exports import ExportWriter
+from phiguard.io.readers import FORMATS as INPUT_FORMATS
+from phiguard.io.readers import Progress, expand_paths, read_records, total_bytes
+from phiguard.io.records import FieldOptions, Record
+from phiguard.io.writers import FORMATS as OUTPUT_FORMATS
+from phiguard.io.writers import Summary, TableWriter, make_writer
 from phiguard.models import Post, Report
 from phiguard.policy import Policy
 from phiguard.rulepacks.examples import example_holds, examples_path, pack_policy, read_examples
 from phiguard.rulepacks.loader import resolve_pack_path, rules_dir
-from phiguard.scoring import worst
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_INPUT, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3, 4
-_POST_KEYS = set(Post.model_fields)
+# Bad records named one by one on stderr; the rest are counted (all are in the report).
+MAX_ERROR_LINES = 20
+# A progress bar only for inputs this large, so short runs keep a clean terminal.
+PROGRESS_MIN_BYTES = 1 << 20
+REDACT_KEY_ENV = "PHIGUARD_REDACT_KEY"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,25 +50,90 @@ def _parser() -> argparse.ArgumentParser:
         prog="phiguard",
         description="Check social-media posts for HIPAA Safe Harbor identifiers.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, "
-               "3 bad configuration or rule pack, 4 internal error.",
+               "3 bad configuration or rule pack, 4 internal error (a detector that failed on "
+               "a post included). See docs/cli.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser) -> None:
+    def policy_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--policy", type=Path, help="policy YAML file")
+        p.add_argument("--rules", type=Path, metavar="DIR",
+                       help="a folder of the organisation's own rule packs (*.yaml), used with "
+                            "the policy's packs")
+
+    def gate_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--fail-on", choices=["review", "block"], default="review",
                        help="lowest verdict that makes the exit code 1 (default: review)")
         p.add_argument("--show-phi", action="store_true",
                        help="print the matched text itself instead of a masked excerpt")
 
+    def input_options(p: argparse.ArgumentParser, many: bool = True) -> None:
+        if many:
+            p.add_argument("paths", nargs="+",
+                           help="export files or folders; '-' reads standard input")
+        p.add_argument("--input-format", choices=INPUT_FORMATS,
+                       help="the input's format (default: from the file name, then content)")
+        p.add_argument("--text-field", metavar="NAME",
+                       help="the field or column holding the post's text (default: guessed "
+                            "from text, message, full_text, body, post, ...)")
+        p.add_argument("--caption-field", metavar="NAME", action="append", default=[],
+                       help="a field holding captions or alt text; repeatable (default: "
+                            "caption, alt_text, description, ...)")
+        p.add_argument("--id-field", metavar="NAME",
+                       help="the field holding the post's id (default: id, post_id, id_str)")
+        p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                       help="worker processes for large exports (default: 1)")
+
     p_check = sub.add_parser("check", help="check one post given on the command line")
     p_check.add_argument("text", help="the post text")
     p_check.add_argument("--caption", action="append", default=[], help="an image caption")
-    common(p_check)
+    policy_options(p_check)
+    gate_options(p_check)
 
-    p_scan = sub.add_parser("scan", help="check every post of a JSONL export")
-    p_scan.add_argument("paths", nargs="+", type=Path, help="JSONL files, one post per line")
-    common(p_scan)
+    p_scan = sub.add_parser(
+        "scan", help="check every post of exports: JSONL, JSON, CSV, tweets.js, Facebook",
+        description="Check every post of one or more exports and report each post's verdict.")
+    input_options(p_scan)
+    policy_options(p_scan)
+    gate_options(p_scan)
+    p_scan.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table",
+                        help="report format (default: table)")
+    p_scan.add_argument("--output", "-o", type=Path, metavar="FILE",
+                        help="write the report to FILE instead of standard output")
+    p_scan.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="a baseline from `phiguard baseline`: report only new findings")
+    p_scan.add_argument("--no-progress", action="store_true",
+                        help="never draw a progress bar")
+
+    p_base = sub.add_parser(
+        "baseline", help="write a baseline of the current findings, once reviewed",
+        description="Write fingerprints (post id, field, rule, keyed hash of the normalised "
+                    "match) of every current finding, so `scan --baseline` reports only new "
+                    "ones. No line numbers, timestamps or matched text are written.")
+    input_options(p_base)
+    policy_options(p_base)
+    p_base.add_argument("--out", "-o", type=Path, default=Path(DEFAULT_BASELINE),
+                        metavar="FILE", help=f"baseline file to write (default: "
+                                             f"{DEFAULT_BASELINE}); its salt is kept if it exists")
+
+    p_redact = sub.add_parser(
+        "redact", help="write the export with identifiers rewritten, in the same format",
+        description="Rewrite every flagged finding and write the export back in its own "
+                    "format, every record present. Findings that rewriting cannot fix are "
+                    "listed on stderr and make the exit code 1.")
+    p_redact.add_argument("input", help="an export file, or '-' for standard input")
+    input_options(p_redact, many=False)
+    policy_options(p_redact)
+    p_redact.add_argument("--out", "-o", type=Path, metavar="FILE",
+                          help="write the redacted export here (default: standard output)")
+    p_redact.add_argument("--strategy", default="tag",
+                          choices=["tag", "mask", "hash", "surrogate", "safe-harbor"],
+                          help="how identifiers are rewritten (default: tag, e.g. "
+                               "[PHONE_NUMBER])")
+    p_redact.add_argument("--key-env", default=REDACT_KEY_ENV, metavar="VAR",
+                          help="environment variable holding the secret for --strategy hash "
+                               f"or repeatable surrogates (default: {REDACT_KEY_ENV}); a key "
+                               "is never taken on the command line, where `ps` shows it")
 
     p_rules = sub.add_parser("rules", help="work with rule packs")
     rules_sub = p_rules.add_subparsers(dest="rules_command", required=True)
@@ -60,73 +143,302 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _excerpt(post: Post, report: Report, show_phi: bool) -> list[str]:
-    lines = []
-    for f in report.findings:
-        matched = post.field_text(f.field)[f.start : f.end]
-        shown = matched if show_phi else mask(matched)
-        lines.append(f"  {f.identifier.value} {f.entity:<18} {f.field}[{f.start}:{f.end}] "
-                     f"{shown!r} score={f.score:.2f} rule={f.rule_id} {f.status}")
-    return lines
-
-
-def _print_report(post: Post, report: Report, show_phi: bool, out: TextIO) -> None:
-    label = report.post_id or "-"
-    print(f"{report.verdict.upper():<6} {label}  score={report.score:.2f} "
-          f"findings={len(report.flagged)}", file=out)
-    for line in _excerpt(post, report, show_phi):
-        print(line, file=out)
-
-
 def _fails(verdict: str, fail_on: str) -> bool:
     return verdict == "block" or (fail_on == "review" and verdict == "review")
 
 
-def _read_jsonl(path: Path, errors: list[str]) -> list[tuple[int, Post]]:
-    posts: list[tuple[int, Post]] = []
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        errors.append(f"{path}: cannot be read ({exc.strerror})")
-        return posts
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise InputError("a record must be a JSON object")
-                fields = {k: v for k, v in record.items() if k in _POST_KEYS}
-                posts.append((number, Post.model_validate(fields)))
-            except (ValueError, InputError) as exc:
-                reason = "invalid JSON" if isinstance(exc, json.JSONDecodeError) else "invalid post"
-                errors.append(f"{path}:{number}: {reason}")
-    return posts
+def _policy(args: argparse.Namespace) -> Policy | None:
+    policy = Policy.from_file(args.policy) if getattr(args, "policy", None) else None
+    rules: Path | None = getattr(args, "rules", None)
+    if rules is None:
+        return policy
+    if not rules.is_dir():
+        raise ConfigError(f"--rules {rules}: not a folder of rule packs")
+    packs = sorted(str(p) for p in rules.iterdir() if p.suffix in (".yaml", ".yml"))
+    if not packs:
+        raise ConfigError(f"--rules {rules}: holds no rule packs (*.yaml)")
+    policy = policy or Policy()
+    return policy.model_copy(update={"packs": [*policy.packs, *packs]})
+
+
+def _field_options(args: argparse.Namespace) -> FieldOptions:
+    return FieldOptions(text=args.text_field, captions=tuple(args.caption_field),
+                        id=args.id_field)
+
+
+# ---- check ---------------------------------------------------------------------------------
 
 
 def _cmd_check(args: argparse.Namespace, policy: Policy | None) -> int:
     post = Post(text=args.text, captions=args.caption)
     report = check(post, policy=policy)
-    _print_report(post, report, args.show_phi, sys.stdout)
+    from phiguard.io.records import Source
+
+    record = Record(Source("<command line>", "text"), 1, 1, post=post)
+    TableWriter(sys.stdout, policy or Policy(), args.show_phi).write(record, report)
+    if any(f.entity == "DETECTOR_ERROR" for f in report.findings):
+        return EXIT_INTERNAL
     return EXIT_FOUND if _fails(report.verdict, args.fail_on) else EXIT_CLEAN
 
 
+# ---- scan ----------------------------------------------------------------------------------
+
+
+class _ProgressBar:
+    """A one-line bar on stderr, redrawn every few hundred records; only on a terminal."""
+
+    def __init__(self, progress: Progress, enabled: bool) -> None:
+        self.progress, self.enabled = progress, enabled
+        self.drawn = False
+
+    def tick(self) -> None:
+        if not self.enabled or self.progress.records % 256:
+            return
+        total = self.progress.total
+        if total:
+            share = min(self.progress.done / total, 1.0)
+            bar = "#" * int(share * 30)
+            text = f"[{bar:<30}] {share:4.0%} {self.progress.records:,} records"
+        else:
+            text = f"{self.progress.records:,} records"
+        sys.stderr.write("\r" + text)
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _progress(args: argparse.Namespace, paths: list[Path | str]) -> tuple[Progress, _ProgressBar]:
+    progress = Progress(total=total_bytes(paths))
+    long_input = progress.total is None or progress.total >= PROGRESS_MIN_BYTES
+    enabled = (not getattr(args, "no_progress", False) and long_input
+               and sys.stderr.isatty())
+    return progress, _ProgressBar(progress, enabled)
+
+
+def checked(records: Iterator[Record], policy: Policy | None, *, jobs: int = 1,
+            batch_size: int = 64) -> Iterator[tuple[Record, Report | None]]:
+    """Each record with its report (None for an unreadable record), in input order.
+
+    Posts go to check_many lazily. With jobs > 1 the pool's feeder thread would otherwise read
+    the whole export ahead of the workers; a semaphore keeps at most a few batches in flight,
+    so memory stays flat however long the export is.
+    """
+    pending: deque[Record] = deque()
+    window = batch_size * (2 * jobs + 1)
+    slots = threading.Semaphore(window)
+    stop = threading.Event()
+
+    def posts() -> Iterator[Post]:
+        for record in records:
+            if record.post is None:
+                pending.append(record)
+                continue
+            while not slots.acquire(timeout=0.05):
+                if stop.is_set():
+                    return
+            pending.append(record)
+            yield record.post
+
+    try:
+        for report in check_many(posts(), policy=policy, batch_size=batch_size,
+                                 n_process=jobs):
+            record = pending.popleft()
+            while record.post is None:
+                yield record, None
+                record = pending.popleft()
+            slots.release()
+            yield record, report
+        while pending:
+            yield pending.popleft(), None
+    finally:
+        stop.set()
+
+
+def _report_errors(summary: Summary, errors: list[str], out: TextIO) -> None:
+    for error in errors[:MAX_ERROR_LINES]:
+        print(f"phiguard: {error}", file=out)
+    if summary.unreadable > MAX_ERROR_LINES:
+        print(f"phiguard: ... and {summary.unreadable - MAX_ERROR_LINES} more unreadable "
+              "records (each is in the report with its line and error)", file=out)
+
+
+def _exit_code(summary: Summary, fail_on: str) -> int:
+    code = EXIT_CLEAN
+    if summary.verdicts["block"] or (fail_on == "review" and summary.verdicts["review"]):
+        code = EXIT_FOUND
+    if summary.unreadable:
+        code = EXIT_INPUT
+    if summary.detector_errors:
+        code = EXIT_INTERNAL
+    return code
+
+
+def _summary_line(summary: Summary, code: int, fail_on: str) -> str:
+    files = len(summary.sources)
+    counts = summary.verdicts
+    line = (f"{summary.posts} posts in {files} file{'s' if files != 1 else ''}: "
+            f"{counts['block']} block, {counts['review']} review, {counts['pass']} pass")
+    if summary.unreadable:
+        line += f", {summary.unreadable} unreadable"
+    if summary.acknowledged:
+        line += f"; {summary.acknowledged} findings acknowledged"
+    reason = {
+        EXIT_CLEAN: f"nothing at or above --fail-on {fail_on}",
+        EXIT_FOUND: f"posts at or above --fail-on {fail_on}",
+        EXIT_INPUT: "some records could not be read (see above)",
+        EXIT_INTERNAL: f"{summary.detector_errors} posts could not be fully checked (a detector "
+                       "failed); they are blocked",
+    }[code]
+    return f"{line}. Exit {code}: {reason}."
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        handle = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
 def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
+    if args.jobs < 1:
+        raise _UsageError("--jobs must be at least 1")
+    baseline = Baseline.load(args.baseline) if args.baseline else None
+    paths = expand_paths(args.paths)
+    progress, bar = _progress(args, paths)
+    records = read_records(paths, fmt=args.input_format, options=_field_options(args),
+                           progress=progress)
+    effective = policy or Policy()
+    summary = Summary()
     errors: list[str] = []
-    records = [rec for path in args.paths for rec in _read_jsonl(path, errors)]
-    overall = "pass"
-    for (_, post), report in zip(records, check_many((p for _, p in records), policy=policy),
-                                 strict=True):
-        _print_report(post, report, args.show_phi, sys.stdout)
-        overall = worst(overall, report.verdict)  # type: ignore[arg-type]
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    print(f"{len(records)} posts checked, {len(errors)} bad records, worst verdict: {overall}",
+    with _output(args.output) as out:
+        writer = make_writer(args.format, out, policy=effective, show_phi=args.show_phi)
+        try:
+            for record, report in checked(records, policy, jobs=args.jobs):
+                if report is not None and record.post is not None:
+                    report = acknowledge(record.post, report, effective, baseline=baseline,
+                                         allow=record.allow)
+                else:
+                    errors.append(f"{record.where}: {record.error}")
+                summary.add(record, report)
+                writer.write(record, report)
+                bar.tick()
+        finally:
+            bar.close()
+        writer.finish(summary)
+    code = _exit_code(summary, args.fail_on)
+    _report_errors(summary, errors, sys.stderr)
+    print(_summary_line(summary, code, args.fail_on), file=sys.stderr)
+    return code
+
+
+# ---- baseline ------------------------------------------------------------------------------
+
+
+def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:
+    if args.jobs < 1:
+        raise _UsageError("--jobs must be at least 1")
+    salt = Baseline.load(args.out).salt if args.out.exists() else None
+    baseline = Baseline.new(salt)
+    paths = expand_paths(args.paths)
+    progress, bar = _progress(args, paths)
+    records = read_records(paths, fmt=args.input_format, options=_field_options(args),
+                           progress=progress)
+    summary = Summary()
+    errors: list[str] = []
+    try:
+        for record, report in checked(records, policy, jobs=args.jobs):
+            summary.add(record, report)
+            bar.tick()
+            if report is None or record.post is None:
+                errors.append(f"{record.where}: {record.error}")
+                continue
+            baseline.add(record.post, report.findings)
+    finally:
+        bar.close()
+    try:
+        args.out.write_text(baseline.dumps(), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {args.out} ({exc.strerror})") from None
+    _report_errors(summary, errors, sys.stderr)
+    print(f"{len(baseline.entries)} findings of {summary.posts} posts written to {args.out}",
           file=sys.stderr)
-    if errors:
+    if summary.detector_errors:
+        print(f"phiguard: {summary.detector_errors} posts could not be fully checked; a "
+              "detector error is never written to a baseline", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_INPUT if summary.unreadable else EXIT_CLEAN
+
+
+# ---- redact --------------------------------------------------------------------------------
+
+
+def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
+    # Imported here: redaction pulls in presidio-anonymizer, which scanning never needs.
+    from phiguard.redact import redact_many
+
+    key = os.environ.get(args.key_env) or None
+    if args.strategy == "hash" and key is None:
+        raise ConfigError(f"--strategy hash needs a secret of at least 16 bytes in "
+                          f"${args.key_env}")
+    paths = expand_paths([args.input])
+    if len(paths) != 1:
+        raise _UsageError("redact takes one export file (or '-'), not a folder")
+    records = read_records(paths, fmt=args.input_format, options=_field_options(args))
+    pending: deque[Record] = deque()
+
+    def posts() -> Iterator[Post]:
+        for record in records:
+            pending.append(record)
+            if record.post is not None:
+                yield record.post
+
+    unreadable = 0
+    needs_human = 0
+    detector_errors = 0
+    with _output(args.out) as out:
+        writer = ExportWriter(out)
+        results = redact_many(posts(), strategy=args.strategy, policy=policy, key=key,
+                                        with_report=True)
+        for result in results:
+            record = pending.popleft()
+            while record.post is None:
+                unreadable += 1
+                print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
+                      file=sys.stderr)
+                writer.write(record, None)
+                record = pending.popleft()
+            writer.write(record, result.post)
+            for finding in result.needs_human:
+                needs_human += 1
+                detector_errors += finding.entity == "DETECTOR_ERROR"
+                print(f"phiguard: {record.where} post {result.post.id or '-'}: "
+                      f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
+                      f"needs a person ({finding.rule_id})", file=sys.stderr)
+        while pending:
+            record = pending.popleft()
+            unreadable += 1
+            print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
+                  file=sys.stderr)
+            writer.write(record, None)
+        writer.finish()
+    if detector_errors:
+        return EXIT_INTERNAL
+    if unreadable:
         return EXIT_INPUT
-    return EXIT_FOUND if _fails(overall, args.fail_on) else EXIT_CLEAN
+    return EXIT_FOUND if needs_human else EXIT_CLEAN
+
+
+# ---- rules test ----------------------------------------------------------------------------
 
 
 def _cmd_rules_test(args: argparse.Namespace) -> int:
@@ -148,22 +460,39 @@ def _cmd_rules_test(args: argparse.Namespace) -> int:
     return EXIT_FOUND if failures else EXIT_CLEAN
 
 
+class _UsageError(Exception):
+    """A command-line option is wrong (exit 2)."""
+
+
+_COMMANDS: dict[str, Any] = {
+    "check": _cmd_check, "scan": _cmd_scan, "baseline": _cmd_baseline, "redact": _cmd_redact,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
     try:
-        policy = Policy.from_file(args.policy) if getattr(args, "policy", None) else None
-        if args.command == "check":
-            return _cmd_check(args, policy)
-        if args.command == "scan":
-            return _cmd_scan(args, policy)
-        return _cmd_rules_test(args)
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help is 0, a usage error is 2
+        return exc.code if isinstance(exc.code, int) else EXIT_INPUT
+    try:
+        if args.command == "rules":
+            return _cmd_rules_test(args)
+        return int(_COMMANDS[args.command](args, _policy(args)))
     except ConfigError as exc:
         print(f"phiguard: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except InputError as exc:
+    except (InputError, _UsageError) as exc:
         print(f"phiguard: input error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`): not a pass, but nothing to report.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stop flushes to the closed pipe
+        return EXIT_INTERNAL
+    except KeyboardInterrupt:
+        print("phiguard: interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as exc:  # noqa: BLE001 - report the type only, the message may quote a post
         print(f"phiguard: internal error ({type(exc).__name__}); please report it",
               file=sys.stderr)
