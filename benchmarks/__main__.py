@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--length", type=int, default=1,
                      help="sentences per post, to make long posts (default: %(default)s)")
 
+    rep = sub.add_parser("report", help="redraw tables and charts from saved results, into docs/")
+    rep.add_argument("--out", type=Path, default=None,
+                     help="folder holding accuracy.json and speed.json (default: results/)")
+
     args = parser.parse_args(argv)
     if args.command == "accuracy":
         from benchmarks import accuracy
@@ -61,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         mode = "quick" if args.quick else "full" if args.full else "default"
         speed_module.run(mode, _split(args.systems), args.posts, args.seed, args.out,
                          args.update_docs)
+    elif args.command == "report":
+        from benchmarks import accuracy
+        from benchmarks import speed as speed_module
+
+        folder = args.out or accuracy.RESULTS
+        for module in (accuracy, speed_module):
+            module.rerender(folder)
     else:
         from benchmarks import generator
 

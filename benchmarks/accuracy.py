@@ -10,6 +10,7 @@ Systems, all run in the same process on the same posts:
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -143,6 +144,7 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
     chart = out / "accuracy.png"
     if docs:
         chart = report.DOCS.parent / "benchmarks-accuracy.png"
+        report.update_docs("accuracy-machine", report.machine_markdown(results["machine"]))
         if not report.update_docs("accuracy", markdown):
             print(f"accuracy: no accuracy markers in {report.DOCS}; tables are in {out}",
                   file=log)
@@ -218,11 +220,39 @@ def _cell(count: dict[str, Any] | None) -> str:
            f"{report.rate(count['f2'])}"
 
 
+def headline(results: dict[str, Any]) -> str:
+    """phiguard against Presidio on each dataset: span-level recall and precision, any letter."""
+    rows = []
+    for name, entry in results["datasets"].items():
+        got = entry["results"]
+        base = got.get("presidio", {}).get("letters", {}).get("span", {}).get(metrics.ANY)
+        for system in got:
+            if not system.startswith("phiguard"):
+                continue
+            mine = got[system]["letters"]["span"].get(metrics.ANY)
+            if not mine:
+                continue
+            rows.append([name, system, report.rate(mine["recall"]),
+                         report.rate(base and base["recall"]), _ratio(mine, base, "recall"),
+                         report.rate(mine["precision"]), report.rate(base and base["precision"]),
+                         _ratio(mine, base, "precision")])
+    return report.table(["dataset", "system", "span R", "presidio R", "R ratio", "span P",
+                         "presidio P", "P ratio"], rows)
+
+
+def _ratio(mine: dict[str, Any], base: dict[str, Any] | None, key: str) -> str:
+    if not base or not mine.get(key) or not base.get(key):
+        return "–"
+    return f"{mine[key] / base[key]:.2f}×"
+
+
 def render(results: dict[str, Any]) -> str:
     """The markdown tables: a headline per dataset, then per letter and per label."""
-    out: list[str] = []
-    for name, reason in results["skipped"].items():
-        out.append(f"*{name}: {reason}*\n")
+    out: list[str] = [f"*{name}: {reason}*\n" for name, reason in results["skipped"].items()]
+    if results["datasets"]:
+        out.append("Headline: any identifier, span level, phiguard against Presidio's default "
+                   "engine on the same posts:\n")
+        out.append(headline(results) + "\n")
     for name, entry in results["datasets"].items():
         systems = list(entry["results"])
         out.append(f"### {name}\n\n{entry['posts']} posts, {entry['counted_spans']} counted gold "
@@ -306,3 +336,16 @@ def draw(results: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def rerender(folder: Path) -> None:
+    """Write the docs section, machine description and chart again from accuracy.json."""
+    path = folder / "accuracy.json"
+    if not path.is_file():
+        print(f"accuracy: no {path}; run python -m benchmarks accuracy first", file=sys.stderr)
+        return
+    results = json.loads(path.read_text(encoding="utf-8"))
+    report.update_docs("accuracy", render(results))
+    report.update_docs("accuracy-machine", report.machine_markdown(results["machine"]))
+    if report.have_matplotlib():
+        draw(results, report.DOCS.parent / "benchmarks-accuracy.png")

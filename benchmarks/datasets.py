@@ -13,8 +13,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks import ROOT, labels, shared_data_dir
+
+POST_KEYS = ("kind", "in_reply_to", "posted_at", "channel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,8 @@ class LabelledPost:
     text: str
     captions: tuple[str, ...] = ()
     gold: tuple[Span, ...] = ()
+    # Other phiguard.Post keys the record had (kind, posted_at, channel, in_reply_to).
+    meta: tuple[tuple[str, Any], ...] = ()
 
     def fields(self) -> list[tuple[str, str]]:
         """("text", ...), ("captions[0]", ...), ... as phiguard.Post.fields() names them."""
@@ -44,7 +49,8 @@ class LabelledPost:
 
     def as_post(self) -> dict[str, object]:
         """The post as phiguard.check accepts it."""
-        return {"id": self.id, "text": self.text, "captions": list(self.captions)}
+        return {"id": self.id, "text": self.text, "captions": list(self.captions),
+                **dict(self.meta)}
 
 
 @dataclass
@@ -100,8 +106,9 @@ def read_jsonl(path: Path, name: str | None = None,
                     unknown.add(label)
                 gold.append(Span(field_name, phi["start"], phi["end"], label,
                                  mapper(label, value)))
+            meta = tuple((k, raw[k]) for k in POST_KEYS if raw.get(k) is not None)
             posts.append(LabelledPost(str(raw.get("id", f"{path.stem}-{number}")), text,
-                                      tuple(captions), tuple(gold)))
+                                      tuple(captions), tuple(gold), meta))
     return Dataset(name or path.stem, str(path), posts, table, sorted(unknown))
 
 

@@ -69,10 +69,11 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
                     encoding="utf-8")
 
 
-def update_docs(section: str, markdown: str, docs: Path = DOCS) -> bool:
+def update_docs(section: str, markdown: str, docs: Path | None = None) -> bool:
     """Replace the text between `<!-- BEGIN section -->` and `<!-- END section -->` in the docs.
 
     Returns False (and changes nothing) when the markers are not there."""
+    docs = docs or DOCS
     begin, end = f"<!-- BEGIN {section} -->", f"<!-- END {section} -->"
     if not docs.is_file():
         return False
@@ -92,3 +93,12 @@ def have_matplotlib() -> bool:
     except ImportError:
         return False
     return True
+
+
+def machine_markdown(m: dict[str, Any]) -> str:
+    """The machine description as a docs section."""
+    packages = ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)
+    return (f"Measured {m['date']} on {m['platform']}, Python {m['python']}; {packages}.\n"
+            f"Load average at the start: {m['loadavg']} (`nproc` = {m['nproc']}).\n\n"
+            f"```text\n$ nproc\n{m['nproc']}\n$ free -h\n{m['free']}\n$ lscpu | head\n"
+            f"{m['lscpu']}\n```")

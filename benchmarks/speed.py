@@ -284,6 +284,7 @@ def run(mode: str = "default", systems: Sequence[str] = SYSTEMS, posts: int | No
     chart = out / "speed.png"
     if docs:
         chart = report.DOCS.parent / "benchmarks-speed.png"
+        report.update_docs("speed-machine", report.machine_markdown(results["machine"]))
         if not report.update_docs("speed", markdown):
             print(f"speed: no speed markers in {report.DOCS}; tables are in {out}", file=log)
     if report.have_matplotlib() and results["systems"]:
@@ -377,3 +378,16 @@ def draw(results: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def rerender(folder: Path) -> None:
+    """Write the docs section, machine description and chart again from speed.json."""
+    path = folder / "speed.json"
+    if not path.is_file():
+        print(f"speed: no {path}; run python -m benchmarks speed first", file=sys.stderr)
+        return
+    results = json.loads(path.read_text(encoding="utf-8"))
+    report.update_docs("speed", render(results))
+    report.update_docs("speed-machine", report.machine_markdown(results["machine"]))
+    if report.have_matplotlib():
+        draw(results, report.DOCS.parent / "benchmarks-speed.png")

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not part of the package
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import datasets, generator, labels, metrics  # noqa: E402
+from benchmarks import datasets, generator, labels, metrics, report  # noqa: E402
 from benchmarks.__main__ import main  # noqa: E402
 from benchmarks.datasets import LabelledPost, Span  # noqa: E402
 
@@ -139,6 +139,15 @@ def test_accuracy_command_scores_each_dataset_and_says_what_it_skipped(
     # HCPName is neutral by default: 3 counted spans of 4.
     assert (physionet["gold_spans"], physionet["counted_spans"]) == (4, 3)
     assert (out / "accuracy.md").read_text().startswith("*posts: skipped")
+    # `report` writes the saved tables between the markers of the docs page, and nothing else.
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text("intro\n<!-- BEGIN accuracy -->\nSTALE TABLE\n<!-- END accuracy -->\noutro\n")
+    monkeypatch.setattr(report, "DOCS", docs)
+    assert main(["report", "--out", str(out)]) == 0
+    text = docs.read_text()
+    assert text.startswith("intro\n<!-- BEGIN accuracy -->\n*posts: skipped")
+    assert "| presidio-synth | phiguard-patterns |" in text and "STALE TABLE" not in text
+    assert text.endswith("<!-- END accuracy -->\noutro\n")
 
 
 def test_accuracy_command_skips_shared_datasets_when_the_folder_is_absent(
