@@ -67,7 +67,8 @@ class ExportWriter:
 
     def _value(self, record: Record, post: Post | None) -> Any:
         if post is None or record.post is None:
-            return {"phiguard_error": f"line {record.line}: {record.error}"}
+            return {"phiguard_error": f"record {record.number} (line {record.line}) could not be "
+                                      f"read, so it was not redacted: {record.error}"}
         return updated_raw(record, post)
 
     def _start(self, source: Source) -> None:

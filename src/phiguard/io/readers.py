@@ -371,7 +371,9 @@ def _json_records(chunks: Iterable[_Chunk], source: Source,
         yield Record(source, text.line_at(text.pos), 1, error=where)
         return
     source.prefix = text.buf[: text.pos]
-    source.indent = 2 if "\n" in source.prefix else None
+    if text.peek() is not None:  # a pretty-printed list starts its first record on a new line
+        opened = text.buf.rfind("[", 0, text.pos)
+        source.indent = 2 if "\n" in text.buf[opened : text.pos] else None
     text.drop()
     number = 0
     while True:
