@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from phiguard.combinations import report_combinations
 from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError
@@ -29,9 +30,18 @@ def _patterns(policy: Policy, pack: LoadedPack) -> Detector:
     return PatternDetector(pack)
 
 
+def _characteristics(policy: Policy, pack: LoadedPack) -> PostStage:
+    from phiguard.detectors.characteristics import CharacteristicsStage
+
+    return CharacteristicsStage(policy, pack)
+
+
 # Layer name (as in Policy.layers) -> factory. Field-level detectors and post-level stages both
 # register here; the engine tells them apart by their method.
-LAYERS: dict[str, LayerFactory] = {"patterns": _patterns}
+LAYERS: dict[str, LayerFactory] = {
+    "patterns": _patterns,
+    "characteristics": _characteristics,
+}
 
 
 def as_post(value: PostLike) -> Post:
@@ -138,8 +148,12 @@ class Pipeline:
                 explanation=f"detector {error} failed; the post is blocked until it can be checked",
             ))
         findings.sort(key=Finding.sort_key)
-        verdict = "block" if error is not None else verdict_for(findings, self.policy)
+        combinations = report_combinations(
+            findings, post, self.policy.combinations, self.policy.quasi_identifiers)
+        verdict = "block" if error is not None else verdict_for(
+            findings, self.policy, combinations)
         return Report(post_id=post.id, verdict=verdict, score=combined_score(findings),
+                      combinations=combinations,
                       findings=findings)
 
     def _finding(self, c: Candidate) -> Finding:

@@ -8,6 +8,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from phiguard.combinations import (
+    DEFAULT_COMBINATIONS,
+    DEFAULT_QUASI_IDENTIFIERS,
+    CombinationSpec,
+)
 from phiguard.errors import ConfigError
 from phiguard.models import Identifier
 
@@ -27,8 +32,8 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "social"
-    packs: list[str] = Field(default_factory=lambda: ["safe-harbor"])
-    layers: list[str] = Field(default_factory=lambda: ["patterns"])
+    packs: list[str] = Field(default_factory=lambda: ["safe-harbor", "unique-characteristics"])
+    layers: list[str] = Field(default_factory=lambda: ["patterns", "characteristics"])
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # Per-identifier overrides, e.g. {"N": {"review": 0.5, "block": 0.95}}.
     identifier_thresholds: dict[Identifier, Thresholds] = Field(default_factory=dict)
@@ -36,6 +41,12 @@ class Policy(BaseModel):
     min_score: float = Field(default=0.3, ge=0.0, le=1.0)
     allow_terms: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
+    # Combined risk (phiguard.combinations): groups of entities or Safe Harbor letters, and the
+    # combinations of groups that identify a person, each with the verdict it calls for.
+    quasi_identifiers: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_QUASI_IDENTIFIERS.items()})
+    combinations: list[CombinationSpec] = Field(
+        default_factory=lambda: list(DEFAULT_COMBINATIONS))
 
     def thresholds_for(self, identifier: Identifier) -> Thresholds:
         """The thresholds that apply to one identifier."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from phiguard.models import Finding, Verdict
+from phiguard.models import Combination, Finding, Verdict
 from phiguard.policy import Policy
 
 _RANK: dict[Verdict, int] = {"pass": 0, "review": 1, "block": 2}
@@ -36,10 +36,13 @@ def worst(*verdicts: Verdict) -> Verdict:
     return max(verdicts, key=_RANK.__getitem__, default="pass")
 
 
-def verdict_for(findings: Sequence[Finding], policy: Policy) -> Verdict:
+def verdict_for(findings: Sequence[Finding], policy: Policy,
+                combinations: Sequence[Combination] = ()) -> Verdict:
     """Block if any finding reaches its block threshold; review if any, or all together, reach
-    the review threshold; else pass."""
-    verdict = worst(*(finding_verdict(f, policy) for f in findings))
+    the review threshold; else pass. A combination of quasi-identifiers calls for at least its
+    own verdict."""
+    verdict = worst(*(finding_verdict(f, policy) for f in findings),
+                    *(c.verdict for c in combinations))
     if verdict == "pass" and combined_score(findings) >= policy.thresholds.review:
         verdict = "review"
     return verdict
