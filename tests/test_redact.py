@@ -323,7 +323,7 @@ def test_findings_rewriting_cannot_fix_stay_and_are_returned() -> None:
                 captions=["Rose smiling at the camera in bed 4"])
     status = finding("text", 0, 38, "R", "PATIENT_STATUS", layer="characteristics")
     name = finding("text", 40, 44, "A", "PERSON")
-    face = finding("captions[0]", 0, 35, "Q", "FACE_PHOTO", layer="characteristics")
+    face = finding("captions[0]", 0, 35, "Q", "FACE_IN_IMAGE", layer="characteristics")
     error = finding("text", 0, 0, "R", "DETECTOR_ERROR", score=1.0, layer="error")
     result = redact_with_report(post, report_for(post, status, name, face, error),
                                 recheck=False)
@@ -394,3 +394,14 @@ def test_importing_phiguard_does_not_import_presidio_anonymizer() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_inside_tag_knows_the_tags_redaction_writes() -> None:
+    from phiguard.redact import inside_tag
+
+    text = "call [PHONE_NUMBER] or [SSN:0123456789abcdef] or [not a tag] x"
+    assert inside_tag(text, 6, 18) and inside_tag(text, 5, 19)
+    assert inside_tag(text, 24, 45)
+    assert not inside_tag(text, 0, 4)
+    assert not inside_tag(text, 6, 22)          # runs past the tag
+    assert not inside_tag(text, 51, 54)         # brackets, but not a tag

@@ -57,21 +57,17 @@ HASH_HEX_DIGITS = 16
 # ---- What rewriting cannot fix -------------------------------------------------------------------
 # An image shows a face whatever its caption says; a reply that confirms someone was a patient
 # discloses it whichever words are removed. These findings stay in place, marked for a person.
+# Entities as the shipped packs name them (rules/unique-characteristics.yaml).
 NEEDS_HUMAN_IDENTIFIERS: frozenset[Identifier] = frozenset({
-    Identifier.FACE_PHOTO,
-    Identifier.BIOMETRIC,
+    Identifier.FACE_PHOTO,   # PATIENT_PICTURED, FACE_IN_IMAGE: the face is in the image
+    Identifier.BIOMETRIC,    # a voice recording or fingerprint shared with the post
 })
 NEEDS_HUMAN_ENTITIES: frozenset[str] = frozenset({
     "PATIENT_STATUS",        # a reply confirming or implying that someone is a patient
-    "IDENTIFYING_IMAGE",     # a caption or alt text describing an image that identifies
-    "FACE_PHOTO",
-    "IMAGE_TATTOO",
-    "IMAGE_BIRTHMARK",
-    "IMAGE_SCAR",
+    "IMAGE_IDENTIFIER",      # a wristband, chart or screen readable in the image
+    "DISTINCTIVE_MARK",      # a tattoo or birthmark shown in the image
     "DETECTOR_ERROR",        # the post could not be fully checked: nothing can certify a rewrite
 })
-# Layers whose findings are about the image, not the words (see docs/redaction.md).
-NEEDS_HUMAN_LAYERS: frozenset[str] = frozenset({"image", "images", "error"})
 
 
 def needs_human(finding: Finding) -> bool:
@@ -79,7 +75,8 @@ def needs_human(finding: Finding) -> bool:
     return (
         finding.identifier in NEEDS_HUMAN_IDENTIFIERS
         or finding.entity in NEEDS_HUMAN_ENTITIES
-        or finding.layer in NEEDS_HUMAN_LAYERS
+        # A span of nothing marks the whole post (a detector error, a combination): no words
+        # to rewrite.
         or finding.start == finding.end
     )
 
@@ -95,6 +92,20 @@ ENTITY_TAGS: dict[str, str] = {
     "DATE_TIME": "DATE",
     "GPE": "LOCATION",
 }
+
+
+# What `tag`, `hash` and `remove` write: "[NAME]", "[SSN:9f2c61d0a4b7e3f8]".
+TAG_PATTERN = regex.compile(r"\[[A-Z][A-Z0-9_]*(?::[0-9a-f]{" + str(HASH_HEX_DIGITS) + r"})?\]")
+
+
+def inside_tag(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies within one of the tags redaction writes, so a detector that
+    flags it (NER reading "[NAME]" as a person) has found the redaction, not PHI."""
+    line_start = text.rfind("[", 0, start + 1)
+    if line_start < 0:
+        return False
+    found = TAG_PATTERN.match(text, line_start)
+    return found is not None and found.end() >= end
 
 
 def tag_for(finding: Finding) -> str:
@@ -546,6 +557,10 @@ class _PostJob:
         new = False
         for finding in after.flagged:
             if needs_human(finding):
+                # Still there after the rewrite (or newly raised by it): in original offsets.
+                mapped = self._to_original(finding)
+                if mapped is not None:
+                    self.residual.append(mapped[0])
                 continue
             mapped = self._to_original(finding)
             if mapped is None:
@@ -599,8 +614,11 @@ class _PostJob:
                         rule_ids=item.rule_ids)
             for name, placed in self.placed.items() for item, new_start, new_end in placed
         ]
-        human = [f for f in self.report.flagged if needs_human(f)] + self.residual
-        human.sort(key=Finding.sort_key)
+        # The original report's, then any the re-check still raises, each once.
+        unique: dict[tuple[str, int, int, str, str], Finding] = {}
+        for f in [*(f for f in self.report.flagged if needs_human(f)), *self.residual]:
+            unique.setdefault((f.field, f.start, f.end, f.entity, f.rule_id), f)
+        human = sorted(unique.values(), key=Finding.sort_key)
         return RedactionResult(post=self.redacted, strategy=self.settings.strategy,
                                report=self.report, replacements=replacements,
                                needs_human=human, after=after)
