@@ -277,7 +277,10 @@ def render(results: dict[str, Any]) -> str:
             ["system", "token P", "token R", "token F2", "span P", "span R", "span F2",
              "exact P", "exact R", "exact F2"], rows) + "\n")
         out.append(_by_key(entry, systems, "letters", "Safe Harbor identifier"))
-        out.append(_by_key(entry, systems, "labels", "dataset label"))
+        label_keys = {k for s in systems for k in entry["results"][s]["labels"]["span"]}
+        if not label_keys <= set(labels.LETTERS):
+            # A dataset labelled with letters would repeat the table above.
+            out.append(_by_key(entry, systems, "labels", "dataset label"))
     return "\n".join(out).rstrip()
 
 
