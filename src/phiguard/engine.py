@@ -17,7 +17,7 @@ from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError
 from phiguard.models import Finding, Identifier, Post, Report
-from phiguard.normalize import normalize
+from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack
 from phiguard.scoring import combined_score, verdict_for
@@ -98,15 +98,24 @@ class Pipeline:
     def run(self, posts: Sequence[Post]) -> list[Report]:
         """Check a batch of posts; every layer sees every field of the batch at once."""
         fields: list[FieldText] = []
+        failed: dict[int, str] = {}
+        size, overlap = self.policy.max_post_chars, self.policy.window_overlap
         for index, post in enumerate(posts):
             reference = post.posted_at.date() if post.posted_at else date.today()
             for name, text in post.fields():
-                fields.append(FieldText(post, index, name, normalize(text), reference))
+                for offset, window, keep in _windows(text, size, overlap):
+                    try:
+                        norm = normalize(window)
+                    except Exception as exc:  # noqa: BLE001 - unchecked text must not pass
+                        failed[index] = f"normalize: {type(exc).__name__}"
+                        norm = Normalized(window, window)
+                    fields.append(FieldText(post, index, name, norm, reference, offset, keep))
         per_post: list[list[Candidate]] = [[] for _ in posts]
-        failed: dict[int, str] = {}
         for detector in self.detectors:
             for field_text, found in zip(fields, self._detect(detector, fields, failed),
                                          strict=True):
+                if field_text.keep is not None:
+                    found = [c for c in found if _kept(c)]
                 per_post[field_text.post_index].extend(found)
         reports = []
         for index, post in enumerate(posts):
@@ -137,8 +146,8 @@ class Pipeline:
             return results
 
     def _report(self, post: Post, candidates: list[Candidate], error: str | None) -> Report:
-        findings = _resolve_overlaps(
-            [self._finding(c) for c in candidates if c.score >= self.policy.min_score])
+        findings = _resolve_overlaps(_deduplicate(
+            [self._finding(c) for c in candidates if c.score >= self.policy.min_score]))
         if error is not None:
             # Fail closed: a post we could not fully check is never passed. The message names
             # the layer and the exception type only, never its text, which may quote the post.
@@ -158,6 +167,7 @@ class Pipeline:
 
     def _finding(self, c: Candidate) -> Finding:
         start, end = c.field.norm.to_original(c.start, c.end)
+        start, end = start + c.field.offset, end + c.field.offset
         status = c.status
         explanation = c.explanation
         if status == "flagged" and self._allowlisted(c):
@@ -176,6 +186,52 @@ class Pipeline:
             host = _host(c.text)
             return any(host == d or host.endswith("." + d) for d in self.allow_domains)
         return False
+
+
+def _windows(text: str, size: int,
+             overlap: int) -> list[tuple[int, str, tuple[int, int] | None]]:
+    """(offset, window text, kept span in window coordinates) for each window of a field.
+
+    Each window keeps the spans that start between the middles of its two overlaps, so the
+    kept spans tile the field exactly and every span shorter than half the overlap is found
+    whole by the window that keeps it. A field that fits is one window with no kept span.
+    """
+    if len(text) <= size:
+        return [(0, text, None)]
+    # At least half of each window is its own: overlaps of neighbours never meet.
+    overlap = min(overlap, size // 2)
+    step = size - overlap
+    half = overlap // 2
+    windows: list[tuple[int, str, tuple[int, int] | None]] = []
+    start = 0
+    while True:
+        end = min(start + size, len(text))
+        last = end == len(text)
+        keep = (0 if start == 0 else half, end - start if last else step + half)
+        windows.append((start, text[start:end], keep))
+        if last:
+            return windows
+        start += step
+
+
+def _kept(c: Candidate) -> bool:
+    """Does this candidate belong to its window (see _windows), not to a neighbour?"""
+    keep = c.field.keep
+    if keep is None:
+        return True
+    start, _ = c.field.norm.to_original(c.start, c.end)
+    return keep[0] <= start < keep[1]
+
+
+def _deduplicate(findings: list[Finding]) -> list[Finding]:
+    """One finding per (field, span, rule, entity, status): windows and stages may repeat one."""
+    best: dict[tuple[str, int, int, str, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.field, finding.start, finding.end, finding.rule_id, finding.entity,
+               finding.status)
+        if key not in best or finding.score > best[key].score:
+            best[key] = finding
+    return list(best.values())
 
 
 def _host(text: str) -> str:

@@ -41,6 +41,12 @@ class Policy(BaseModel):
     min_score: float = Field(default=0.3, ge=0.0, le=1.0)
     allow_terms: list[str] = Field(default_factory=list)
     allow_domains: list[str] = Field(default_factory=list)
+    # A field longer than this many characters is checked as overlapping windows of this size,
+    # never truncated: it bounds the memory of one detector call (spaCy's above all). Windows
+    # overlap by `window_overlap`, and a span is reported by the window whose middle holds its
+    # start, so an identifier shorter than half the overlap is always seen whole, once.
+    max_post_chars: int = Field(default=20_000, ge=100)
+    window_overlap: int = Field(default=1_000, ge=20)
     # Combined risk (phiguard.combinations): groups of entities or Safe Harbor letters, and the
     # combinations of groups that identify a person, each with the verdict it calls for.
     quasi_identifiers: dict[str, list[str]] = Field(

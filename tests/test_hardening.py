@@ -1,0 +1,310 @@
+"""Hardening: obfuscated identifiers, pathological input, windowing of long posts.
+
+The obfuscation corpus is the same ten identifiers, each written in five obfuscated forms. Its
+recall is asserted twice: with digit folding (what phiguard does) and with Unicode folding only
+(what the Foundation did), so the number in docs/hardening.md is the number these tests compute.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+import regex
+import yaml
+
+from phiguard import Policy, Post, check, engine
+from phiguard.detectors.base import Candidate, FieldText
+from phiguard.detectors.patterns import REGEX_TIMEOUT, compile_rule
+from phiguard.normalize import normalize
+from phiguard.rulepacks.loader import load_rulepack, rules_dir
+
+# ---- the obfuscation corpus ----------------------------------------------------------------------
+
+# (rule id, sentence with {} where the identifier goes, the identifier in plain form)
+IDENTIFIERS = [
+    ("ssn", "Her SSN is {} per the intake form.", "219-09-9998"),
+    ("phone", "Call her daughter at {} tonight.", "415-555-2671"),
+    ("fax", "Fax: {} attention Dr. Lee.", "415-555-2672"),
+    ("mrn", "MRN {} was on the wristband in the photo.", "00482913"),
+    ("zip-code", "They moved to Springfield, IL {} last spring.", "62704"),
+    ("date-numeric", "DOB {} on the chart.", "03/14/1931"),
+    ("account-number", "Account number {} is past due.", "5501234567"),
+    ("health-plan-id", "Member ID {} is on his card.", "88234571"),
+    ("imei", "Lost phone IMEI {} found in the lobby.", "490154203237518"),
+    ("license-number", "Driver's license number {} was in the wallet.", "40817263"),
+]
+_FULLWIDTH = str.maketrans("0123456789-/", "０１２３４５６７８９－／")
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def fullwidth(value: str) -> str:
+    """Fullwidth digits and separators: NFKC folds them."""
+    return value.translate(_FULLWIDTH)
+
+
+def invisible(value: str) -> str:
+    """A different invisible character between every two characters."""
+    marks = "\u200b\u2060\u00ad\ufeff"
+    return "".join(ch + marks[i % len(marks)] for i, ch in enumerate(value[:-1])) + value[-1]
+
+
+def lookalike(value: str) -> str:
+    """0 -> O and 1 -> l, as a person typing past a filter would."""
+    return value.replace("0", "O").replace("1", "l")
+
+
+def spaced(value: str) -> str:
+    """One space between digits; groups joined by " - " or " / "."""
+    groups = regex.split(r"([-/])", value)
+    return "".join(f" {g} " if g in "-/" else " ".join(g) for g in groups)
+
+
+def spelled(value: str) -> str:
+    """Each digit as a word; groups separated by commas."""
+    groups = regex.split(r"[-/]", value)
+    return ", ".join(" ".join(_WORDS[int(d)] for d in group) for group in groups)
+
+
+FORMS: dict[str, Callable[[str], str]] = {
+    "fullwidth": fullwidth, "invisible": invisible, "lookalike": lookalike, "spaced": spaced,
+    "spelled": spelled,
+}
+CASES = [(rule, form, template, value) for rule, template, value in IDENTIFIERS for form in FORMS]
+
+
+def _detected(rule: str, form: str, template: str, value: str) -> bool:
+    """Is the obfuscated identifier flagged by its rule, with offsets on exactly its characters?"""
+    obfuscated = FORMS[form](value)
+    text = template.format(obfuscated)
+    report = check(text, policy=Policy(layers=["patterns"]))
+    start = text.index(obfuscated)
+    return any(
+        f.rule_id == rule and (f.start, f.end) == (start, start + len(obfuscated))
+        for f in report.flagged
+    )
+
+
+def _recall(cases: Sequence[tuple[str, str, str, str]]) -> float:
+    return sum(_detected(*case) for case in cases) / len(cases)
+
+
+def test_every_plain_identifier_is_found() -> None:
+    for rule, template, value in IDENTIFIERS:
+        report = check(template.format(value), policy=Policy(layers=["patterns"]))
+        assert rule in {f.rule_id for f in report.flagged}, rule
+
+
+@pytest.mark.parametrize(("rule", "form", "template", "value"), CASES,
+                         ids=[f"{rule}-{form}" for rule, form, _, _ in CASES])
+def test_obfuscated_identifier_is_found(rule: str, form: str, template: str, value: str) -> None:
+    assert _detected(rule, form, template, value)
+
+
+def test_obfuscation_recall(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(CASES) == 50
+    after = _recall(CASES)
+    # The Foundation folded Unicode only: all fullwidth and invisible forms (20), and 4 of the
+    # look-alike forms, which labelled rules take for alphanumeric IDs ("MRN OO4829l3").
+    engine._PIPELINES.clear()
+    monkeypatch.setattr(engine, "normalize", functools.partial(normalize, fold_digits=False))
+    before = _recall(CASES)
+    engine._PIPELINES.clear()
+    assert (before, after) == (0.48, 1.0)
+
+
+# ---- every shipped pattern is bounded ----------------------------------------------------------
+
+
+def _shipped_patterns() -> Iterator[tuple[str, str, str]]:
+    for path in sorted(rules_dir().glob("*.yaml")):
+        pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for rule in pack.get("rules", []):
+            for index, spec in enumerate(rule.get("patterns", [])):
+                yield path.name, f"{rule['id']}/{spec.get('name', index)}", spec["regex"]
+
+
+def _adjacent_unbounded_whitespace(pattern: str) -> list[str]:
+    """Two unbounded whitespace repeats with only optional matter between them.
+
+    "\\s*(?:is)?\\s*" lets a run of spaces split between the two repeats in as many ways as it
+    is long, and a backtracking engine tries them all: quadratic for one label followed by
+    many spaces, cubic with three. Written "\\s*(?:is\\s*)?", each run has one owner.
+    """
+    return regex.findall(
+        r"(?:\\s|\[ ?\\t\]|\[\\s-\])[*+](?:\((?:\?:)?[^()]{0,80}\)\?|#\?|\\\.\?)?"
+        r"(?:\\s|\[ ?\\t\]|\[\\s-\])[*+]", pattern)
+
+
+def _nested_unbounded(pattern: str) -> list[str]:
+    """A group repeated without bound that itself repeats without bound: (a+)* and friends."""
+    return regex.findall(r"\((?:[^()\\]|\\.){0,200}?(?<!\\)[*+](?:[^()\\]|\\.){0,200}\)[*+]",
+                         pattern)
+
+
+@pytest.mark.parametrize(("pack", "rule", "pattern"), list(_shipped_patterns()),
+                         ids=[f"{p}:{r}" for p, r, _ in _shipped_patterns()])
+def test_pattern_has_no_superlinear_construct(pack: str, rule: str, pattern: str) -> None:
+    problems = _adjacent_unbounded_whitespace(pattern) + _nested_unbounded(pattern)
+    assert not problems, f"{pack} {rule}: bound or restructure {problems}"
+
+
+def test_the_bound_checks_catch_what_they_claim() -> None:
+    assert _adjacent_unbounded_whitespace(r"\bmrn\s*(?:is|was|:)?\s*#?\s*(?P<id>\d+)")
+    assert not _adjacent_unbounded_whitespace(r"\bmrn\s*(?:(?:is|was|:)\s*)?(?:#\s*)?\d")
+    assert not _adjacent_unbounded_whitespace(r"\d{4}(?:\s*(?:x|ext)\s*\d{1,5})?")
+    assert _nested_unbounded(r"[a-z]+(?:\.[a-z-]+)*\.com")
+    assert not _nested_unbounded(r"[a-z]{1,63}(?:\.[a-z-]{1,63}){0,8}\.com")
+
+
+# ---- every rule on adversarial long input ------------------------------------------------------
+
+_ADVERSARIAL_SIZE = 20_000
+
+
+def _adversarial_inputs(pattern: str) -> dict[str, str]:
+    """Long inputs built from the pattern's own words and the characters rules repeat over."""
+    size = _ADVERSARIAL_SIZE
+    words = sorted({w.lower() for w in regex.findall(r"[A-Za-z]{2,}", pattern)})[:24]
+    inputs = {}
+    for word in words:
+        inputs[f"{word}+spaces"] = word + " " * size + "x"
+        inputs[f"{word} repeated"] = (word + " ") * (size // (len(word) + 1))
+    for char in " \t\n-a1.@/:#":
+        inputs[f"{char!r} run"] = char * size
+        inputs[f"1{char!r} run"] = ("1" + char) * (size // 2)
+    inputs["schemes"] = "http://" * (size // 7)
+    inputs["email-ish"] = "a" * 60 + "@" + "a." * (size // 2)
+    inputs["domain-ish"] = "www." + "io." * (size // 3)
+    return inputs
+
+
+def _compiled_patterns() -> Iterator[tuple[str, str, regex.Pattern[str]]]:
+    for path in sorted(rules_dir().glob("*.yaml")):
+        loaded = load_rulepack(str(path))
+        for rule, rule_path in loaded.rules:
+            compiled = compile_rule(rule, rule_path)
+            for pattern in compiled.patterns:
+                yield path.name, f"{rule.id}/{pattern.name}", pattern.regex
+
+
+@pytest.mark.parametrize(("pack", "rule", "pattern"), list(_compiled_patterns()),
+                         ids=[f"{p}:{r}" for p, r, _ in _compiled_patterns()])
+def test_rule_survives_adversarial_input(pack: str, rule: str,
+                                         pattern: regex.Pattern[str]) -> None:
+    # The library's own per-field regex timeout is the net: a linear pattern finishes these in
+    # milliseconds, a quadratic one on 20,000 characters does not finish inside it.
+    for name, text in _adversarial_inputs(pattern.pattern).items():
+        try:
+            list(pattern.finditer(text, timeout=REGEX_TIMEOUT))
+        except TimeoutError:
+            pytest.fail(f"{pack} {rule}: timed out on {name}")
+
+
+def test_pathological_posts_give_verdicts_not_errors() -> None:
+    posts = [
+        "\x00\x01\x02" * 1000,
+        "\ufffd" * 5000,
+        "\u200b" * 20_000 + "219-09-9998",
+        "🎉" * 10_000,
+        "a\u0301" * 5000,
+        "9" * 100_000,
+        "1 " * 50_000,
+        "five " * 20_000,
+        "\ud800 lone surrogate",
+        "MRN" + " " * 50_000 + "x",
+    ]
+    for post in posts:
+        report = check(post, policy=Policy(layers=["patterns"]))
+        assert "DETECTOR_ERROR" not in {f.entity for f in report.findings}
+    hidden = check("\u200b" * 20_000 + "SSN 219-09-9998", policy=Policy(layers=["patterns"]))
+    assert hidden.verdict == "block"
+
+
+# ---- windowing ----------------------------------------------------------------------------------
+
+WINDOWED = Policy(layers=["patterns"], max_post_chars=1_000, window_overlap=200)
+
+
+def _long_post() -> tuple[str, list[tuple[int, str]]]:
+    """A 5,000-character post with an identifier straddling every window edge and overlap."""
+    filler = "Our nurses and volunteers made the day special for everyone on the ward. "
+    text = ""
+    planted: list[tuple[int, str]] = []
+    identifiers = ["SSN 219-09-9998", "call 415-555-2671", "MRN 00482913", "jo@example.com"]
+    # Window edges fall at 800, 1000, 1600, 1800, ...: plant across all of them.
+    targets = list(range(700, 4800, 97))
+    for index, target in enumerate(targets):
+        text += filler * ((target - len(text)) // len(filler) + 1)
+        text = text[:target] + " "
+        identifier = identifiers[index % len(identifiers)]
+        planted.append((len(text), identifier))
+        text += identifier + " "
+    return text + filler, planted
+
+
+def _spans(report_text: str, policy: Policy) -> list[tuple[str, int, int, str]]:
+    report = check(report_text, policy=policy)
+    return [(f.field, f.start, f.end, f.rule_id) for f in report.findings]
+
+
+def test_windowed_findings_equal_unwindowed() -> None:
+    text, planted = _long_post()
+    assert len(text) > 4 * WINDOWED.max_post_chars
+    whole = _spans(text, Policy(layers=["patterns"], max_post_chars=1_000_000))
+    windowed = _spans(text, WINDOWED)
+    assert windowed == whole
+    # Found once each, never truncated: the last one too.
+    assert len(windowed) == len(planted)
+    for (_, start, end, _), (position, identifier) in zip(windowed, planted, strict=True):
+        assert position <= start < end <= position + len(identifier)
+
+
+def test_long_post_is_not_truncated() -> None:
+    text = "Flu shots today. " * 70_000 + "Reach me at 415-555-2671"
+    assert len(text) > 1_000_000
+    report = check(text, policy=Policy(layers=["patterns"]))
+    [finding] = report.flagged
+    assert text[finding.start : finding.end] == "415-555-2671"
+
+
+def test_detectors_see_at_most_one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Deterministic stand-in for "time proportional to size": no detector ever gets more than
+    # max_post_chars of text at once, so a post's cost is (windows) x (cost of one window).
+    seen: list[int] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
+            seen.extend(len(f.norm.original) for f in fields)
+            return [[] for _ in fields]
+
+    monkeypatch.setitem(engine.LAYERS, "recorder", lambda policy, pack: Recorder())
+    policy = Policy(layers=["recorder"], max_post_chars=1_000, window_overlap=200)
+    text = "x" * 10_000
+    check(Post(text=text, captions=["y" * 2_500]), policy=policy)
+    assert max(seen) == 1_000
+    # Overlapping windows cover the field: (10,000 - 200) / 800 rounded up, plus the caption's.
+    assert len(seen) == 13 + 3
+
+
+def test_windows_tile_the_field() -> None:
+    for size, overlap, length in [(100, 20, 1_000), (1_000, 200, 999), (1_000, 200, 1_001),
+                                  (100, 80, 777), (20_000, 1_000, 1_000_003)]:
+        windows = engine._windows("x" * length, size, overlap)
+        covered = []
+        for offset, window, keep in windows:
+            assert len(window) <= size
+            low, high = keep if keep is not None else (0, len(window))
+            covered.extend(range(offset + low, offset + high))
+        assert covered == list(range(length))
+
+
+def test_window_settings_are_policy_fields(tmp_path: Path) -> None:
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("max_post_chars: 5000\nwindow_overlap: 500\n", encoding="utf-8")
+    policy = Policy.from_file(policy_file)
+    assert (policy.max_post_chars, policy.window_overlap) == (5_000, 500)

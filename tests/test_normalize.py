@@ -1,0 +1,179 @@
+"""Normalisation: each folding step, what it leaves alone, the exact map back to the original."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phiguard.normalize import _DIGIT_WORDS, _LOOKALIKES, Normalized, normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Unicode NFKC: fullwidth digits and letters.
+        ("Ｃａｌｌ ４１５-５５５-２６７１", "Call 415-555-2671"),
+        # Invisible characters removed.
+        ("219\u200b-09\u2060-99\u00ad98", "219-09-9998"),
+        # Every dash and space variant folded.
+        ("415\u2012555\u2013267\u2014x\u00a0y\u2009z\u3000w\u2028v", "415-555-267-x y z w\nv"),
+        # Look-alikes in a run that is otherwise numeric.
+        ("call 4l5-555-O132", "call 415-555-0132"),
+        ("MRN OO4829l3", "MRN 00482913"),
+        ("DOB O3/l4/l93l", "DOB 03/14/1931"),
+        # Digits separated by single spaces or dots.
+        ("SSN 2 1 9 - 0 9 - 9 9 9 8.", "SSN 219-09-9998."),
+        ("4.1.5.5.5.5.2.6.7.1", "4155552671"),
+        ("MRN 0 0 4 8 2 9 l 3", "MRN 00482913"),
+        # ...but a lone "I" at the edge of a run is the pronoun, and "lol" has no digit at all.
+        ("I 2 3 4 5 6 7", "I 234567"),
+        ("lol, 1O0 l0l", "lol, 100 l0l"),
+        # Spelled-out digits: a long run alone, a short one after a word that introduces a number.
+        ("five five five, zero one three two", "555-0132"),
+        ("four one five, five five five, two six seven one", "415-555-2671"),
+        ("her zip is six two seven zero four", "her zip is 62704"),
+        ("ext five zero one two", "ext 5012"),
+        ("zero three, one four, one nine three one", "03-14-1931"),
+        ("Four One Five dash five five five", "415-555"),
+    ],
+)
+def test_folds(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Happy 97th birthday, Rose! 🎉",
+        "I love my 3 kids",  # a lone "I" next to a number is the pronoun
+        "Upgraded to version 1.2.3.4.5",  # dots alone, too few digits: a version, not a number
+        "Room 12 or 13, floor 4",
+        "Oh, one more thing: two nurses and one doctor",
+        "one two three four",  # four spelled digits without a word introducing a number
+        "We counted down: five, four, three",
+        "Call 911",
+        "",
+    ],
+)
+def test_leaves_ordinary_text_alone(text: str) -> None:
+    assert normalize(text).text == unicodedata.normalize("NFKC", text)
+
+
+def test_unicode_view_keeps_words_as_written() -> None:
+    text = "Ｒｏｓｅ\u200b said five five five, zero one three two"
+    plain = normalize(text, fold_digits=False)
+    assert plain.text == "Rose said five five five, zero one three two"
+    assert normalize(text).text == "Rose said 555-0132"
+
+
+def test_plain_ascii_needs_no_map() -> None:
+    # The fast path: nothing to fold means no per-character map is built.
+    norm = normalize("Flu shots are available at every clinic this week. 🎉 Café")
+    assert norm.starts is None and norm.ends is None
+
+
+def test_spelled_digit_maps_to_its_word() -> None:
+    text = "call five five five, zero one three two"
+    norm = normalize(text)
+    index = norm.text.index("0")
+    start, end = norm.to_original(index, index + 1)
+    assert text[start:end] == "zero"
+    start, end = norm.to_original(norm.text.index("555"), len(norm.text))
+    assert text[start:end] == "five five five, zero one three two"
+
+
+def test_findings_point_at_the_original_spelled_words() -> None:
+    from phiguard import Policy, check
+
+    text = "Her social is two one nine, zero nine, nine nine nine eight."
+    report = check(text, policy=Policy(layers=["patterns"]))
+    [finding] = report.flagged
+    assert finding.entity == "SSN"
+    assert text[finding.start : finding.end] == "two one nine, zero nine, nine nine nine eight"
+
+
+# ---- the map back, as a property ---------------------------------------------------------------
+
+_TRICKY = (
+    "0123456789 OoIl-./,\u200b\u2060\u00ad\u2013\u2014\u00a0\u3000\u2028"
+    "０１２３ＯＩｌﬁ½é🎉\u0301"
+)
+_WORDS = [*_DIGIT_WORDS, "dash", "call", "zip", "SSN", "MRN", " ", ", ", "-", "I"]
+texts = st.one_of(
+    st.text(),
+    st.text(alphabet=_TRICKY, max_size=80),
+    st.lists(st.sampled_from(_WORDS + list(_TRICKY)), max_size=40).map(" ".join),
+)
+
+
+def _explains(source: str, char: str) -> bool:
+    """Can this original text have produced this normalized character?"""
+    if char in normalize(source, fold_digits=False).text:
+        return True
+    plain = normalize(source, fold_digits=False).text.strip().lower()
+    if plain in _DIGIT_WORDS:
+        return _DIGIT_WORDS[plain] == char
+    folded = normalize(source, fold_digits=False).text
+    if folded in _LOOKALIKES:
+        return _LOOKALIKES[folded] == char
+    # A separator run between spelled digits becomes "-" or "/".
+    return char in "-/" and any(mark in folded for mark in ",.-/") or (
+        char == "-" and "dash" in folded.lower())
+
+
+def _check_map(norm: Normalized) -> None:
+    if norm.starts is None or norm.ends is None:
+        assert norm.text == norm.original
+        return
+    assert len(norm.starts) == len(norm.ends) == len(norm.text)
+    previous_start = previous_end = 0
+    for index, char in enumerate(norm.text):
+        start, end = norm.to_original(index, index + 1)
+        assert 0 <= start < end <= len(norm.original)
+        # Monotonic: a span of normalized text maps to one contiguous span of the original.
+        assert start >= previous_start and end >= previous_end
+        previous_start, previous_end = start, end
+        assert _explains(norm.original[start:end], char), (norm.original, index, char)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_normalisation_maps_back_exactly(text: str) -> None:
+    for fold_digits in (True, False):
+        norm = normalize(text, fold_digits=fold_digits)
+        assert norm.original == text
+        _check_map(norm)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_unicode_view_is_per_character_nfkc(text: str) -> None:
+    # Without digit folding, every normalized character comes from exactly one original one.
+    norm = normalize(text, fold_digits=False)
+    if norm.starts is None or norm.ends is None:
+        return
+    for index in range(len(norm.text)):
+        start, end = norm.to_original(index, index + 1)
+        assert end == start + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.data())
+def test_spans_map_to_the_union_of_their_characters(text: str, data: st.DataObject) -> None:
+    norm = normalize(text)
+    if not norm.text:
+        return
+    start = data.draw(st.integers(0, len(norm.text) - 1))
+    end = data.draw(st.integers(start + 1, len(norm.text)))
+    low, high = norm.to_original(start, end)
+    assert low == norm.to_original(start, start + 1)[0]
+    assert high == norm.to_original(end - 1, end)[1]
+
+
+def test_empty_span_maps_to_a_position() -> None:
+    norm = normalize("a\u200bb")
+    assert norm.to_original(1, 1) == (2, 2)
+    assert norm.to_original(2, 2) == (3, 3)
