@@ -171,3 +171,41 @@ def test_only_in_with_an_unknown_field_is_a_pack_error(tmp_path: Any) -> None:
     load_rulepack(pack)
     with pytest.raises(RulePackError, match="only_in"):
         phiguard.check("x", policy=Policy(packs=[str(pack)]))
+
+
+# ---- the lexicon layer -------------------------------------------------------------------------
+def _lexicon_terms(text: str) -> list[str]:
+    report = phiguard.check(f"Our patient with {text} is home.")
+    post_text = f"Our patient with {text} is home."
+    return [post_text[f.start : f.end] for f in report.flagged if f.entity == "RARE_DIAGNOSIS"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("HUTCHINSON-GILFORD PROGERIA SYNDROME", "HUTCHINSON-GILFORD PROGERIA SYNDROME"),
+    ("Niemann-Pick disease type C", "Niemann-Pick disease type C"),  # longest term wins
+    ("two neuroblastomas", "neuroblastomas"),  # plural
+    ("Down’s syndrome", "Down’s syndrome"),  # typographic apostrophe
+])
+def test_lexicon_matches_case_insensitively_longest_first(text: str, expected: str) -> None:
+    assert _lexicon_terms(text) == [expected]
+
+
+@pytest.mark.parametrize("text", ["pre-Fabry changes", "Fabryville", "a plague of flies"])
+def test_lexicon_needs_whole_words_and_skips_the_stoplist(text: str) -> None:
+    assert _lexicon_terms(text) == []
+
+
+def test_lexicon_finds_every_occurrence_of_a_long_repeated_input() -> None:
+    from datetime import date
+
+    from phiguard.detectors.base import FieldText
+    from phiguard.detectors.lexicon import LexiconDetector
+    from phiguard.models import Post
+    from phiguard.normalize import normalize
+
+    text = "fabry disease " * 1400
+    field = FieldText(Post(text=text), 0, "text", normalize(text), date(2025, 1, 1))
+    (found,) = LexiconDetector(load_rulepack("unique-characteristics")).detect([field])
+    assert len(found) == 1400
+    assert {text[c.start : c.end] for c in found} == {"fabry disease"}
+    assert phiguard.check(text).verdict == "pass"  # a diagnosis alone, however often

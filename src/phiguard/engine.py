@@ -30,6 +30,12 @@ def _patterns(policy: Policy, pack: LoadedPack) -> Detector:
     return PatternDetector(pack)
 
 
+def _lexicon(policy: Policy, pack: LoadedPack) -> Detector:
+    from phiguard.detectors.lexicon import LexiconDetector
+
+    return LexiconDetector(pack)
+
+
 def _characteristics(policy: Policy, pack: LoadedPack) -> PostStage:
     from phiguard.detectors.characteristics import CharacteristicsStage
 
@@ -40,6 +46,7 @@ def _characteristics(policy: Policy, pack: LoadedPack) -> PostStage:
 # register here; the engine tells them apart by their method.
 LAYERS: dict[str, LayerFactory] = {
     "patterns": _patterns,
+    "lexicon": _lexicon,
     "characteristics": _characteristics,
 }
 

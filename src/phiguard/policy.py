@@ -33,7 +33,8 @@ class Policy(BaseModel):
 
     name: str = "social"
     packs: list[str] = Field(default_factory=lambda: ["safe-harbor", "unique-characteristics"])
-    layers: list[str] = Field(default_factory=lambda: ["patterns", "characteristics"])
+    layers: list[str] = Field(
+        default_factory=lambda: ["patterns", "lexicon", "characteristics"])
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # Per-identifier overrides, e.g. {"N": {"review": 0.5, "block": 0.95}}.
     identifier_thresholds: dict[Identifier, Thresholds] = Field(default_factory=dict)
