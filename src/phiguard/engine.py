@@ -19,7 +19,7 @@ from phiguard.errors import ConfigError, InputError
 from phiguard.models import Finding, Identifier, Post, Report
 from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
-from phiguard.rulepacks.loader import LoadedPack, load_rulepack
+from phiguard.rulepacks.loader import LoadedPack, load_rulepack, merge_lists
 from phiguard.scoring import combined_score, verdict_for
 
 PostLike = Post | str | Mapping[str, Any]
@@ -28,6 +28,24 @@ LayerFactory = Callable[[Policy, LoadedPack], "Detector | PostStage"]
 
 def _patterns(policy: Policy, pack: LoadedPack) -> Detector:
     return PatternDetector(pack)
+
+
+def _ner(policy: Policy, pack: LoadedPack) -> Detector:
+    from phiguard.detectors.ner import NerDetector  # spaCy loads on first detect, not here
+
+    return NerDetector(policy.model)
+
+
+def _name_context(policy: Policy, pack: LoadedPack) -> PostStage:
+    from phiguard.detectors.names import NameContext
+
+    return NameContext(policy, pack)
+
+
+def _place_date_context(policy: Policy, pack: LoadedPack) -> PostStage:
+    from phiguard.detectors.person_context import PlaceDateContext
+
+    return PlaceDateContext(policy, pack)
 
 
 def _lexicon(policy: Policy, pack: LoadedPack) -> Detector:
@@ -46,6 +64,9 @@ def _characteristics(policy: Policy, pack: LoadedPack) -> PostStage:
 # register here; the engine tells them apart by their method.
 LAYERS: dict[str, LayerFactory] = {
     "patterns": _patterns,
+    "ner": _ner,
+    "name-context": _name_context,
+    "place-date-context": _place_date_context,
     "lexicon": _lexicon,
     "characteristics": _characteristics,
 }
@@ -264,6 +285,7 @@ def _merge_packs(packs: list[LoadedPack]) -> LoadedPack:
             terms=[t for p in packs for t in p.allow.terms],
             domains=[d for p in packs for d in p.allow.domains],
         ),
+        lists=merge_lists(packs),
     )
 
 

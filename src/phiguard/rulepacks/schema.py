@@ -93,3 +93,6 @@ class RulePack(BaseModel):
     disable: list[str] = Field(default_factory=list)
     allow: AllowSpec = Field(default_factory=AllowSpec)
     rules: list[Rule] = Field(default_factory=list)
+    # Pack-wide word lists that context stages read by name (e.g. the name layer's
+    # `clinician_titles`, `common_word_names`); a pack's lists add to those it extends.
+    lists: dict[str, ListSpec | list[str]] = Field(default_factory=dict)

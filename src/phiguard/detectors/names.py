@@ -1,0 +1,208 @@
+"""The name-context stage: which name candidates (Safe Harbor A) are a patient's or a relative's.
+
+Names come from the model's PERSON entities (`ner`) and from the cue rules of rules/names.yaml
+(`patterns`, with the Census and SSA lexicons). This post-level stage decides on all of them:
+
+- a clinician (a title such as Dr. or nurse before it, credentials such as RN after it) is
+  allowed by the social policy and flagged by the strict one; Safe Harbor does not require
+  removing workforce names;
+- a name of the organisation's staff (the policy's `allow_staff`, or any allowlisted term of
+  the packs that contains the name) is allowed;
+- a public figure is allowed;
+- a common word that is also a name (Will, May, Grace ...) needs other evidence;
+- a person who signed a publication authorisation is reported as `consented`;
+- a relative's name is PHI like the patient's, and a cue word next to a model PERSON raises it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
+from phiguard.detectors.context import compile_phrases, find_context
+from phiguard.models import Identifier, Post
+from phiguard.policy import Consent, Policy
+from phiguard.rulepacks.loader import LoadedPack
+
+_CUE_RULES = frozenset({"name-title", "name-baby", "name-relative", "name-cue", "name-hashtag",
+                        "name-mention"})
+# Rules whose cue is itself evidence enough that a common word is used as a name.
+_STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clinician"})
+# Rules whose capture is checked against the name lexicons here, not in the regex.
+_LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
+                            "name-mention"})
+_PATIENT = compile_phrases(["patient", "our patient", "pt"])
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Lowercase word tokens, as allowlists and lexicons compare them."""
+    return tuple(w.lower() for w in WORD_PATTERN.findall(text))
+
+
+def _sentence_initial(field: FieldText, start: int) -> bool:
+    before = field.text[:start].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?\n:"
+
+
+class NameContext:
+    """Decides in context on every name candidate of a post."""
+
+    name = "name-context"
+
+    def __init__(self, policy: Policy, pack: LoadedPack) -> None:
+        lists = pack.lists
+        self.policy = policy
+        self.clinician_titles = compile_phrases(lists.get("clinician_titles", ()))
+        self.credentials = compile_phrases(lists.get("clinician_credentials", ()))
+        self.person_cues = compile_phrases(lists.get("person_cues", ()))
+        self.relations = compile_phrases(lists.get("relations", ()))
+        self.common = lists.get("common_word_names", frozenset())
+        self.not_names = lists.get("not_names", frozenset())
+        self.first = lists.get("first_names", frozenset())
+        self.last = lists.get("last_names", frozenset())
+        self.lexicon = self.first | self.last
+        self.stop = self.not_names | lists.get("common_words", frozenset())
+        self.public = [words(p) for p in lists.get("public_figures", ())]
+        staff = [*policy.allow_staff, *pack.allow.terms, *policy.allow_terms]
+        self.staff = [set(words(s)) for s in staff if words(s)]
+
+    def refine(self, post: Post, fields: Sequence[FieldText],
+               candidates: list[Candidate]) -> list[Candidate]:
+        """Decide on each name candidate; other candidates pass through unchanged."""
+        consents = self._consents(post, fields)
+        out = []
+        for c in candidates:
+            if c.identifier is not Identifier.NAMES or self._decide(c, consents):
+                out.append(c)
+        return out
+
+    def _consents(self, post: Post, fields: Sequence[FieldText]) -> list[set[str]]:
+        if not self.policy.consents:
+            return []
+        today = fields[0].reference_date if fields else date.today()
+        return [set(words(c.name)) for c in self.policy.consents if _applies(c, post, today)]
+
+    def _decide(self, c: Candidate, consents: list[set[str]]) -> bool:
+        """Update the candidate in place; False drops it as not a name at all."""
+        text = c.text
+        tokens = words(text)
+        if not tokens or not any(ch.isalpha() for ch in text):
+            return False
+        field = c.field
+        if c.rule_id in _LEXICON_RULES:
+            tokens = self._lexicon_trim(c, tokens)
+            if not tokens:
+                return False
+            text = c.text
+        if c.rule_id == "ner-person":
+            if c.start and field.text[c.start - 1] in "#@":
+                return False  # hashtags and handles: the name-hashtag and name-mention rules
+            while len(tokens) > 1 and tokens[0] in self.not_names:
+                # "Meet Keisha Brown", "Congrats Jaxon": the model took the cue in.
+                cut = field.text.lower().index(tokens[0], c.start) + len(tokens[0])
+                rest = field.text[cut:c.end]
+                c.start = cut + len(rest) - len(rest.lstrip(" ,!:"))
+                tokens = tokens[1:]
+            text = c.text
+            if len(tokens) == 1 and (tokens[0] in self.not_names or not text[:1].isupper()):
+                return False
+            cue = find_context(field, c.start, c.end, self.person_cues, 3, "before")
+            if cue is not None:
+                c.score = max(c.score, 0.8)
+                c.explanation += f"; cue {cue!r} before it"
+            elif self.lexicon and not any(t in self.lexicon for t in tokens):
+                # Neither a known first name or surname nor a cue: on hashtags, emoji and
+                # telegraphic notes the small model's PERSON is mostly noise.
+                return False
+            else:
+                c.explanation += "; a known first name or surname"
+        relation = find_context(field, c.start, c.end, self.relations, 3, "before")
+        if relation is not None:
+            c.score = max(c.score, 0.8)
+            c.explanation += (f"; a relative's name ({relation!r}): Safe Harbor covers "
+                              "relatives, employers and household members")
+        if self._is_clinician(c):
+            if self.policy.clinician_names == "allow":
+                c.status = "suppressed"
+                c.explanation += ("; a clinician named with a title: workforce names are not "
+                                  f"Safe Harbor identifiers under the {self.policy.name!r} policy")
+            else:
+                c.score = max(c.score, 0.8)
+                c.explanation += f"; a clinician's name, flagged by the {self.policy.name!r} policy"
+        set_tokens = set(tokens)
+        if c.status == "flagged" and any(set_tokens <= staff for staff in self.staff):
+            c.status = "suppressed"
+            c.explanation += "; a staff name on the organisation's allowlist"
+        if c.status == "flagged" and any(_within(tokens, p) for p in self.public):
+            c.status = "suppressed"
+            c.explanation += "; a public figure"
+        if c.status == "flagged" and self._common_word_without_evidence(c, tokens):
+            c.status = "suppressed"
+            c.explanation += (f"; {tokens[0]!r} is also a common word and nothing else shows "
+                              "it is a name here")
+        if c.status == "flagged" and any(set_tokens <= person for person in consents):
+            c.status = "consented"
+            c.explanation += "; the person signed a publication authorisation for this post"
+        return True
+
+    def _lexicon_trim(self, c: Candidate, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """A cue rule's capture: its first word must be a known first name; a second word is
+        kept only if it is a known surname. Returns the kept tokens (none: not a name)."""
+        parts = tuple(p for t in tokens for p in t.replace("_", ".").split(".") if p)
+        if len(tokens) == 2 and tokens[0] not in self.first and tokens[1] in self.first:
+            # "welcome home, little Grace": the capture began at a second cue word.
+            second = list(WORD_PATTERN.finditer(c.field.text, c.start, c.end))[-1]
+            c.start = second.start()
+            return tokens[1:]
+        if not parts or parts[0] not in self.first:
+            return ()
+        if c.rule_id == "name-mention" or len(tokens) == 1:
+            return tokens
+        if tokens[1] in self.last:
+            return tokens
+        match = WORD_PATTERN.search(c.field.text, c.start, c.end)
+        if match is not None:
+            c.end = match.end()
+        return tokens[:1]
+
+    def _is_clinician(self, c: Candidate) -> bool:
+        # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
+        if find_context(c.field, c.start, c.end, _PATIENT, 4, "before"):
+            return False
+        if c.rule_id == "name-clinician":
+            return True
+        if c.rule_id in _CUE_RULES:
+            return False
+        return bool(find_context(c.field, c.start, c.end, self.clinician_titles, 2, "before")
+                    or find_context(c.field, c.start, c.end, self.credentials, 1, "after"))
+
+    def _common_word_without_evidence(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
+        if len(tokens) != 1 or tokens[0] not in self.common:
+            return False
+        if c.rule_id in _STRONG_RULES:
+            return False
+        text = c.text
+        # A capital letter is evidence only mid-sentence and in text that is not all capitals.
+        capital = (text[:1].isupper() and not text.isupper()
+                   and not _sentence_initial(c.field, c.start))
+        if capital and (c.rule_id in _CUE_RULES or c.rule_id == "ner-person"):
+            return False
+        # "pt's son, bill, called": a name set off by commas after a relative is one; "her son
+        # will visit" is not.
+        full = c.field.text
+        before = full[:c.start].rstrip(" \t")[-1:]
+        after = full[c.end:].lstrip(" \t")[:1]
+        delimited = (before != "" and before in ",:(-") or (after != "" and after in ",;)-")
+        return not (c.rule_id == "name-relative" and delimited)
+
+
+def _within(tokens: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """True if tokens are the whole name or its last part ("Obama" of "Barack Obama")."""
+    return tokens == name or (len(name) > 1 and tokens == name[-len(tokens):])
+
+
+def _applies(consent: Consent, post: Post, today: date) -> bool:
+    if consent.expires is not None and today > consent.expires:
+        return False
+    return not consent.post_ids or post.id in consent.post_ids

@@ -1,0 +1,62 @@
+"""Places and dates in context: PHI when tied to a person, not in announcements."""
+
+from __future__ import annotations
+
+from phiguard import Policy, check
+
+
+def _by_text(text: str, identifier: str, policy: Policy | None = None) -> dict[str, str]:
+    report = check(text, policy=policy)
+    return {text[f.start:f.end]: f.status for f in report.findings
+            if f.identifier == identifier}
+
+
+def test_event_date_in_an_announcement_is_not_phi() -> None:
+    text = "Flu clinic Saturday 9-1 in the main lobby. Join us on March 3!"
+    report = check(text)
+    assert report.verdict == "pass"
+    dates = [f for f in report.findings if f.identifier == "C"]
+    assert dates and all(f.status == "suppressed" for f in dates)
+    assert any("event date" in f.explanation for f in dates)
+
+
+def test_patient_date_is_phi_and_says_why() -> None:
+    text = "Our patient Rosa was admitted on March 3 and discharged yesterday."
+    report = check(text)
+    dates = {text[f.start:f.end]: f for f in report.flagged if f.identifier == "C"}
+    assert set(dates) >= {"March 3", "yesterday"}
+    assert "individual's event" in dates["March 3"].explanation
+    assert report.verdict == "block"
+
+
+def test_relative_day_without_a_person_is_not_phi() -> None:
+    assert _by_text("We are closed this weekend for the holiday.", "C") in (
+        {}, {"this weekend": "suppressed"})
+
+
+def test_place_named_with_a_person_is_phi_states_are_not() -> None:
+    text = "Our patient Jaxon Miller is back home in Springfield, Illinois."
+    places = _by_text(text, "B")
+    assert places.get("Springfield") == "flagged"
+    assert "Illinois" not in places
+
+
+def test_place_without_a_person_is_not_phi() -> None:
+    assert _by_text("Our new clinic in Springfield opens Monday.", "B") == {
+        "Springfield": "suppressed"}
+
+
+def test_organisation_campus_is_allowlisted() -> None:
+    text = "Our patient Jaxon Miller is visiting our Oak Park campus garden."
+    assert _by_text(text, "B") == {"Oak Park": "flagged"}
+    policy = Policy(allow_terms=["Oak Park campus, 1 Main Street"])
+    places = _by_text(text, "B", policy)
+    assert places and set(places.values()) == {"suppressed"}
+
+
+def test_clinical_profile_counts_every_date() -> None:
+    text = "CXR done 7/22. Repeat labs 7/23."
+    social = _by_text(text, "C")
+    clinical = _by_text(text, "C", Policy.clinical())
+    assert clinical == {"7/22": "flagged", "7/23": "flagged"}
+    assert set(social) == {"7/22", "7/23"}

@@ -1,0 +1,123 @@
+"""Names in context: hashtags, mentions, lowercase, relatives, clinicians, staff, public figures,
+common words and consent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from phiguard import Policy, Post, check
+from phiguard.policy import Consent
+
+
+def _names(text: str, policy: Policy | None = None, **post: object) -> list[tuple[str, str]]:
+    report = check(Post(text=text, **post), policy=policy)  # type: ignore[arg-type]
+    return [(text[f.start:f.end], f.status) for f in report.findings if f.identifier == "A"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Our hearts are with this little fighter #PrayForJaxon", "Jaxon"),
+    ("Go #TeamLilyStrong! Ringing the bell today.", "Lily"),
+    ("so proud of this guy #jaxonstrong", "jaxon"),
+    ("Thanks @jaxon_smith for the lovely card", "jaxon_smith"),
+    ("happy birthday jaxon!! you are so brave", "jaxon"),
+    ("Baby Emma went home today after 62 days with us!", "Emma"),
+    ("Mr. Faulkner sends his thanks to 4 West.", "Faulkner"),
+    ("mrs. j. park ate a little oatmeal", "j. park"),
+])
+def test_names_the_model_misses_on_social_text(text: str, name: str) -> None:
+    assert (name, "flagged") in _names(text)
+
+
+def test_relative_names_are_phi() -> None:
+    text = "Her daughter Veronica and son David visited; husband bill, called twice."
+    report = check(text)
+    found = {text[f.start:f.end] for f in report.flagged if f.identifier == "A"}
+    assert {"Veronica", "David", "bill"} <= found
+    relative = next(f for f in report.flagged if text[f.start:f.end] == "Veronica")
+    assert "relative" in relative.explanation
+
+
+@pytest.mark.parametrize("text", [
+    "Her son will visit after work.",
+    "May is Stroke Awareness Month.",
+    "Faith and hope carry our families through.",
+    "Will you join us for the blood drive?",
+])
+def test_common_words_that_are_names_need_evidence(text: str) -> None:
+    assert [s for _, s in _names(text) if s == "flagged"] == []
+
+
+def test_common_word_name_with_evidence_is_flagged() -> None:
+    assert ("Grace", "flagged") in _names("Welcome home, little Grace!")
+
+
+CLINICIAN = "Congratulations to Dr. Alicia Moreno and Sam Ortiz, RN, on their award!"
+
+
+def test_clinician_names_allowed_by_social_policy() -> None:
+    report = check(CLINICIAN)
+    assert report.verdict == "pass"
+    statuses = {CLINICIAN[f.start:f.end]: f.status for f in report.findings
+                if f.identifier == "A"}
+    assert statuses == {"Alicia Moreno": "suppressed", "Sam Ortiz": "suppressed"}
+
+
+def test_clinician_names_flagged_by_strict_policy() -> None:
+    report = check(CLINICIAN, policy=Policy.strict())
+    flagged = {CLINICIAN[f.start:f.end] for f in report.flagged if f.identifier == "A"}
+    assert flagged == {"Alicia Moreno", "Sam Ortiz"}
+    assert report.verdict == "block"
+
+
+@pytest.mark.parametrize("policy", [Policy(), Policy.strict()], ids=["social", "strict"])
+def test_patient_names_flagged_under_both_policies(policy: Policy) -> None:
+    text = "Our patient Marcus Lee rang the bell today, cheered on by Dr. Moreno."
+    flagged = {text[f.start:f.end] for f in check(text, policy=policy).flagged
+               if f.identifier == "A"}
+    assert "Marcus Lee" in flagged
+    assert ("Moreno" in flagged) == (policy.clinician_names == "flag")
+
+
+def test_a_clinician_who_is_the_patient_is_a_patient() -> None:
+    text = "Our patient Dr. Alan Grant rang the bell today."
+    assert ("Alan Grant", "flagged") in _names(text)
+
+
+def test_allowlisted_staff_are_suppressed() -> None:
+    text = "Meet Keisha Brown, our new unit coordinator on 5 North!"
+    assert ("Keisha Brown", "flagged") in _names(text)
+    policy = Policy(allow_staff=["Keisha Brown"])
+    assert _names(text, policy) == [("Keisha Brown", "suppressed")]
+    assert check(text, policy=policy).verdict == "pass"
+
+
+def test_public_figures_are_not_patients() -> None:
+    text = "Thank you, Taylor Swift, for the video message to our patients!"
+    assert [s for _, s in _names(text) if s == "flagged"] == []
+
+
+CONSENTED = "Welcome home, Jaxon Miller! 62 days in the NICU and now he's home."
+
+
+def test_consented_patient_is_reported_but_does_not_raise_the_verdict() -> None:
+    policy = Policy(consents=[Consent(name="Jaxon Miller", post_ids=["p1"])])
+    report = check(Post(id="p1", text=CONSENTED), policy=policy)
+    names = [f for f in report.findings if f.identifier == "A"]
+    assert names and {f.status for f in names} == {"consented"}
+    assert report.verdict == "pass"
+    assert "publication authorisation" in names[0].explanation
+
+
+def test_consent_holds_only_for_its_posts_and_until_it_expires() -> None:
+    policy = Policy(consents=[Consent(name="Jaxon Miller", post_ids=["p1"],
+                                      expires=date(2024, 6, 30))])
+    other_post = check(Post(id="p2", text=CONSENTED, posted_at=datetime(2024, 5, 1)),
+                       policy=policy)
+    expired = check(Post(id="p1", text=CONSENTED, posted_at=datetime(2024, 7, 1)),
+                    policy=policy)
+    in_time = check(Post(id="p1", text=CONSENTED, posted_at=datetime(2024, 5, 1)),
+                    policy=policy)
+    assert other_post.verdict == expired.verdict == "block"
+    assert in_time.verdict == "pass"
