@@ -111,9 +111,12 @@ class NameContext:
             if cue is not None:
                 c.score = max(c.score, 0.8)
                 c.explanation += f"; cue {cue!r} before it"
-            elif self.lexicon and not any(t in self.lexicon for t in tokens):
-                # Neither a known first name or surname nor a cue: on hashtags, emoji and
-                # telegraphic notes the small model's PERSON is mostly noise.
+            elif self.lexicon and (len(tokens) == 1 or self.policy.dates == "all") and not any(
+                    t in self.lexicon for t in tokens):
+                # One word, neither a known first name or surname nor after a cue: on emoji,
+                # greetings and telegraphic notes the small model's PERSON is mostly noise. Two
+                # capitalised words ("Teresa Kreutzmann") are kept: foreign names are names; but not
+                # in the clinical profile, where "Aloe Vesta" and "Foley Cath" abound.
                 return False
             else:
                 c.explanation += "; a known first name or surname"

@@ -51,6 +51,8 @@ class PlaceDateContext:
         self.allowed = lists.get("allowed_places", frozenset())
         self.facility = compile_phrases(lists.get("facility_words", ()))
         self.person_cues = compile_phrases(lists.get("person_cues", ()))
+        self.person_words = frozenset(p[0] for p in self.person_cues if len(p) == 1)
+        self.person_phrases = [p for p in self.person_cues if len(p) > 1]
         self.patient_cues = compile_phrases(lists.get("patient_date_cues", ()))
         self.event_cues = compile_phrases(lists.get("event_date_cues", ()))
         org = [*pack.allow.terms, *policy.allow_terms]
@@ -78,9 +80,13 @@ class PlaceDateContext:
             if c.identifier is Identifier.NAMES and c.status != "suppressed":
                 return "a person is named in the post"
         for field in fields:
-            for phrase in self.person_cues:
+            tokens = field.tokens.words
+            # One set intersection for the one-word cues; only phrases are scanned.
+            found = self.person_words.intersection(tokens)
+            if found:
+                return f"the post describes a person ({min(found)!r})"
+            for phrase in self.person_phrases:
                 size = len(phrase)
-                tokens = field.tokens.words
                 if any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens))):
                     return f"the post describes a person ({' '.join(phrase)!r})"
         return None
