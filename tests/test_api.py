@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import re
+from typing import Any
 
 import pytest
 
@@ -85,3 +87,26 @@ def test_detector_crash_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     [error] = report.findings
     assert error.entity == "DETECTOR_ERROR"
     assert "219" not in error.explanation
+
+
+def test_redaction_tags_are_not_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A redacted post checked again: a model may read "Mr [NAME]" as a person. The engine
+    # drops any candidate inside a tag redaction writes, whichever layer produced it.
+    from phiguard import Identifier, engine
+    from phiguard.detectors.base import Candidate
+
+    class TagReader:
+        name = "tag-reader"
+
+        def detect(self, fields: list[Any]) -> list[list[Candidate]]:
+            out = []
+            for field in fields:
+                spans = [(m.start(), m.end()) for m in re.finditer(r"\[?NAME\]?|SSN", field.text)]
+                out.append([Candidate(field, s, e, Identifier.NAMES, "PERSON_NAME", 0.9, "t",
+                                      "tag-reader", "test") for s, e in spans])
+            return out
+
+    monkeypatch.setitem(engine.LAYERS, "tag-reader", lambda policy, pack: TagReader())
+    text = "Mr [NAME] called; NAME and SSN stay findings."
+    report = check(text, policy=Policy(layers=["tag-reader"]))
+    assert [text[f.start:f.end] for f in report.flagged] == ["NAME", "SSN"]

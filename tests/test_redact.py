@@ -397,7 +397,7 @@ def test_importing_phiguard_does_not_import_presidio_anonymizer() -> None:
 
 
 def test_inside_tag_knows_the_tags_redaction_writes() -> None:
-    from phiguard.redact import inside_tag
+    from phiguard.tags import inside_tag
 
     text = "call [PHONE_NUMBER] or [SSN:0123456789abcdef] or [not a tag] x"
     assert inside_tag(text, 6, 18) and inside_tag(text, 5, 19)

@@ -21,6 +21,7 @@ from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack, merge_lists
 from phiguard.scoring import combined_score, verdict_for
+from phiguard.tags import inside_tag
 
 PostLike = Post | str | Mapping[str, Any]
 LayerFactory = Callable[[Policy, LoadedPack], "Detector | PostStage"]
@@ -174,8 +175,10 @@ class Pipeline:
             return results
 
     def _report(self, post: Post, candidates: list[Candidate], error: str | None) -> Report:
-        findings = _resolve_overlaps(_deduplicate(
-            [self._finding(c) for c in candidates if c.score >= self.policy.min_score]))
+        findings = _resolve_overlaps(_deduplicate([
+            self._finding(c) for c in candidates
+            if c.score >= self.policy.min_score and not inside_tag(c.field.text, c.start, c.end)
+        ]))
         if error is not None:
             # Fail closed: a post we could not fully check is never passed. The message names
             # the layer and the exception type only, never its text, which may quote the post.

@@ -43,6 +43,7 @@ from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import load_rulepack
 from phiguard.rulepacks.schema import ListSpec
 from phiguard.surrogates import Surrogates
+from phiguard.tags import HASH_HEX_DIGITS
 
 Strategy = Literal["tag", "mask", "hash", "surrogate", "safe-harbor"]
 STRATEGIES: tuple[str, ...] = ("tag", "mask", "hash", "surrogate", "safe-harbor")
@@ -51,8 +52,6 @@ STRATEGIES: tuple[str, ...] = ("tag", "mask", "hash", "surrogate", "safe-harbor"
 MAX_ROUNDS = 4
 # A keyed hash is only as good as its key: the same floor presidio sets for its salt.
 MIN_KEY_BYTES = 16
-# Hex digits of the HMAC kept in a post: 64 bits link repeated values without a wall of hex.
-HASH_HEX_DIGITS = 16
 
 # ---- What rewriting cannot fix -------------------------------------------------------------------
 # An image shows a face whatever its caption says; a reply that confirms someone was a patient
@@ -92,20 +91,6 @@ ENTITY_TAGS: dict[str, str] = {
     "DATE_TIME": "DATE",
     "GPE": "LOCATION",
 }
-
-
-# What `tag`, `hash` and `remove` write: "[NAME]", "[SSN:9f2c61d0a4b7e3f8]".
-TAG_PATTERN = regex.compile(r"\[[A-Z][A-Z0-9_]*(?::[0-9a-f]{" + str(HASH_HEX_DIGITS) + r"})?\]")
-
-
-def inside_tag(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] lies within one of the tags redaction writes, so a detector that
-    flags it (NER reading "[NAME]" as a person) has found the redaction, not PHI."""
-    line_start = text.rfind("[", 0, start + 1)
-    if line_start < 0:
-        return False
-    found = TAG_PATTERN.match(text, line_start)
-    return found is not None and found.end() >= end
 
 
 def tag_for(finding: Finding) -> str:
