@@ -116,8 +116,10 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
         entry = _dataset_entry(dataset)
         predictions: dict[str, list[list[Span]]] = {}
         for system in runners:
-            start = time.perf_counter()
             try:
+                # Warm up (build the pipeline, load the model) so `seconds` is checking time.
+                system.predict(dataset.posts[:1])
+                start = time.perf_counter()
                 predictions[system.name] = system.predict(dataset.posts)
             except Exception as exc:  # noqa: BLE001 - one broken system must not hide others
                 entry["failed"][system.name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
@@ -198,18 +200,22 @@ def _clinicians(dataset: Dataset, predictions: dict[str, list[list[Span]]],
     if policy is None:
         entry["note"] = "this phiguard has no Policy.strict(); HCPName is scored for the others"
         print(f"accuracy: {entry['note']}", file=log)
-    else:
+    seconds = {name: results["datasets"][dataset.name]["results"][name]["seconds"]
+               for name in predictions if name in results["datasets"][dataset.name]["results"]}
+    if policy is not None:
         system = PhiguardSystem("phiguard-strict", policy)
         results["systems"][system.name] = system.describe()
-        start = time.perf_counter()
         try:
+            system.predict(posts[:1])  # warm up, as for the other systems
+            start = time.perf_counter()
             predictions = {system.name: system.predict(posts), **predictions}
+            seconds[system.name] = round(time.perf_counter() - start, 2)
         except Exception as exc:  # noqa: BLE001 - report it, keep the other systems
             entry["failed"][system.name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
-        print(f"accuracy:   {system.name}: {time.perf_counter() - start:.1f}s", file=log)
+        print(f"accuracy:   {system.name}: {seconds.get(system.name, 0):.1f}s", file=log)
     for name, predicted in predictions.items():
         if name.startswith(("phiguard-strict", "presidio")):
-            entry["results"][name] = metrics_entry(posts, predicted, 0.0)
+            entry["results"][name] = metrics_entry(posts, predicted, seconds.get(name, 0.0))
     results["datasets"][strict_set.name] = entry
 
 
@@ -232,12 +238,20 @@ def headline(results: dict[str, Any]) -> str:
             mine = got[system]["letters"]["span"].get(metrics.ANY)
             if not mine:
                 continue
+            speed = _posts_per_s(entry, system)
+            base_speed = _posts_per_s(entry, "presidio")
             rows.append([name, system, report.rate(mine["recall"]),
                          report.rate(base and base["recall"]), _ratio(mine, base, "recall"),
                          report.rate(mine["precision"]), report.rate(base and base["precision"]),
-                         _ratio(mine, base, "precision")])
+                         _ratio(mine, base, "precision"), speed or "–", base_speed or "–",
+                         f"{speed / base_speed:.2f}×" if speed and base_speed else "–"])
     return report.table(["dataset", "system", "span R", "presidio R", "R ratio", "span P",
-                         "presidio P", "P ratio"], rows)
+                         "presidio P", "P ratio", "posts/s", "presidio posts/s", "ratio"], rows)
+
+
+def _posts_per_s(entry: dict[str, Any], system: str) -> float | None:
+    seconds = entry["results"].get(system, {}).get("seconds")
+    return round(entry["posts"] / seconds, 1) if seconds else None
 
 
 def _ratio(mine: dict[str, Any], base: dict[str, Any] | None, key: str) -> str:
@@ -251,7 +265,9 @@ def render(results: dict[str, Any]) -> str:
     out: list[str] = [f"*{name}: {reason}*\n" for name, reason in results["skipped"].items()]
     if results["datasets"]:
         out.append("Headline: any identifier, span level, phiguard against Presidio's default "
-                   "engine on the same posts:\n")
+                   "engine on the same posts; posts/s is the scoring run's own throughput (after "
+                   "a warm-up, `check_many` against `analyze()` per field), a second opinion "
+                   "beside the speed benchmark:\n")
         out.append(headline(results) + "\n")
     for name, entry in results["datasets"].items():
         systems = list(entry["results"])
@@ -318,7 +334,7 @@ def draw(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = [n for n in results["datasets"] if not n.endswith("-strict")]
-    fig, axes = plt.subplots(len(names), 1, figsize=(10, 3.2 * len(names)), squeeze=False)
+    fig, axes = plt.subplots(len(names), 1, figsize=(12, 3.2 * len(names)), squeeze=False)
     for ax, name in zip(axes[:, 0], names, strict=True):
         entry = results["datasets"][name]
         systems = list(entry["results"])
@@ -334,7 +350,7 @@ def draw(results: dict[str, Any], path: Path) -> None:
         ax.set_ylim(0, 1)
         ax.set_ylabel("span recall")
         ax.set_title(f"{name} ({entry['posts']} posts)")
-        ax.legend(fontsize="small", ncols=len(systems))
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
