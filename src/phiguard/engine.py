@@ -203,7 +203,7 @@ class Pipeline:
         explanation = c.explanation
         if status == "flagged" and self._allowlisted(c):
             status = "suppressed"
-            explanation += "; on the organisation's allowlist"
+            explanation += "; on an allowlist of the policy or its rule packs"
         return Finding(
             field=c.field.field, start=start, end=end, identifier=c.identifier, entity=c.entity,
             score=c.score, rule_id=c.rule_id, layer=c.layer, explanation=explanation,
