@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,17 @@ def test_check_clean_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "Flu clinic Saturday in the lobby."]) == 0
 
 
-def test_scan_example_export(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scan", str(ROOT / "examples" / "posts.jsonl")]) == 1
+def test_scan_example_export_as_readme_says(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["scan", "--policy", str(ROOT / "examples" / "policy.yaml"),
+                 str(ROOT / "examples" / "posts.jsonl")])
     out = capsys.readouterr().out
-    assert out.count("\n") >= 5 and "ex-4" in out
+    verdicts = {post: verdict for verdict, post in
+                re.findall(r"^(PASS|REVIEW|BLOCK)\s+(ex-\d)", out, re.MULTILINE)}
+    # The hospital's own phone, address and email, and an awareness post, pass; the patient's
+    # birthday, the fundraiser with a relative's phone and the confirming review reply block.
+    assert verdicts == {"ex-1": "PASS", "ex-2": "BLOCK", "ex-3": "PASS", "ex-4": "BLOCK",
+                        "ex-5": "BLOCK", "ex-6": "PASS"}
+    assert code == 1
 
 
 def test_scan_bad_record_is_reported_and_others_scanned(
