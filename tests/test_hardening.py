@@ -15,11 +15,14 @@ import pytest
 import regex
 import yaml
 
+import phiguard
 from phiguard import Policy, Post, check, engine
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.patterns import REGEX_TIMEOUT, compile_rule
 from phiguard.normalize import normalize
 from phiguard.rulepacks.loader import load_rulepack, rules_dir
+
+_PATTERNS_POLICY = Path(__file__).resolve().parent / "cli" / "fixtures" / "patterns-policy.yaml"
 
 # ---- the obfuscation corpus ----------------------------------------------------------------------
 
@@ -308,3 +311,91 @@ def test_window_settings_are_policy_fields(tmp_path: Path) -> None:
     policy_file.write_text("max_post_chars: 5000\nwindow_overlap: 500\n", encoding="utf-8")
     policy = Policy.from_file(policy_file)
     assert (policy.max_post_chars, policy.window_overlap) == (5_000, 500)
+
+
+# ---- bad input files ---------------------------------------------------------------------------
+
+BAD_FILES = {
+    "binary.jsonl": bytes(range(256)) * 8,
+    "latin1.jsonl": '{"text": "Café SSN 219-09-9998"}\n'.encode("latin-1"),
+    "truncated.jsonl": b'{"text": "ok"}\n{"text": "caf' + b"\xc3",
+    "utf16.json": '[{"text": "SSN 219-09-9998"}]'.encode("utf-16"),
+    "nul.csv": b"id,text\n1,SSN 219-09-9998\x00\x00\n",
+    "stray-brace-tweets.js": b'window.YTD.tweets.part0 = ["{"tweet"{ :"id": "1"}}\xff]\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_input_file_is_reported_as_bad_input(
+        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from phiguard.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(BAD_FILES[name])
+    code = main(["scan", str(path), "--policy", str(_PATTERNS_POLICY)])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err  # bad input: not 4 (a crash), not 0 (passed unchecked)
+    assert name in captured.err
+    assert "219-09-9998" not in captured.out + captured.err
+
+
+def test_reader_always_makes_progress() -> None:
+    # Found by fuzz/fuzz_readers.py: a stray "}" in a list of posts was read as an empty value
+    # that ended where it started, forever. islice keeps a regression from hanging the suite.
+    import io
+    import itertools
+
+    from phiguard.io.readers import read_records
+
+    data = BAD_FILES["stray-brace-tweets.js"]
+    for fmt in (None, "jsonl", "json", "csv", "tweets"):
+        records = list(itertools.islice(
+            read_records(["-"], fmt=fmt, stdin=io.BytesIO(data)), 1_000))
+        assert 0 < len(records) < 1_000
+        assert all(r.post is not None or r.error for r in records)
+
+
+# ---- fail closed ---------------------------------------------------------------------------------
+
+
+def test_regex_timeout_blocks_the_post_and_names_no_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from phiguard.detectors import patterns
+
+    # A zero budget makes every regex time out: what an adversarial post would do to a bad rule.
+    monkeypatch.setattr(patterns, "REGEX_TIMEOUT", 0.0)
+    engine._PIPELINES.clear()
+    posts = Post(id="a", text="Rosalind turned 97 today"), Post(id="b", text="Flu shots today")
+    reports = list(phiguard_check_many(posts))
+    engine._PIPELINES.clear()
+    assert [r.verdict for r in reports] == ["block", "block"]
+    [error] = reports[0].findings
+    assert error.entity == "DETECTOR_ERROR" and "TimeoutError" in error.explanation
+    assert "Rosalind" not in error.explanation
+
+
+def phiguard_check_many(posts: Sequence[Post]) -> Iterator[phiguard.Report]:
+    return phiguard.check_many(posts, policy=Policy(layers=["patterns"]))
+
+
+def test_normalisation_crash_blocks_the_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> None:
+        raise ValueError(text)
+
+    monkeypatch.setattr(engine, "normalize", broken)
+    report = check("SSN 219-09-9998", policy=Policy(layers=["patterns"]))
+    assert report.verdict == "block"
+    # The detectors still read the raw text, so what they find is reported too.
+    assert [f.entity for f in report.findings] == ["DETECTOR_ERROR", "SSN"]
+    assert "219" not in report.findings[0].explanation
+    assert "normalize: ValueError" in report.findings[0].explanation
+
+
+def test_detector_crash_is_a_nonzero_exit_in_the_cli(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from phiguard.cli import main
+
+    monkeypatch.setattr(engine, "normalize", lambda text: 1 / 0)
+    code = main(["check", "SSN 219-09-9998", "--policy", str(_PATTERNS_POLICY)])
+    captured = capsys.readouterr()
+    assert code == 4
+    assert "219-09-9998" not in captured.out + captured.err

@@ -14,6 +14,7 @@ for a span in an image caption or alt text.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -182,11 +183,27 @@ def _distinct(signals: Sequence[Signal]) -> list[int]:
     """
     order = sorted(range(len(signals)), key=lambda i: signals[i].start - signals[i].end)
     kept: list[int] = []
+    # Per field, the kept spans (pairwise disjoint, so sorted by start they are sorted by end
+    # too) and the kept empty spans: each overlap test is a bisection, not a scan of all kept
+    # signals, so a long post with thousands of findings stays linear-logarithmic.
+    spans: dict[str, tuple[list[int], list[int]]] = {}
+    points: dict[str, list[int]] = {}
     for index in order:
         s = signals[index]
-        if s.end > s.start and any(k.field == s.field and k.start < s.end and s.start < k.end
-                                   for k in (signals[j] for j in kept)):
-            continue
+        starts, ends = spans.setdefault(s.field, ([], []))
+        empties = points.setdefault(s.field, [])
+        if s.end > s.start:
+            before = bisect_left(starts, s.end) - 1  # the kept span starting last before s.end
+            if before >= 0 and ends[before] > s.start:
+                continue
+            after = bisect_right(empties, s.start)  # an empty span strictly inside s
+            if after < len(empties) and empties[after] < s.end:
+                continue
+            at = bisect_left(starts, s.start)
+            starts.insert(at, s.start)
+            ends.insert(at, s.end)
+        else:
+            insort(empties, s.start)
         kept.append(index)
     return sorted(kept)
 

@@ -321,6 +321,9 @@ class _JsonText:
         if first == '"':
             in_string, i = True, i + 1
         elif first not in "{[":
+            # The first character belongs to the value, even a stray "}": without this a "}"
+            # ends where it starts and the caller reads the same empty record forever.
+            i += 1
             while True:
                 m = _SCALAR_END.search(self.buf, i)
                 if m is not None:
