@@ -60,3 +60,22 @@ def test_clinical_profile_counts_every_date() -> None:
     clinical = _by_text(text, "C", Policy.clinical())
     assert clinical == {"7/22": "flagged", "7/23": "flagged"}
     assert set(social) == {"7/22", "7/23"}
+
+
+def test_places_from_transfer_and_facility_cues_in_a_chart() -> None:
+    text = "pt sent to lakeview from fairview regional. lives in brookdale. back to lakeview."
+    report = check(text, policy=Policy.clinical())
+    places = [text[f.start:f.end] for f in report.flagged if f.identifier == "B"]
+    assert {"lakeview", "fairview regional", "brookdale"} <= set(places)
+    assert places.count("lakeview") == 2
+
+
+def test_unit_names_and_acronyms_are_not_places() -> None:
+    text = "Pt transferred to the MICU from the floor. Babies born early do well in NICUs."
+    assert {k: v for k, v in _by_text(text, "B", Policy.clinical()).items()
+            if v == "flagged"} == {}
+
+
+def test_patient_history_date_is_not_an_event_date() -> None:
+    text = "Our patient has come to dialysis every Tuesday since June 2, 2018."
+    assert _by_text(text, "C").get("June 2, 2018") == "flagged"

@@ -121,3 +121,28 @@ def test_consent_holds_only_for_its_posts_and_until_it_expires() -> None:
                     policy=policy)
     assert other_post.verdict == expired.verdict == "block"
     assert in_time.verdict == "pass"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("It was an honour to care for Sgt. Dana Whitfield after her fall.", "Dana Whitfield"),
+    ("COPING--SON MARTIN HAS PHONED TWICE.", "MARTIN"),
+])
+def test_ranks_and_relatives_after_dashes(text: str, name: str) -> None:
+    assert (name, "flagged") in _names(text)
+
+
+def test_staff_named_with_a_role_is_workforce_and_so_are_their_other_mentions() -> None:
+    text = "Our security officer Tom Reyes helped a visitor in the garage; Tom is a hero."
+    assert [s for _, s in _names(text) if s == "flagged"] == []
+    assert ("Tom Reyes", "flagged") in _names(text, Policy.strict())
+
+
+def test_a_flagged_name_is_flagged_where_it_recurs() -> None:
+    text = "social: son walter called. plan reviewed with walter at the bedside."
+    found = [(n, s) for n, s in _names(text, Policy.clinical()) if s == "flagged"]
+    assert found.count(("walter", "flagged")) == 2
+
+
+def test_chart_vocabulary_is_not_a_name() -> None:
+    text = "Foley draining clear urine. Captopril held for low BP."
+    assert [s for _, s in _names(text, Policy.clinical()) if s == "flagged"] == []

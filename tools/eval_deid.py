@@ -1,6 +1,6 @@
 """Token-level recall and precision of phiguard on the shared de-identification corpora.
 
-    python tools/eval_deid.py physionet [--policy clinical|social|strict] [--errors LABEL]
+    python tools/eval_deid.py physionet [--policy clinical|social|strict] [--errors LABEL,FP]
     python tools/eval_deid.py presidio [--policy social|strict]
 
 Reads ../shared/data (see its README; benchmark use only, nothing is copied). A token is a run of
@@ -9,8 +9,9 @@ overlaps a *flagged* finding. Per label: recall = predicted gold tokens / gold t
 label. Precision is given for the patient-PHI set as a whole (predicted tokens that are patient
 PHI / all predicted tokens), because phiguard's identifiers and the corpus labels are not one to
 one; clinician-name (HCPName) tokens and year-only dates are left out of the precision count
-("neutral") and HCPName recall is reported beside it. `--errors LABEL` prints missed tokens of a
-label, and `--errors FP` false-positive tokens, with context: it prints PHI, for local use only.
+("neutral") and HCPName recall is reported beside it. `--errors LABEL[,LABEL...]` prints
+missed tokens of those labels, and `--errors FP` false-positive tokens, with context: it prints
+PHI, for local use only.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def policy_named(name: str) -> Policy:
 
 
 def evaluate(rows: list[dict[str, object]], policy: Policy, positive: set[str],
-             errors: str | None) -> dict[str, object]:
+             errors: set[str]) -> dict[str, object]:
     """Per-label recall, patient-PHI precision, and optional error listing."""
     posts = [{"id": r["id"], "text": r["text"], "captions": r["captions"]} for r in rows]
     started = time.perf_counter()
@@ -89,7 +90,7 @@ def evaluate(rows: list[dict[str, object]], policy: Policy, positive: set[str],
                 gold_count[label] += 1
                 if hits:
                     hit_count[label] += 1
-                elif errors == label:
+                elif label in errors:
                     print(f"MISS {label}: ...{text[max(0, s - 60):s]}[[{text[s:e]}]]"
                           f"{text[e:e + 40]}...".replace("\n", " "))
             if hits:
@@ -98,7 +99,7 @@ def evaluate(rows: list[dict[str, object]], policy: Policy, positive: set[str],
                 elif not labels:
                     false_pos += 1
                     fp_kinds[hits[0][3]] += 1
-                    if errors == "FP":
+                    if "FP" in errors:
                         print(f"FP {hits[0][3]}: ...{text[max(0, s - 60):s]}[[{text[s:e]}]]"
                               f"{text[e:e + 40]}...".replace("\n", " "))
     recall = {k: round(hit_count[k] / v, 3) for k, v in sorted(gold_count.items())}
@@ -118,21 +119,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", choices=["physionet", "presidio"])
     parser.add_argument("--policy", default=None)
-    parser.add_argument("--errors", default=None)
+    parser.add_argument("--errors", default="", help="comma-separated labels, or FP")
     args = parser.parse_args(argv)
+    errors = {e for e in args.errors.split(",") if e}
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent", file=sys.stderr)
         return 0
     if args.corpus == "physionet":
         policy = policy_named(args.policy or "clinical")
-        result = evaluate(_physionet(), policy, PATIENT, args.errors)
+        result = evaluate(_physionet(), policy, PATIENT, errors)
     else:
         policy = policy_named(args.policy or "social")
         rows = _presidio()
         for row in rows:
             for span in row["phi"]:  # type: ignore[attr-defined]
                 span["label"] = PRESIDIO.get(span["label"], "other:" + span["label"])
-        result = evaluate(rows, policy, set(PRESIDIO.values()), args.errors)
+        result = evaluate(rows, policy, set(PRESIDIO.values()), errors)
     print(json.dumps(result, indent=1))
     return 0
 

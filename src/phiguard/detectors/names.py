@@ -3,20 +3,24 @@
 Names come from the model's PERSON entities (`ner`) and from the cue rules of rules/names.yaml
 (`patterns`, with the Census and SSA lexicons). This post-level stage decides on all of them:
 
-- a clinician (a title such as Dr. or nurse before it, credentials such as RN after it) is
-  allowed by the social policy and flagged by the strict one; Safe Harbor does not require
-  removing workforce names;
+- a clinician (a title such as Dr. or nurse before it, credentials such as RN after it) or
+  other staff member (a role such as volunteer or security officer before it) is allowed by the
+  social policy and flagged by the strict one; Safe Harbor does not require removing workforce
+  names; other mentions of the same person in the post are decided the same way;
 - a name of the organisation's staff (the policy's `allow_staff`, or any allowlisted term of
   the packs that contains the name) is allowed;
 - a public figure is allowed;
 - a common word that is also a name (Will, May, Grace ...) needs other evidence;
 - a person who signed a publication authorisation is reported as `consented`;
-- a relative's name is PHI like the patient's, and a cue word next to a model PERSON raises it.
+- a relative's name is PHI like the patient's, and a cue word next to a model PERSON raises it;
+- a model PERSON made of clinical vocabulary (devices, shorthand, drug names) is no name;
+- a name flagged once is flagged wherever else it occurs in the post ("son David called ...
+  per David"), as `name-repeat`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
@@ -33,6 +37,31 @@ _STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clin
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
                             "name-mention"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
+# Cue rules whose capture may still be a staff member's, judged by what follows it ("Congrats
+# to Jenna Morales, RN"); titles, relations and "Baby" say who the person is.
+_OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention"})
+_WORKFORCE = "workforce"
+
+
+class ClinicalVocabulary:
+    """Words of a chart that are never a name or a place: the pack's `clinical_words`, and words
+    ending in one of its `drug_suffixes` that are not known first names."""
+
+    def __init__(self, lists: dict[str, frozenset[str]]) -> None:
+        self.words = lists.get("clinical_words", frozenset())
+        self.suffixes = tuple(sorted(lists.get("drug_suffixes", frozenset())))
+        self.first = lists.get("first_names", frozenset())
+
+    def __contains__(self, token: object) -> bool:
+        if not isinstance(token, str):
+            return False
+        if token in self.words:
+            return True
+        return (len(token) >= 6 and token.endswith(self.suffixes) and token not in self.first)
+
+    def any_of(self, tokens: Collection[str]) -> bool:
+        """True if any of the tokens is clinical vocabulary."""
+        return any(t in self for t in tokens)
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -57,6 +86,12 @@ class NameContext:
         self.credentials = compile_phrases(lists.get("clinician_credentials", ()))
         self.person_cues = compile_phrases(lists.get("person_cues", ()))
         self.relations = compile_phrases(lists.get("relations", ()))
+        self.roles = compile_phrases(lists.get("staff_roles", ()))
+        # Words the model takes into a PERSON span before the name ("Chef Marco", "Dr Kim").
+        self.lead_words = frozenset(p[0] for p in [*self.roles, *self.clinician_titles]
+                                    if len(p) == 1)
+        self.clinical = ClinicalVocabulary(lists)
+        self.verb_names = lists.get("verb_word_names", frozenset())
         self.common = lists.get("common_word_names", frozenset())
         self.not_names = lists.get("not_names", frozenset())
         self.first = lists.get("first_names", frozenset())
@@ -75,6 +110,58 @@ class NameContext:
         for c in candidates:
             if c.identifier is not Identifier.NAMES or self._decide(c, consents):
                 out.append(c)
+        names = [c for c in out if c.identifier is Identifier.NAMES]
+        self._same_person_as_workforce(names)
+        out.extend(self._repeats(fields, names))
+        return out
+
+    def _same_person_as_workforce(self, names: list[Candidate]) -> None:
+        """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name
+        ("Congrats to Priya" of "Priya Natarajan, RN"), that is part of a staff member's name
+        decided in the post is that staff member."""
+        staff = [set(words(c.text)) for c in names if _WORKFORCE in c.notes]
+        if not staff:
+            return
+        for c in names:
+            if ((c.rule_id == "ner-person" or c.rule_id in _OPEN_CUE_RULES)
+                    and c.status == "flagged" and _WORKFORCE not in c.notes
+                    and any(set(words(c.text)) <= s for s in staff)):
+                if self.policy.clinician_names == "allow":
+                    c.status = "suppressed"
+                c.notes.append(_WORKFORCE)
+                c.explanation += "; the same person as a staff member named in the post"
+
+    def _repeats(self, fields: Sequence[FieldText], names: list[Candidate]) -> list[Candidate]:
+        """Other mentions in the post of a name flagged in it ("son David ... per David")."""
+        found: dict[str, Candidate] = {}
+        for c in names:
+            if c.status != "flagged":
+                continue
+            strong = c.rule_id in _STRONG_RULES or "relative's name" in c.explanation
+            for token in words(c.text):
+                token = token.removesuffix("'s").removesuffix("’s")
+                if (len(token) >= 3 and token.isalpha() and token not in self.stop
+                        and token not in self.clinical and (strong or token not in self.common)):
+                    found.setdefault(token, c)
+        if not found:
+            return []
+        covered = {(id(c.field), s) for c in names
+                   for s in range(c.start, c.end)}
+        out = []
+        for field in fields:
+            tokens = field.tokens
+            for start, end, word in zip(tokens.starts, tokens.ends, tokens.words, strict=True):
+                source = found.get(word.removesuffix("'s").removesuffix("’s"))
+                if source is None or (id(field), start) in covered:
+                    continue
+                if source.text[:1].isupper() and not field.text[start:start + 1].isupper():
+                    continue  # "Rose" named, "the rose garden": capitals must agree
+                end = start + len(word.removesuffix("'s").removesuffix("’s"))
+                out.append(Candidate(
+                    field=field, start=start, end=end, identifier=Identifier.NAMES,
+                    entity="PERSON", score=source.score, rule_id="name-repeat",
+                    layer=self.name, explanation="the same name is flagged elsewhere in the post",
+                ))
         return out
 
     def _consents(self, post: Post, fields: Sequence[FieldText]) -> list[set[str]]:
@@ -98,7 +185,8 @@ class NameContext:
         if c.rule_id == "ner-person":
             if c.start and field.text[c.start - 1] in "#@":
                 return False  # hashtags and handles: the name-hashtag and name-mention rules
-            while len(tokens) > 1 and tokens[0] in self.not_names:
+            while len(tokens) > 1 and (tokens[0] in self.not_names
+                                       or tokens[0] in self.lead_words):
                 # "Meet Keisha Brown", "Congrats Jaxon": the model took the cue in.
                 cut = field.text.lower().index(tokens[0], c.start) + len(tokens[0])
                 rest = field.text[cut:c.end]
@@ -107,6 +195,8 @@ class NameContext:
             text = c.text
             if len(tokens) == 1 and (tokens[0] in self.not_names or not text[:1].isupper()):
                 return False
+            if self.clinical.any_of(tokens):
+                return False  # "Foley", "Swan Ganz", "Captopril": the chart's vocabulary
             cue = find_context(field, c.start, c.end, self.person_cues, 3, "before")
             if cue is not None:
                 c.score = max(c.score, 0.8)
@@ -125,14 +215,16 @@ class NameContext:
             c.score = max(c.score, 0.8)
             c.explanation += (f"; a relative's name ({relation!r}): Safe Harbor covers "
                               "relatives, employers and household members")
-        if self._is_clinician(c):
+        workforce = self._workforce(c)
+        if workforce is not None:
+            c.notes.append(_WORKFORCE)
             if self.policy.clinician_names == "allow":
                 c.status = "suppressed"
-                c.explanation += ("; a clinician named with a title: workforce names are not "
-                                  f"Safe Harbor identifiers under the {self.policy.name!r} policy")
+                c.explanation += (f"; {workforce}: workforce names are not Safe Harbor "
+                                  f"identifiers under the {self.policy.name!r} policy")
             else:
                 c.score = max(c.score, 0.8)
-                c.explanation += f"; a clinician's name, flagged by the {self.policy.name!r} policy"
+                c.explanation += f"; {workforce}, flagged by the {self.policy.name!r} policy"
         set_tokens = set(tokens)
         if c.status == "flagged" and any(set_tokens <= staff for staff in self.staff):
             c.status = "suppressed"
@@ -169,16 +261,24 @@ class NameContext:
             c.end = match.end()
         return tokens[:1]
 
-    def _is_clinician(self, c: Candidate) -> bool:
+    def _workforce(self, c: Candidate) -> str | None:
+        """Why the name is a clinician's or staff member's, or None."""
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
         if find_context(c.field, c.start, c.end, _PATIENT, 4, "before"):
-            return False
+            return None
+        clinician = "a clinician named with a title"
         if c.rule_id == "name-clinician":
-            return True
+            return clinician
+        credential = find_context(c.field, c.start, c.end, self.credentials, 1, "after")
+        if c.rule_id in _OPEN_CUE_RULES:
+            return clinician if credential else None
         if c.rule_id in _CUE_RULES:
-            return False
-        return bool(find_context(c.field, c.start, c.end, self.clinician_titles, 2, "before")
-                    or find_context(c.field, c.start, c.end, self.credentials, 1, "after"))
+            return None
+        if credential or find_context(c.field, c.start, c.end, self.clinician_titles, 2,
+                                      "before"):
+            return clinician
+        role = find_context(c.field, c.start, c.end, self.roles, 4, "before")
+        return f"a staff member named with a role ({role!r})" if role else None
 
     def _common_word_without_evidence(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         if len(tokens) != 1 or tokens[0] not in self.common:
@@ -197,7 +297,9 @@ class NameContext:
         before = full[:c.start].rstrip(" \t")[-1:]
         after = full[c.end:].lstrip(" \t")[:1]
         delimited = (before != "" and before in ",:(-") or (after != "" and after in ",;)-")
-        return not (c.rule_id == "name-relative" and delimited)
+        # "son bill called" is a name; "her son will visit", "son drew a card" are verbs.
+        return not (c.rule_id == "name-relative"
+                    and (delimited or tokens[0] not in self.verb_names))
 
 
 def _within(tokens: tuple[str, ...], name: tuple[str, ...]) -> bool:

@@ -148,6 +148,8 @@ class NerDetector:
 def _name_shaped(span: str) -> bool:
     """Capitalised like a proper name: "Springfield", "St. Mary's", not "foley" or "FOLEY"."""
     letters = [ch for ch in span if ch.isalpha()]
+    if len(letters) > 2 and letters[-1] == "s":
+        letters.pop()  # an acronym's plural ("NICUs", "EDs") is still an acronym
     # All capitals is an acronym (BP, MD, SBP) or shouting, never evidence of a name.
     return len(letters) > 1 and letters[0].isupper() and not all(ch.isupper() for ch in letters)
 

@@ -3,7 +3,12 @@
 Places: cities, towns, counties, streets, neighbourhoods and facilities are PHI in a post that
 names or describes a person; states, countries and regions never are; the organisation's own
 address and campus are allowed by its pack's allowlist. A model ORG is kept only when it is a
-facility (a hospital, a rehab centre).
+facility (a hospital, a rehab centre). The names pack's place rules ("transferred to
+...", "... Hospital") are decided the same way. A model place made of clinical vocabulary or
+an acronym ("Cont", "NICUs") is none; in the clinical profile a one-word model place needs a
+preposition of place before it ("lives in ...", "from ..."), as the small model tags many
+capitalised chart words GPE. A place flagged once is flagged wherever else it occurs in the
+post (`place-repeat`).
 
 Dates: a date finer than a year is PHI when its context ties it to an individual (admitted,
 discharged, born, died, surgery, "discharged yesterday"); an event date in an announcement
@@ -21,7 +26,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
-from phiguard.detectors.names import words
+from phiguard.detectors.names import ClinicalVocabulary, words
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -35,6 +40,9 @@ _NOT_A_DAY = regex.compile(
     r"|(?:\w+\s+)?(?:years?|months?|weeks?|days?)(?:\s+old)?|annual|annually|daily|weekly"
     r"|monthly|yearly|each\s+year|every\s+year|this\s+year|last\s+year|next\s+year|today"
     r"|tonight|now|(?:this\s+)?season|the\s+holidays?|holiday\s+season)$")
+# The names pack's place rules, decided here like the model's places (the safe-harbor pack's
+# own place rules carry their own context and pass through).
+_PLACE_RULES = frozenset({"place-facility", "place-movement", "place-saint"})
 _HAS_DAY = regex.compile(r"\d")
 _MONTH = regex.compile(
     r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d|\d(?:st|nd|rd|th)\b")
@@ -55,6 +63,10 @@ class PlaceDateContext:
         self.person_phrases = [p for p in self.person_cues if len(p) > 1]
         self.patient_cues = compile_phrases(lists.get("patient_date_cues", ()))
         self.event_cues = compile_phrases(lists.get("event_date_cues", ()))
+        self.place_cues = compile_phrases(lists.get("place_prepositions", ()))
+        self.not_places = lists.get("not_names", frozenset())
+        self.facility_words = lists.get("facility_words", frozenset())
+        self.clinical = ClinicalVocabulary(lists)
         org = [*pack.allow.terms, *policy.allow_terms]
         self.org = [set(words(t)) for t in org if words(t)]
 
@@ -63,15 +75,54 @@ class PlaceDateContext:
         """Decide on each place and date candidate; others pass through unchanged."""
         person = self._person(fields, candidates)
         out = []
+        places = []
         for c in candidates:
-            if c.identifier is Identifier.GEOGRAPHIC and c.layer == "ner":
+            if c.identifier is Identifier.GEOGRAPHIC and (
+                    c.layer == "ner" or c.rule_id in _PLACE_RULES):
                 if self._place(c, person):
                     out.append(c)
+                    places.append(c)
             elif c.identifier is Identifier.DATES and c.entity == "DATE":
                 if self._date(c, person):
                     out.append(c)
             else:
                 out.append(c)
+        out.extend(self._repeats(fields, places))
+        return out
+
+    def _repeats(self, fields: Sequence[FieldText], places: list[Candidate]) -> list[Candidate]:
+        """Other mentions in the post of a place flagged in it ("sent to GH ... arrived at GH")."""
+        found: dict[tuple[str, ...], Candidate] = {}
+        for c in places:
+            if c.status != "flagged":
+                continue
+            tokens = words(c.text)
+            while tokens and tokens[-1] in self.facility_words:
+                tokens = tokens[:-1]  # "Calvert Hospital": "Calvert" alone is the same place
+            if tokens and (len(tokens) > 1 or len(tokens[0]) > 1):
+                found.setdefault(tokens, c)
+        if not found:
+            return []
+        covered = {(id(c.field), s) for c in places for s in range(c.start, c.end)}
+        out = []
+        for field in fields:
+            toks = field.tokens
+            for index, start in enumerate(toks.starts):
+                for phrase, source in found.items():
+                    size = len(phrase)
+                    if (tuple(toks.words[index:index + size]) != phrase
+                            or (id(field), start) in covered):
+                        continue
+                    end = toks.ends[index + size - 1]
+                    if source.text.isupper() != field.text[start:end].isupper() and len(
+                            phrase[0]) < 4:
+                        continue  # "GH" named, "gh" elsewhere may be a word: keep case
+                    out.append(Candidate(
+                        field=field, start=start, end=end, identifier=Identifier.GEOGRAPHIC,
+                        entity=source.entity, score=source.score, rule_id="place-repeat",
+                        layer=self.name, explanation="the same place is flagged elsewhere in "
+                        "the post", status="flagged"))
+                    break
         return out
 
     def _person(self, fields: Sequence[FieldText], candidates: list[Candidate]) -> str | None:
@@ -95,6 +146,13 @@ class PlaceDateContext:
         tokens = words(c.text)
         if not tokens or " ".join(tokens) in self.allowed or c.text.lower() in self.allowed:
             return False
+        if c.layer == "ner":
+            if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
+                return False  # "ICU", "Email", "Cont", "Lasix": not places
+            if (self.policy.dates == "all" and len(tokens) == 1 and c.entity == "LOCATION"
+                    and find_context(c.field, c.start, c.end, self.place_cues, 2,
+                                     "before") is None):
+                return False
         if c.entity == "ORGANIZATION":
             inside = [p for p in self.facility if _contains(tokens, p)]
             after = find_context(c.field, c.start, c.end, self.facility, 1, "after")
@@ -132,10 +190,10 @@ class PlaceDateContext:
             return True
         patient = find_context(c.field, c.start, c.end, self.patient_cues, 8)
         event = find_context(c.field, c.start, c.end, self.event_cues, 6)
-        if patient is not None and (person is not None or not from_model):
+        if patient is not None and (person is not None or (not from_model and event is None)):
             c.score = max(c.score, 0.85)
             c.explanation += f"; tied to an individual's event ({patient!r})"
-        elif event is not None and patient is None:
+        elif event is not None and (patient is None or person is None):
             c.status = "suppressed"
             c.explanation += f"; an event date in an announcement ({event!r})"
         elif from_model and not _HAS_DAY.search(text):
