@@ -167,6 +167,9 @@ def _dataset_entry(dataset: Dataset) -> dict[str, Any]:
         "gold_spans": len(gold),
         "counted_spans": sum(g.letter is not None for g in gold),
         "label_map": dataset.table,
+        # The letters each label's spans got after the value rules (None: neutral).
+        "label_letters": {label: sorted({g.letter or "neutral" for g in gold if g.label == label})
+                          for label in sorted({g.label for g in gold})},
         "unknown_labels": dataset.unknown_labels,
         "results": {},
         "failed": {},
@@ -320,10 +323,10 @@ def _by_key(entry: dict[str, Any], systems: list[str], part: str, title: str) ->
 
 
 def _letter(entry: dict[str, Any], label: str) -> str | None:
-    table = entry.get("label_map") or {}
-    if label in table:
-        return str(table[label]) if table[label] else None
-    return labels.label_mapper(None)(label, "")
+    if label.endswith(" (neutral)"):
+        return None
+    letters = [x for x in entry.get("label_letters", {}).get(label, []) if x != "neutral"]
+    return ", ".join(letters) or None
 
 
 def draw(results: dict[str, Any], path: Path) -> None:

@@ -83,10 +83,17 @@ def score(posts: Sequence[LabelledPost], predictions: Sequence[Iterable[Span]]) 
     Letters are scored at the token, span and exact levels, labels at the token and span
     levels. Predictions with letter None (not a Safe Harbor identifier) are dropped."""
     siblings: dict[str, set[str]] = defaultdict(set)
+    neutral: set[str] = set()
     for post in posts:
         for g in post.gold:
             if g.letter is not None:
                 siblings[g.letter].add(g.label)
+            else:
+                neutral.add(g.label)
+    # A label with both counted and neutral spans (AGE under and over 89, DATE_TIME with bare
+    # years) reports its neutral spans on a row of their own, so its counted row stays clean.
+    mixed = neutral & {label for names in siblings.values() for label in names}
+    keys = {label: f"{label} (neutral)" if label in mixed else label for label in neutral}
     by_letter: Table = {level: defaultdict(Count) for level in LEVELS}
     by_label: Table = {level: defaultdict(Count) for level in LEVELS[:2]}
     for post, predicted in zip(posts, predictions, strict=True):
@@ -95,8 +102,9 @@ def score(posts: Sequence[LabelledPost], predictions: Sequence[Iterable[Span]]) 
         for field_name, text in post.fields():
             gold = [g for g in post.gold if g.field == field_name]
             mine = [p for p in preds if p.field == field_name]
-            _score_spans(gold, mine, siblings, by_letter, by_label)
-            _score_tokens(text, gold, mine, siblings, by_letter["token"], by_label["token"])
+            _score_spans(gold, mine, siblings, keys, by_letter, by_label)
+            _score_tokens(text, gold, mine, siblings, keys, by_letter["token"],
+                          by_label["token"])
     return {"letters": {k: dict(v) for k, v in by_letter.items()},
             "labels": {k: dict(v) for k, v in by_label.items()}}
 
@@ -106,13 +114,13 @@ def _same_bounds(a: Span, b: Span) -> bool:
 
 
 def _score_spans(gold: list[Span], preds: list[Span], siblings: dict[str, set[str]],
-                 by_letter: Table, by_label: Table) -> None:
+                 keys: dict[str, str], by_letter: Table, by_label: Table) -> None:
     for g in gold:
         hits = [p for p in preds if _overlaps(p, g)]
         if g.letter is None:
             # Who found the neutral labels, for information only: recall, no precision.
-            by_label["span"][g.label].gold += 1
-            by_label["span"][g.label].found += bool(hits)
+            by_label["span"][keys[g.label]].gold += 1
+            by_label["span"][keys[g.label]].found += bool(hits)
             continue
         typed = [p for p in hits if p.letter == g.letter]
         for key, found in ((g.letter, typed), (ANY, hits)):
@@ -140,7 +148,8 @@ def _score_spans(gold: list[Span], preds: list[Span], siblings: dict[str, set[st
 
 
 def _score_tokens(text: str, gold: list[Span], preds: list[Span], siblings: dict[str, set[str]],
-                  by_letter: dict[str, Count], by_label: dict[str, Count]) -> None:
+                  keys: dict[str, str], by_letter: dict[str, Count],
+                  by_label: dict[str, Count]) -> None:
     if not gold and not preds:
         return
     for m in TOKEN.finditer(text):
@@ -150,8 +159,8 @@ def _score_tokens(text: str, gold: list[Span], preds: list[Span], siblings: dict
         g_letters = {g.letter for g in g_here if g.letter is not None}
         for g in g_here:
             if g.letter is None:
-                by_label[g.label].gold += 1
-                by_label[g.label].found += bool(p_letters)
+                by_label[keys[g.label]].gold += 1
+                by_label[keys[g.label]].found += bool(p_letters)
         if g_here and not g_letters:
             continue  # only neutral gold: not counted either way
         for key, gold_has, right in (

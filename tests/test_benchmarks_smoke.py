@@ -68,6 +68,15 @@ def test_label_precision_leaves_sibling_labels_of_the_same_letter_alone() -> Non
     assert labels_span["RelativeProxyName"].predicted == 2
 
 
+def test_a_label_with_counted_and_neutral_spans_reports_them_on_separate_rows() -> None:
+    posts = [_post("Rose, 97, and Tom, 53", (6, 8, "AGE", "C"), (18, 20, "AGE", None))]
+    scored = metrics.score(posts, [[Span("text", 6, 8, "AGE_OVER_89", "C"),
+                                    Span("text", 18, 20, "AGE", "C")]])
+    by_label = scored["labels"]["span"]
+    assert (by_label["AGE"].gold, by_label["AGE"].found, by_label["AGE"].correct) == (1, 1, 1)
+    assert (by_label["AGE (neutral)"].gold, by_label["AGE (neutral)"].predicted) == (1, 0)
+
+
 def test_safe_harbor_value_rules_in_label_maps() -> None:
     letter = labels.label_mapper(labels.PRESIDIO_SYNTH)
     assert letter("AGE", "97") == "C" and letter("AGE", "53") is None
