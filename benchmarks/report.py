@@ -40,7 +40,7 @@ def machine() -> dict[str, Any]:
     """What the numbers were measured on: cores, memory, CPU, load, Python and packages."""
     def run(*cmd: str) -> str:
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.rstrip()
         except (OSError, subprocess.SubprocessError):
             return ""
 
