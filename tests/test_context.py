@@ -79,3 +79,11 @@ def test_unit_names_and_acronyms_are_not_places() -> None:
 def test_patient_history_date_is_not_an_event_date() -> None:
     text = "Our patient has come to dialysis every Tuesday since June 2, 2018."
     assert _by_text(text, "C").get("June 2, 2018") == "flagged"
+
+
+def test_a_bare_number_the_model_calls_a_date_is_no_date() -> None:
+    # en_core_web_sm tags "54" and "2130" here as DATE; they are a lab value and a clock time.
+    text = "Our patient Maria Lopez had a glucose of 54 at 2130 and went home."
+    report = check(text)
+    assert "Maria Lopez" in [text[f.start:f.end] for f in report.flagged]
+    assert [f for f in report.findings if f.identifier == "C"] == []

@@ -183,6 +183,10 @@ class PlaceDateContext:
         from_model = c.layer == "ner"
         if from_model and _NOT_A_DAY.match(text.strip()):
             return False
+        if from_model and not any(ch.isalpha() for ch in text):
+            # A bare number the model calls a date ("54", "2130") is a lab value or a clock
+            # time; real numeric dates are the patterns' job, validated against the calendar.
+            return False
         if self.policy.dates == "all":
             if from_model and not _MONTH.search(text):
                 # The patterns find a chart's numeric dates; the model's DATE there is mostly a
