@@ -70,11 +70,10 @@ def test_gate_recall_and_clean_pass_rate(verdicts: list[tuple[bool, str]]) -> No
     clean = [v for has_phi, v in verdicts if not has_phi]
     recall = sum(v != "pass" for v in phi) / len(phi)
     clean_pass = sum(v == "pass" for v in clean) / len(clean)
-    # Measured 0.964 and 0.932 (0.850 with an earlier NER layer). The misses and false alarms
-    # left are in the name, place and date layers and the pattern pack, not in the
-    # characteristics work (see benchmarks/data/README.md).
-    assert recall >= 0.96
-    assert clean_pass >= 0.85
+    # Measured 1.0 and 0.992 (132 of 133: a staff thank-you by first names after a team
+    # sentence still reads as patients). The targets are 1.0 and 0.95.
+    assert recall == 1.0
+    assert clean_pass >= 0.95
 
 
 def test_characteristics_posts_all_gated(verdicts: list[tuple[bool, str]]) -> None:
