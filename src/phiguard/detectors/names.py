@@ -119,13 +119,17 @@ class NameContext:
         """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name
         ("Congrats to Priya" of "Priya Natarajan, RN"), that is part of a staff member's name
         decided in the post is that staff member."""
-        staff = [set(words(c.text)) for c in names if _WORKFORCE in c.notes]
+        # Distinct staff names, and all their words as a first test: keeps a long post linear.
+        staff = {frozenset(words(c.text)) for c in names if _WORKFORCE in c.notes}
         if not staff:
             return
+        staff_words = frozenset().union(*staff)
         for c in names:
-            if ((c.rule_id == "ner-person" or c.rule_id in _OPEN_CUE_RULES)
-                    and c.status == "flagged" and _WORKFORCE not in c.notes
-                    and any(set(words(c.text)) <= s for s in staff)):
+            if not ((c.rule_id == "ner-person" or c.rule_id in _OPEN_CUE_RULES)
+                    and c.status == "flagged" and _WORKFORCE not in c.notes):
+                continue
+            name = set(words(c.text))
+            if name <= staff_words and any(name <= s for s in staff):
                 if self.policy.clinician_names == "allow":
                     c.status = "suppressed"
                 c.notes.append(_WORKFORCE)

@@ -104,11 +104,15 @@ class PlaceDateContext:
         if not found:
             return []
         covered = {(id(c.field), s) for c in places for s in range(c.start, c.end)}
+        # Phrases by first word, so each token is looked up once, not against every phrase.
+        by_first: dict[str, list[tuple[tuple[str, ...], Candidate]]] = {}
+        for phrase, source in found.items():
+            by_first.setdefault(phrase[0], []).append((phrase, source))
         out = []
         for field in fields:
             toks = field.tokens
             for index, start in enumerate(toks.starts):
-                for phrase, source in found.items():
+                for phrase, source in by_first.get(toks.words[index], ()):
                     size = len(phrase)
                     if (tuple(toks.words[index:index + size]) != phrase
                             or (id(field), start) in covered):
