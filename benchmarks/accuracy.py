@@ -4,13 +4,13 @@ Systems, all run in the same process on the same posts:
   phiguard           phiguard.Policy(), whatever the installed default layers are
   phiguard-patterns  phiguard.Policy(layers=["patterns"]), the fast pattern-only policy
   presidio           Presidio's default AnalyzerEngine on the same spaCy model
+  phiguard-clinical  Policy.clinical(), only on PhysioNet: the profile for chart notes
   phiguard-strict    Policy.strict(), only on PhysioNet, to count clinicians' names (HCPName)
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -67,6 +67,20 @@ def phiguard_systems(include: Sequence[str]) -> list[PhiguardSystem]:
     return systems
 
 
+def _profiles_for(dataset: Dataset, systems: Sequence[str],
+                  results: dict[str, Any]) -> list[PhiguardSystem]:
+    """Clinical notes also run under Policy.clinical(), the profile phiguard offers for charts
+    (every date finer than a year and every place counts), beside the social default."""
+    import phiguard
+
+    clinical = getattr(phiguard.Policy, "clinical", None)
+    if dataset.table is not labels.PHYSIONET or "phiguard" not in systems or clinical is None:
+        return []
+    system = PhiguardSystem("phiguard-clinical", clinical())
+    results["systems"][system.name] = system.describe()
+    return [system]
+
+
 def strict_policy() -> Any | None:
     """The policy that flags clinicians' names, if this phiguard has one."""
     import phiguard
@@ -115,7 +129,7 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
         print(f"accuracy: {dataset.name}: {len(dataset.posts)} posts", file=log)
         entry = _dataset_entry(dataset)
         predictions: dict[str, list[list[Span]]] = {}
-        for system in runners:
+        for system in runners + _profiles_for(dataset, systems, results):
             try:
                 # Warm up (build the pipeline, load the model) so `seconds` is checking time.
                 system.predict(dataset.posts[:1])
@@ -362,12 +376,4 @@ def draw(results: dict[str, Any], path: Path) -> None:
 
 def rerender(folder: Path) -> None:
     """Write the docs section, machine description and chart again from accuracy.json."""
-    path = folder / "accuracy.json"
-    if not path.is_file():
-        print(f"accuracy: no {path}; run python -m benchmarks accuracy first", file=sys.stderr)
-        return
-    results = json.loads(path.read_text(encoding="utf-8"))
-    report.update_docs("accuracy", render(results))
-    report.update_docs("accuracy-machine", report.machine_markdown(results["machine"]))
-    if report.have_matplotlib():
-        draw(results, report.DOCS.parent / "benchmarks-accuracy.png")
+    report.rerender(folder, "accuracy", render, draw)

@@ -7,7 +7,7 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -102,3 +102,18 @@ def machine_markdown(m: dict[str, Any]) -> str:
             f"Load average at the start: {m['loadavg']} (`nproc` = {m['nproc']}).\n\n"
             f"```text\n$ nproc\n{m['nproc']}\n$ free -h\n{m['free']}\n$ lscpu | head\n"
             f"{m['lscpu']}\n```")
+
+
+def rerender(folder: Path, kind: str, render: Callable[[dict[str, Any]], str],
+             draw: Callable[[dict[str, Any], Path], None]) -> None:
+    """Write the docs section, machine description and chart of `kind` ("accuracy", "speed")
+    again from its results JSON, without rerunning the benchmark."""
+    path = folder / f"{kind}.json"
+    if not path.is_file():
+        print(f"{kind}: no {path}; run python -m benchmarks {kind} first", file=sys.stderr)
+        return
+    results = json.loads(path.read_text(encoding="utf-8"))
+    update_docs(kind, render(results))
+    update_docs(f"{kind}-machine", machine_markdown(results["machine"]))
+    if have_matplotlib():
+        draw(results, DOCS.parent / f"benchmarks-{kind}.png")

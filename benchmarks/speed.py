@@ -397,12 +397,4 @@ def draw(results: dict[str, Any], path: Path) -> None:
 
 def rerender(folder: Path) -> None:
     """Write the docs section, machine description and chart again from speed.json."""
-    path = folder / "speed.json"
-    if not path.is_file():
-        print(f"speed: no {path}; run python -m benchmarks speed first", file=sys.stderr)
-        return
-    results = json.loads(path.read_text(encoding="utf-8"))
-    report.update_docs("speed", render(results))
-    report.update_docs("speed-machine", report.machine_markdown(results["machine"]))
-    if report.have_matplotlib():
-        draw(results, report.DOCS.parent / "benchmarks-speed.png")
+    report.rerender(folder, "speed", render, draw)
