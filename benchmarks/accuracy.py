@@ -153,23 +153,8 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
         results["datasets"][dataset.name] = entry
         if dataset.table is labels.PHYSIONET:
             _clinicians(dataset, predictions, results, log)
-    out.mkdir(parents=True, exist_ok=True)
-    report.write_json(out / "accuracy.json", results)
-    markdown = render(results)
-    (out / "accuracy.md").write_text(markdown + "\n", encoding="utf-8")
-    chart = out / "accuracy.png"
-    if docs:
-        chart = report.DOCS.parent / "benchmarks-accuracy.png"
-        report.update_docs("accuracy-machine", report.machine_markdown(results["machine"]))
-        if not report.update_docs("accuracy", markdown):
-            print(f"accuracy: no accuracy markers in {report.DOCS}; tables are in {out}",
-                  file=log)
-    if report.have_matplotlib() and results["datasets"]:
-        draw(results, chart)
-    else:
-        print("accuracy: matplotlib not installed (pip install -e '.[bench]'): no chart",
-              file=log)
-    print(markdown)
+    report.publish("accuracy", results, render, draw, out, docs, bool(results["datasets"]),
+                   log)
     return results
 
 

@@ -117,3 +117,25 @@ def rerender(folder: Path, kind: str, render: Callable[[dict[str, Any]], str],
     update_docs(f"{kind}-machine", machine_markdown(results["machine"]))
     if have_matplotlib():
         draw(results, DOCS.parent / f"benchmarks-{kind}.png")
+
+
+def publish(kind: str, results: dict[str, Any], render: Callable[[dict[str, Any]], str],
+            draw: Callable[[dict[str, Any], Path], None], out: Path, docs: bool,
+            has_data: bool, log: Any) -> None:
+    """Write a run's JSON and markdown to `out`, and with `docs` its tables, machine description
+    and chart into docs/; print the tables."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / f"{kind}.json", results)
+    markdown = render(results)
+    (out / f"{kind}.md").write_text(markdown + "\n", encoding="utf-8")
+    chart = out / f"{kind}.png"
+    if docs:
+        chart = DOCS.parent / f"benchmarks-{kind}.png"
+        update_docs(f"{kind}-machine", machine_markdown(results["machine"]))
+        if not update_docs(kind, markdown):
+            print(f"{kind}: no {kind} markers in {DOCS}; tables are in {out}", file=log)
+    if have_matplotlib() and has_data:
+        draw(results, chart)
+    else:
+        print(f"{kind}: matplotlib not installed (pip install -e '.[bench]'): no chart", file=log)
+    print(markdown)

@@ -284,21 +284,7 @@ def run(mode: str = "default", systems: Sequence[str] = SYSTEMS, posts: int | No
             results["failed"][name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
             print(f"speed: {name} failed and is left out: {results['failed'][name]}", file=log)
     results["loadavg_after"] = report.machine()["loadavg"]
-    out.mkdir(parents=True, exist_ok=True)
-    report.write_json(out / "speed.json", results)
-    markdown = render(results)
-    (out / "speed.md").write_text(markdown + "\n", encoding="utf-8")
-    chart = out / "speed.png"
-    if docs:
-        chart = report.DOCS.parent / "benchmarks-speed.png"
-        report.update_docs("speed-machine", report.machine_markdown(results["machine"]))
-        if not report.update_docs("speed", markdown):
-            print(f"speed: no speed markers in {report.DOCS}; tables are in {out}", file=log)
-    if report.have_matplotlib() and results["systems"]:
-        draw(results, chart)
-    else:
-        print("speed: matplotlib not installed (pip install -e '.[bench]'): no chart", file=log)
-    print(markdown)
+    report.publish("speed", results, render, draw, out, docs, bool(results["systems"]), log)
     return results
 
 
