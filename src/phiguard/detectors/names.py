@@ -180,6 +180,9 @@ class NameContext:
         tokens = words(text)
         if not tokens or not any(ch.isalpha() for ch in text):
             return False
+        if all(t in self.not_names for t in tokens):
+            # Whatever layer or cue proposed it, "WITH" or "AND" is no name ("CATH LAB WITH ...").
+            return False
         field = c.field
         if c.rule_id in _LEXICON_RULES:
             tokens = self._lexicon_trim(c, tokens)
