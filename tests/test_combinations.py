@@ -88,3 +88,13 @@ def test_combinations_from_a_policy_file(tmp_path: object) -> None:
         "    verdict: review\n", encoding="utf-8")
     policy = Policy.from_file(path)
     assert [c.name for c in policy.combinations] == ["patient + date"]
+
+
+def test_a_named_person_with_a_readable_wristband_blocks() -> None:
+    image = phiguard.check({"text": "Meet Jake, who beat his cancer.",
+                            "captions": ["Jake in his hospital bed, wristband visible"]})
+    alone = phiguard.check({"text": "Meet Jake, who beat his cancer.",
+                            "captions": ["A hospital bed by a sunny window"]})
+    assert image.verdict == "block"
+    assert "readable identifier in image + name" in [c.name for c in image.combinations]
+    assert alone.verdict == "review"

@@ -60,6 +60,7 @@ DEFAULT_QUASI_IDENTIFIERS: dict[str, list[str]] = {
     "AGE": ["AGE", "AGE_OVER_89"],
     "DATE": ["DATE", "DATE_TIME", "BIRTH_YEAR_OVER_89"],
     "PATIENT": ["PATIENT_REF"],
+    "IMAGE_IDENTIFIER": ["IMAGE_IDENTIFIER"],
 }
 
 _TIES = ["NAME", "PLACE", "AGE", "DATE", "PATIENT"]
@@ -96,6 +97,10 @@ def _defaults() -> list[CombinationSpec]:
         CombinationSpec(
             name="patient pictured + name", all_of=["PATIENT_PICTURED", CAPTION, "NAME"],
             verdict="block", explanation="a pictured patient who is also named"),
+        CombinationSpec(
+            name="readable identifier in image + name", all_of=["IMAGE_IDENTIFIER", "NAME"],
+            verdict="block", explanation="a named person whose wristband, chart or card can be "
+                                         "read in the image"),
     ]
 
 
