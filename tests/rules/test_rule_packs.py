@@ -46,3 +46,39 @@ def test_every_rule_has_true_and_false_examples(pack: Path) -> None:
         kinds = {e.kind for e in examples if rule_id in e.rule_ids}
         assert "expect" in kinds, f"{rule_id} has no 'expect' example"
         assert "ok" in kinds, f"{rule_id} has no 'ok' example"
+
+
+def _corpus_texts() -> list[str]:
+    """Every shipped example line and labelled benchmark post, normalized as the engine does."""
+    from phiguard.normalize import normalize
+
+    root = rules_dir().parent
+    texts = [example.text for example in EXAMPLES]  # a JSON line holds its fields' text too
+    posts = root / "benchmarks" / "data" / "posts.jsonl"
+    if posts.is_file():
+        import json
+
+        for line in posts.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            texts += [record["text"], *record.get("captions", [])]
+    return [normalize(text).text for text in texts]
+
+
+def test_every_prefilter_is_implied_by_its_pattern() -> None:
+    """`requires` is for speed only: wherever a pattern matches, its prefilter matches too."""
+    from phiguard.detectors.patterns import PatternDetector
+
+    texts = _corpus_texts()
+    checked = 0
+    for pack in PACKS:
+        for compiled in PatternDetector(load_rulepack(pack)).rules:
+            for pattern in compiled.patterns:
+                if pattern.requires is None:
+                    continue
+                for text in texts:
+                    if pattern.regex.search(text):
+                        checked += 1
+                        assert pattern.requires.search(text), (
+                            f"{pack.name}: rule {compiled.rule.id!r} pattern {pattern.name} "
+                            "matches where its `requires` does not")
+    assert checked > 100

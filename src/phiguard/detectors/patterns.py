@@ -25,6 +25,9 @@ _FLAGS = {
 }
 
 
+_PREFILTERS: dict[tuple[str, int], regex.Pattern[str]] = {}
+
+
 def canonical(text: str) -> str:
     """Lowercase letters and digits only: how allow and deny lists compare matches."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
@@ -36,6 +39,8 @@ class _CompiledPattern:
     score: float
     group: str | None
     name: str
+    # Prefilter: the pattern runs only on fields where this finds something (see PatternSpec).
+    requires: regex.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,17 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
         for flag in spec.flags:
             flags |= _FLAGS[flag]
         compiled = regex.compile(spec.regex, flags, ignore_unused=True, **lists)
-        patterns.append(_CompiledPattern(compiled, spec.score, spec.group, spec.name or str(index)))
+        requires = None
+        if spec.requires:
+            # One object per distinct prefilter, so a field is searched for '\d' only once.
+            key = (spec.requires, flags) if "\\L<" not in spec.requires else None
+            requires = _PREFILTERS.get(key) if key else None
+            if requires is None:
+                requires = regex.compile(spec.requires, flags, ignore_unused=True, **lists)
+                if key:
+                    _PREFILTERS[key] = requires
+        patterns.append(_CompiledPattern(compiled, spec.score, spec.group, spec.name or str(index),
+                                         requires))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
         patterns.append(_CompiledPattern(
@@ -107,8 +122,17 @@ class PatternDetector:
     def _detect_field(self, field: FieldText) -> list[Candidate]:
         found: list[Candidate] = []
         text = field.text
+        present: dict[int, bool] = {}  # prefilter results by object id, shared by patterns
         for compiled in self.rules:
             for pattern in compiled.patterns:
+                requires = pattern.requires
+                if requires is not None:
+                    seen = present.get(id(requires))
+                    if seen is None:
+                        seen = present[id(requires)] = requires.search(
+                            text, timeout=REGEX_TIMEOUT) is not None
+                    if not seen:
+                        continue
                 try:
                     matches = list(pattern.regex.finditer(text, timeout=REGEX_TIMEOUT))
                 except TimeoutError as exc:
