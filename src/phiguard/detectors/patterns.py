@@ -52,6 +52,7 @@ class CompiledRule:
     validators: tuple[tuple[str, Validator], ...]
     context: list[tuple[str, ...]]
     negative: list[tuple[str, ...]]
+    negative_after: list[tuple[str, ...]]
     allow: frozenset[str]
 
 
@@ -103,6 +104,7 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
         validators=tuple((name, get_validator(name)) for name in rule.validators),
         context=compile_phrases(rule.context.words),
         negative=compile_phrases(rule.context.negative),
+        negative_after=compile_phrases(rule.context.negative_after),
         allow=frozenset(canonical(term) for term in rule.allow),
     )
 
@@ -168,6 +170,10 @@ class PatternDetector:
         context = rule.context
         if compiled.negative and find_context(field, match.start(), match.end(),
                                               compiled.negative, context.negative_window, "before"):
+            return None
+        if compiled.negative_after and find_context(
+                field, match.start(), match.end(), compiled.negative_after,
+                context.negative_after_window, "after"):
             return None
         word = find_context(field, match.start(), match.end(), compiled.context, context.window,
                             context.direction)

@@ -34,7 +34,8 @@ class ContextSpec(BaseModel):
 
     `boost` is added to the score when one is present; with `required`, a match with none is
     dropped. `negative` words within `negative_window` tokens *before* the match suppress it
-    ("fax" before a phone number makes it a fax number, not a phone)."""
+    ("fax" before a phone number makes it a fax number, not a phone), and so do
+    `negative_after` words within `negative_after_window` tokens after it ("5/10 pain")."""
 
     model_config = _STRICT
 
@@ -45,6 +46,8 @@ class ContextSpec(BaseModel):
     required: bool = False
     negative: list[str] = Field(default_factory=list)
     negative_window: int = Field(default=3, ge=0, le=50)
+    negative_after: list[str] = Field(default_factory=list)
+    negative_after_window: int = Field(default=2, ge=0, le=50)
 
 
 class ListSpec(BaseModel):
