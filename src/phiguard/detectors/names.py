@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
+import regex
+
 from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
 from phiguard.models import Identifier, Post
@@ -37,6 +39,8 @@ _STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clin
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
                             "name-mention"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
+# A title that is also a clinical abbreviation, just before a name-title capture.
+_AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
 # Cue rules whose capture may still be a staff member's, judged by what follows it ("Congrats
 # to Jenna Morales, RN"); titles, relations and "Baby" say who the person is.
 _OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention"})
@@ -189,6 +193,11 @@ class NameContext:
             if not tokens:
                 return False
             text = c.text
+        if (c.rule_id == "name-title" and tokens[0] not in self.lexicon
+                and _AMBIGUOUS_TITLE.search(field.text, max(0, c.start - 8), c.start)):
+            # "MS" is also mental status and morphine sulfate, "Lt." is left: after them only a
+            # known first name or surname is a name ("MS WORSENING", "Lt. Hip replacement").
+            return False
         if c.rule_id == "ner-person":
             if c.start and field.text[c.start - 1] in "#@":
                 return False  # hashtags and handles: the name-hashtag and name-mention rules

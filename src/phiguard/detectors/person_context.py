@@ -153,13 +153,12 @@ class PlaceDateContext:
         if c.rule_id in _PLACE_RULES and _mixed_case(c.field) and any(
                 w[:1].islower() for w in c.text.split() if w.lower() not in self.facility_words):
             return False  # "a Baby-Friendly designated hospital": names here are capitalised
-        if c.layer == "ner":
-            if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
-                return False  # "ICU", "Email", "Cont", "Lasix": not places
-            if (self.policy.dates == "all" and len(tokens) == 1 and c.entity == "LOCATION"
-                    and find_context(c.field, c.start, c.end, self.place_cues, 2,
-                                     "before") is None):
-                return False
+        if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
+            return False  # "ICU", "Email", "Cont", "Lasix", "returned to SIMV": not places
+        if (c.layer == "ner" and self.policy.dates == "all" and len(tokens) == 1
+                and c.entity == "LOCATION"
+                and find_context(c.field, c.start, c.end, self.place_cues, 2, "before") is None):
+            return False
         if c.entity == "ORGANIZATION":
             inside = [p for p in self.facility if _contains(tokens, p)]
             after = find_context(c.field, c.start, c.end, self.facility, 1, "after")
