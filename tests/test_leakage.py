@@ -43,6 +43,8 @@ WORD = regex.compile(r"\w+")
 NOT_IDENTIFYING = frozenset({
     "mr", "mrs", "ms", "miss", "dr", "sgt", "coach", "the", "a", "an", "and", "of", "in", "on",
     "at", "born", "family", "fax", "phone", "tel", "plate", "number", "no",
+    # a relation word inside a labelled name ("Grandpa Joe Kowalski") says who, not which
+    "grandpa", "grandma", "grandmother", "grandfather", "son", "daughter", "sister", "brother",
     "al", "ak", "az", "ar", "ca", "co", "ct", "de", "fl", "ga", "hi", "id", "il", "ia", "ks",
     "ky", "la", "me", "md", "ma", "mi", "mn", "mo", "mt", "ne", "nv", "nh", "nj", "nm",
     "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va",

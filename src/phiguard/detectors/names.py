@@ -92,8 +92,10 @@ class NameContext:
         self.relations = compile_phrases(lists.get("relations", ()))
         self.roles = compile_phrases(lists.get("staff_roles", ()))
         # Words the model takes into a PERSON span before the name ("Chef Marco", "Dr Kim").
-        self.lead_words = frozenset(p[0] for p in [*self.roles, *self.clinician_titles]
-                                    if len(p) == 1)
+        self.lead_words = frozenset(p[0] for p in [*self.roles, *self.clinician_titles,
+                                                   *self.relations] if len(p) == 1)
+        # ... and after it ("Ilene Macdonald RN").
+        self.trail_words = frozenset(p[0] for p in self.credentials if len(p) == 1)
         self.clinical = ClinicalVocabulary(lists)
         self.verb_names = lists.get("verb_word_names", frozenset())
         self.common = lists.get("common_word_names", frozenset())
@@ -208,6 +210,10 @@ class NameContext:
                 rest = field.text[cut:c.end]
                 c.start = cut + len(rest) - len(rest.lstrip(" ,!:"))
                 tokens = tokens[1:]
+            while len(tokens) > 1 and tokens[-1] in self.trail_words:
+                c.end = field.text.lower().rindex(tokens[-1], c.start, c.end)
+                c.end = c.start + len(field.text[c.start:c.end].rstrip(" ,"))
+                tokens = tokens[:-1]
             text = c.text
             if len(tokens) == 1 and (tokens[0] in self.not_names or not text[:1].isupper()):
                 return False

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import regex
 
-from phiguard.detectors.base import Candidate, FieldText
+from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
 from phiguard.detectors.names import ClinicalVocabulary, words
 from phiguard.models import Identifier, Post
@@ -44,8 +44,9 @@ _NOT_A_DAY = regex.compile(
 # own place rules carry their own context and pass through).
 _PLACE_RULES = frozenset({"place-facility", "place-movement", "place-saint"})
 _HAS_DAY = regex.compile(r"\d")
-_MONTH = regex.compile(
-    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d|\d(?:st|nd|rd|th)\b")
+_MONTH = regex.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d")
+# A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
+_THE_ORDINAL_DAY = regex.compile(r"(?i)\bthe\s+(\d{1,2}(?:st|nd|rd|th))\b")
 
 
 class PlaceDateContext:
@@ -66,6 +67,7 @@ class PlaceDateContext:
         self.place_cues = compile_phrases(lists.get("place_prepositions", ()))
         self.not_places = lists.get("not_names", frozenset())
         self.facility_words = lists.get("facility_words", frozenset())
+        self.facility_kinds = lists.get("facility_kinds", frozenset())
         self.clinical = ClinicalVocabulary(lists)
         org = [*pack.allow.terms, *policy.allow_terms]
         self.org = [set(words(t)) for t in org if words(t)]
@@ -155,6 +157,8 @@ class PlaceDateContext:
             return False  # "a Baby-Friendly designated hospital": names here are capitalised
         if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
             return False  # "ICU", "Email", "Cont", "Lasix", "returned to SIMV": not places
+        if all(len(t) == 1 for t in tokens if t.isalpha()):
+            return False  # the model's "L s/c", "A&O x3": sides and scores, no place
         if (c.layer == "ner" and self.policy.dates == "all" and len(tokens) == 1
                 and c.entity == "LOCATION"
                 and find_context(c.field, c.start, c.end, self.place_cues, 2, "before") is None):
@@ -167,6 +171,7 @@ class PlaceDateContext:
                 return False
             c.entity = "FACILITY"
             c.explanation += f"; a facility ({facility!r})"
+            self._drop_kind(c)
         if any(set(tokens) <= org for org in self.org):
             c.status = "suppressed"
             c.explanation += "; the organisation's own address or campus, on its allowlist"
@@ -181,6 +186,14 @@ class PlaceDateContext:
             c.explanation += "; no person in the post, so the place identifies no one"
         return True
 
+    def _drop_kind(self, c: Candidate) -> None:
+        """"Holy Cross Hospital" -> "Holy Cross": the name identifies, the kind of place does not
+        (as the place-facility rule reports it)."""
+        spans = list(WORD_PATTERN.finditer(c.field.text, c.start, c.end))
+        while len(spans) > 1 and spans[-1].group().lower() in self.facility_kinds:
+            spans.pop()
+            c.end = spans[-1].end()
+
     def _date(self, c: Candidate, person: str | None) -> bool:
         text = c.text
         from_model = c.layer == "ner"
@@ -191,7 +204,10 @@ class PlaceDateContext:
             # time; real numeric dates are the patterns' job, validated against the calendar.
             return False
         if self.policy.dates == "all":
-            if from_model and not _MONTH.search(text):
+            ordinal = None if _MONTH.search(text) else _THE_ORDINAL_DAY.search(text)
+            if ordinal is not None:
+                c.start, c.end = c.start + ordinal.start(1), c.start + ordinal.end(1)
+            elif from_model and not _MONTH.search(text):
                 # The patterns find a chart's numeric dates; the model's DATE there is mostly a
                 # lab value or a clock time, and "yesterday" or "Monday" no date at all.
                 return False
