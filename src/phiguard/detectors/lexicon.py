@@ -86,7 +86,7 @@ class LexiconDetector:
                     if not _glued(text, start, end):
                         found.append(Candidate(
                             field=field, start=start, end=end, identifier=rule.identifier,
-                            entity=rule.entity, score=rule.patterns[0].score, rule_id=rule.id,
+                            entity=rule.entity, score=rule.term_score(), rule_id=rule.id,
                             layer=self.name,
                             explanation=f"term of rule {rule.id!r}'s lexicon ({rule.message})"))
                         index += size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from phiguard.models import Identifier
 
@@ -68,14 +68,29 @@ class Rule(BaseModel):
     identifier: Identifier
     entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     message: str
-    patterns: list[PatternSpec] = Field(min_length=1)
+    patterns: list[PatternSpec] = Field(default_factory=list)
     validators: list[str] = Field(default_factory=list)
     context: ContextSpec = Field(default_factory=ContextSpec)
     lists: dict[str, ListSpec | list[str]] = Field(default_factory=dict)
+    # The score of a term of the `lexicon` list (the lexicon layer); default: the first
+    # pattern's score.
+    lexicon_score: float | None = Field(default=None, ge=0.0, le=1.0)
     allow: list[str] = Field(default_factory=list)
     deny: list[str] = Field(default_factory=list)
     source: str | None = None
     enabled: bool = True
+
+    @model_validator(mode="after")
+    def _finds_something(self) -> Rule:
+        if not self.patterns and "lexicon" not in self.lists:
+            raise ValueError("a rule needs at least one pattern or a `lexicon` list")
+        if not self.patterns and self.lexicon_score is None:
+            raise ValueError("a rule with no patterns needs a `lexicon_score`")
+        return self
+
+    def term_score(self) -> float:
+        """The score of a lexicon term of this rule."""
+        return self.lexicon_score if self.lexicon_score is not None else self.patterns[0].score
 
 
 class AllowSpec(BaseModel):
