@@ -68,6 +68,12 @@ class ClinicalVocabulary:
         return any(t in self for t in tokens)
 
 
+def _mixed_case_text(text: str) -> bool:
+    """Sentence case, where a capital letter means something: neither capitals nor lowercase."""
+    return any(ch.islower() for ch in text) and any(ch.isupper() for ch in text) and not (
+        sum(ch.isupper() for ch in text) > 0.5 * sum(ch.isalpha() for ch in text))
+
+
 def words(text: str) -> tuple[str, ...]:
     """Lowercase word tokens, as allowlists and lexicons compare them."""
     return tuple(w.lower() for w in WORD_PATTERN.findall(text))
@@ -276,8 +282,11 @@ class NameContext:
             return ()
         if c.rule_id == "name-mention" or len(tokens) == 1:
             return tokens
-        if tokens[1] in self.last:
-            return tokens
+        if tokens[1] in self.last or (tokens[1] in self.first and tokens[1] not in self.common):
+            return tokens  # "Irene Czyzewicz"... and double names: "CARROLL ANNE"
+        if (c.rule_id == "name-relative" and c.text.istitle() and _mixed_case_text(c.field.text)
+                and not self.clinical.any_of(tokens) and tokens[1] not in self.stop):
+            return tokens  # "grandaughter: Irene Czyzewicz": a capitalised surname, however rare
         match = WORD_PATTERN.search(c.field.text, c.start, c.end)
         if match is not None:
             c.end = match.end()
