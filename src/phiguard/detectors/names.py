@@ -80,8 +80,11 @@ def words(text: str) -> tuple[str, ...]:
 
 
 def _sentence_initial(field: FieldText, start: int) -> bool:
-    before = field.text[:start].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:"
+    text = field.text
+    index = start - 1
+    while index >= 0 and text[index] in " \t\"'“‘(":  # scan back, never copy the prefix
+        index -= 1
+    return index < 0 or text[index] in ".!?\n:"
 
 
 class NameContext:
@@ -230,11 +233,15 @@ class NameContext:
                 c.score = max(c.score, 0.8)
                 c.explanation += f"; cue {cue!r} before it"
             elif self.lexicon and (len(tokens) == 1 or self.policy.dates == "all") and not any(
-                    t in self.lexicon for t in tokens):
+                    t in self.lexicon for t in tokens) or (
+                    self.policy.dates == "all" and len(tokens) == 1
+                    and _sentence_initial(field, c.start)
+                    and find_context(field, c.start, c.end, self.relations, 3, "before") is None):
                 # One word, neither a known first name or surname nor after a cue: on emoji,
                 # greetings and telegraphic notes the small model's PERSON is mostly noise. Two
                 # capitalised words ("Teresa Kreutzmann") are kept: foreign names are names; but not
-                # in the clinical profile, where "Aloe Vesta" and "Foley Cath" abound.
+                # in the clinical profile, where "Aloe Vesta" and "Foley Cath" abound, and where a
+                # note's sentences start with a capitalised verb or noun ("Felt to be...").
                 return False
             else:
                 c.explanation += "; a known first name or surname"
