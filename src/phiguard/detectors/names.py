@@ -204,7 +204,7 @@ class NameContext:
             if not tokens:
                 return False
             text = c.text
-        if (c.rule_id == "name-title" and tokens[0] not in self.lexicon
+        if (c.rule_id == "name-title" and len(tokens[0]) > 1 and tokens[0] not in self.lexicon
                 and _AMBIGUOUS_TITLE.search(field.text, max(0, c.start - 8), c.start)):
             # "MS" is also mental status and morphine sulfate, "Lt." is left: after them only a
             # known first name or surname is a name ("MS WORSENING", "Lt. Hip replacement").
