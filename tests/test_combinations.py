@@ -98,3 +98,14 @@ def test_a_named_person_with_a_readable_wristband_blocks() -> None:
     assert image.verdict == "block"
     assert "readable identifier in image + name" in [c.name for c in image.combinations]
     assert alone.verdict == "review"
+
+
+def test_the_clinical_profile_weighs_no_subject_cues() -> None:
+    # In a chart every line is about its patient: "her son" is no cue, the town is PHI alone.
+    note = "SOCIAL: LIVES WITH HER SON IN ROCKVILLE. THE PATIENT IS ALERT."
+    clinical = phiguard.check(note, policy=Policy.clinical())
+    flagged = {note[f.start:f.end] for f in clinical.flagged}
+    assert "ROCKVILLE" in flagged
+    assert not {"HER SON", "THE PATIENT"} & flagged
+    social = phiguard.check(note)
+    assert "patient + place" in {c.name for c in social.combinations}

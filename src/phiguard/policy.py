@@ -90,8 +90,12 @@ class Policy(BaseModel):
 
     @classmethod
     def clinical(cls, **overrides: Any) -> Policy:
-        """A profile for clinical notes: every date finer than a year is the patient's."""
-        values: dict[str, Any] = {"name": "clinical", "dates": "all"}
+        """A profile for clinical notes: every date finer than a year is the patient's.
+
+        No combinations: they weigh cues that identify the subject of a post ("our patient",
+        "her son", a rare diagnosis), and a chart's subject is its patient on every line; its
+        places, dates and names are flagged on their own."""
+        values: dict[str, Any] = {"name": "clinical", "dates": "all", "combinations": []}
         return cls(**(values | overrides))
 
     def thresholds_for(self, identifier: Identifier) -> Thresholds:
