@@ -43,7 +43,7 @@ _NOT_A_DAY = regex.compile(
 # The names pack's place rules, decided here like the model's places (the safe-harbor pack's
 # own place rules carry their own context and pass through).
 _PLACE_RULES = frozenset({"place-facility", "place-movement", "place-saint",
-                          "place-gazetteer", "place-acronym"})
+                          "place-gazetteer", "place-acronym", "place-street"})
 _HAS_DAY = regex.compile(r"\d")
 _MONTH = regex.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d")
 # A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
