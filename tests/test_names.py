@@ -146,3 +146,17 @@ def test_a_flagged_name_is_flagged_where_it_recurs() -> None:
 def test_chart_vocabulary_is_not_a_name() -> None:
     text = "Foley draining clear urine. Captopril held for low BP."
     assert [s for _, s in _names(text, Policy.clinical()) if s == "flagged"] == []
+
+
+def test_a_city_named_like_a_person_is_a_place_after_in_and_a_name_otherwise() -> None:
+    # "Austin" is a first name and a city: after "in" with no person cue it is the city, and a
+    # city with no person in the post identifies no one.
+    assert check("Now open: three new urgent care clinics in Austin and Houston.").verdict == "pass"
+    report = check("Austin is home! Thank you to everyone who prayed for him.")
+    assert [f.entity for f in report.flagged] == ["PERSON"]
+
+
+def test_staff_named_after_a_plural_role_are_workforce() -> None:
+    report = check("Congrats to our nurses Jenna and Mike on their DAISY awards!")
+    assert report.flagged == [] and report.verdict == "pass"
+    assert {f.status for f in report.findings} == {"suppressed"}

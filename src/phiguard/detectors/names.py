@@ -99,6 +99,7 @@ class NameContext:
         self.credentials = compile_phrases(lists.get("clinician_credentials", ()))
         self.person_cues = compile_phrases(lists.get("person_cues", ()))
         self.relations = compile_phrases(lists.get("relations", ()))
+        self.place_prepositions = compile_phrases(lists.get("place_prepositions", ()))
         self.roles = compile_phrases(lists.get("staff_roles", ()))
         # Words the model takes into a PERSON span before the name ("Chef Marco", "Dr Kim").
         self.lead_words = frozenset(p[0] for p in [*self.roles, *self.clinician_titles,
@@ -121,9 +122,11 @@ class NameContext:
                candidates: list[Candidate]) -> list[Candidate]:
         """Decide on each name candidate; other candidates pass through unchanged."""
         consents = self._consents(post, fields)
+        places = {(id(c.field), c.start, c.end) for c in candidates
+                  if c.identifier is Identifier.GEOGRAPHIC}
         out = []
         for c in candidates:
-            if c.identifier is not Identifier.NAMES or self._decide(c, consents):
+            if c.identifier is not Identifier.NAMES or self._decide(c, consents, places):
                 out.append(c)
         names = [c for c in out if c.identifier is Identifier.NAMES]
         self._same_person_as_workforce(names)
@@ -189,7 +192,8 @@ class NameContext:
         today = fields[0].reference_date if fields else date.today()
         return [set(words(c.name)) for c in self.policy.consents if _applies(c, post, today)]
 
-    def _decide(self, c: Candidate, consents: list[set[str]]) -> bool:
+    def _decide(self, c: Candidate, consents: list[set[str]],
+                places: set[tuple[int, int, int]]) -> bool:
         """Update the candidate in place; False drops it as not a name at all."""
         text = c.text
         tokens = words(text)
@@ -229,6 +233,9 @@ class NameContext:
             if self.clinical.any_of(tokens):
                 return False  # "Foley", "Swan Ganz", "Captopril": the chart's vocabulary
             cue = find_context(field, c.start, c.end, self.person_cues, 3, "before")
+            if (cue is None and len(tokens) == 1 and (id(field), c.start, c.end) in places
+                    and find_context(field, c.start, c.end, self.place_prepositions, 1, "before")):
+                return False  # "clinics in Austin": a known place after "in", no person cue
             if cue is not None:
                 c.score = max(c.score, 0.8)
                 c.explanation += f"; cue {cue!r} before it"

@@ -134,8 +134,13 @@ class PlaceDateContext:
 
     def _person(self, fields: Sequence[FieldText], candidates: list[Candidate]) -> str | None:
         """What shows the post is about a person: a flagged name, or a cue word."""
+        # A "name" on the same words as a place candidate is that place ("serving Austin"), not
+        # a person: it is no evidence that the post is about someone.
+        places = {(id(c.field), c.start, c.end) for c in candidates
+                  if c.identifier is Identifier.GEOGRAPHIC}
         for c in candidates:
-            if c.identifier is Identifier.NAMES and c.status != "suppressed":
+            if (c.identifier is Identifier.NAMES and c.status != "suppressed"
+                    and (id(c.field), c.start, c.end) not in places):
                 return "a person is named in the post"
         for field in fields:
             tokens = field.tokens.words
