@@ -56,6 +56,37 @@ def test_check_many_in_two_processes_matches_one(patterns_policy: Policy) -> Non
     assert one == two
 
 
+def test_a_dead_worker_fails_check_many_instead_of_hanging(
+        patterns_policy: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    # multiprocessing.Pool waits forever for a worker the OOM killer took; the executor reports
+    # it, and check_many turns that into an error (the CLI exits 4), never a silent pass.
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from phiguard import engine
+    from phiguard.errors import PhiguardError
+
+    class DeadPool:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+        def __enter__(self) -> DeadPool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def submit(self, *args: Any) -> Future[Any]:
+            future: Future[Any] = Future()
+            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+            return future
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", DeadPool)
+    with pytest.raises(PhiguardError, match="worker process died"):
+        list(check_many(["call 415-555-2671"] * 4, policy=patterns_policy, batch_size=1,
+                        n_process=2))
+
+
 def test_redact_replaces_findings_in_every_field(patterns_policy: Policy) -> None:
     post = Post(text="Call 415-555-2671 now", captions=["SSN 219-09-9998"], id="x")
     clean = redact(post, policy=patterns_policy)

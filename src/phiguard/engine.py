@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -15,7 +18,7 @@ from pydantic import ValidationError
 from phiguard.combinations import report_combinations
 from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
 from phiguard.detectors.patterns import PatternDetector, canonical
-from phiguard.errors import ConfigError, InputError
+from phiguard.errors import ConfigError, InputError, PhiguardError
 from phiguard.models import Finding, Identifier, Post, Report
 from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
@@ -349,11 +352,26 @@ def check_many(
         for batch in _batches(posts, batch_size):
             yield from pipeline.run(batch)
         return
+    # concurrent.futures, not multiprocessing.Pool: when a worker dies (a segfault, the OOM
+    # killer) the Pool waits forever, the executor raises BrokenProcessPool. A few batches per
+    # worker are in flight, so input is read ahead only that far and results come in order.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(n_process) as pool:
-        work = ((policy, batch) for batch in _batches(posts, batch_size))
-        for reports in pool.imap(_run_batch, work, chunksize=1):
-            yield from reports
+    with ProcessPoolExecutor(n_process, mp_context=context) as pool:
+        pending: deque[Future[list[Report]]] = deque()
+        for batch in _batches(posts, batch_size):
+            pending.append(pool.submit(_run_batch, (policy, batch)))
+            if len(pending) >= 2 * n_process:
+                yield from _result(pending.popleft())
+        while pending:
+            yield from _result(pending.popleft())
+
+
+def _result(future: Future[list[Report]]) -> list[Report]:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise PhiguardError("a check_many worker process died; no report was passed for its "
+                            "posts") from None
 
 
 def check(post: PostLike, *, policy: Policy | None = None) -> Report:
