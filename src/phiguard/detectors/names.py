@@ -68,10 +68,12 @@ class ClinicalVocabulary:
         return any(t in self for t in tokens)
 
 
-def _mixed_case_text(text: str) -> bool:
-    """Sentence case, where a capital letter means something: neither capitals nor lowercase."""
-    return any(ch.islower() for ch in text) and any(ch.isupper() for ch in text) and not (
-        sum(ch.isupper() for ch in text) > 0.5 * sum(ch.isalpha() for ch in text))
+def mixed_case(text: str) -> bool:
+    """Written in sentence case, where a place's or a name's capital means something: not a
+    chart in capitals or in lowercase (at least one word in ten capitalised, and not nine)."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    capital = sum(w[:1].isupper() for w in words)
+    return bool(words) and 0.1 * len(words) <= capital < 0.9 * len(words)
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -300,7 +302,7 @@ class NameContext:
             return tokens
         if tokens[1] in self.last or (tokens[1] in self.first and tokens[1] not in self.common):
             return tokens  # "Irene Czyzewicz"... and double names: "CARROLL ANNE"
-        if (c.rule_id == "name-relative" and c.text.istitle() and _mixed_case_text(c.field.text)
+        if (c.rule_id == "name-relative" and c.text.istitle() and mixed_case(c.field.text)
                 and not self.clinical.any_of(tokens) and tokens[1] not in self.stop):
             return tokens  # "grandaughter: Irene Czyzewicz": a capitalised surname, however rare
         match = WORD_PATTERN.search(c.field.text, c.start, c.end)

@@ -26,7 +26,7 @@ import regex
 
 from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
-from phiguard.detectors.names import ClinicalVocabulary, words
+from phiguard.detectors.names import ClinicalVocabulary, mixed_case, words
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -158,7 +158,7 @@ class PlaceDateContext:
         tokens = words(c.text)
         if not tokens or " ".join(tokens) in self.allowed or c.text.lower() in self.allowed:
             return False
-        if c.rule_id in _PLACE_RULES and _mixed_case(c.field) and any(
+        if c.rule_id in _PLACE_RULES and mixed_case(c.field.text) and any(
                 w[:1].islower() for w in c.text.split() if w.lower() not in self.facility_words):
             return False  # "a Baby-Friendly designated hospital": names here are capitalised
         if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
@@ -242,11 +242,3 @@ class PlaceDateContext:
 def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     size = len(phrase)
     return any(tokens[i:i + size] == phrase for i in range(len(tokens) - size + 1))
-
-
-def _mixed_case(field: FieldText) -> bool:
-    """Written in sentence case, where a place's name is capitalised: not a chart in capitals or
-    in lowercase, where capitals say nothing (at least one word in ten capitalised)."""
-    words = [w for w in field.text.split() if w[:1].isalpha()]
-    capital = sum(w[:1].isupper() for w in words)
-    return bool(words) and 0.1 * len(words) <= capital < 0.9 * len(words)
