@@ -160,3 +160,11 @@ def test_staff_named_after_a_plural_role_are_workforce() -> None:
     report = check("Congrats to our nurses Jenna and Mike on their DAISY awards!")
     assert report.flagged == [] and report.verdict == "pass"
     assert {f.status for f in report.findings} == {"suppressed"}
+
+
+def test_our_own_facility_and_a_ward_are_not_a_patients_place_or_date() -> None:
+    report = check("Sending love to Ava Martinez after her last chemo at our Children's Hospital. "
+                   "The nurses on 4 West are the best.")
+    assert {f.entity for f in report.flagged} == {"PERSON"}
+    elsewhere = check("Our patient Maria was transferred to Holy Cross Hospital last night.")
+    assert "FACILITY" in {f.entity for f in elsewhere.flagged}

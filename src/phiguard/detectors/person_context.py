@@ -39,7 +39,9 @@ _NOT_A_DAY = regex.compile(
     r"[\s-]+(?:days?|weeks?|months?|years?|yrs?|hours?|decades?)(?:[\s-]+(?:old|long|ago|later))?"
     r"|(?:\w+\s+)?(?:years?|months?|weeks?|days?)(?:\s+old)?|annual|annually|daily|weekly"
     r"|monthly|yearly|each\s+year|every\s+year|this\s+year|last\s+year|next\s+year|today"
-    r"|tonight|now|(?:this\s+)?season|the\s+holidays?|holiday\s+season)$")
+    r"|tonight|now|(?:this\s+)?season|the\s+holidays?|holiday\s+season"
+    r"|\d+\s*(?:west|east|north|south))$")  # "4 West" is a ward
+_OUR = compile_phrases(["our"])
 # The names pack's place rules, decided here like the model's places (the safe-harbor pack's
 # own place rules carry their own context and pass through).
 _PLACE_RULES = frozenset({"place-facility", "place-movement", "place-saint",
@@ -181,6 +183,9 @@ class PlaceDateContext:
         if any(set(tokens) <= org for org in self.org):
             c.status = "suppressed"
             c.explanation += "; the organisation's own address or campus, on its allowlist"
+        elif c.entity == "FACILITY" and find_context(c.field, c.start, c.end, _OUR, 1, "before"):
+            c.status = "suppressed"
+            c.explanation += "; 'our' facility: the posting organisation's own"
         elif self.policy.dates == "all":
             c.score = max(c.score, 0.75)
             c.explanation += "; the clinical profile counts every place smaller than a state"
