@@ -32,18 +32,18 @@ from phiguard.policy import Consent, Policy
 from phiguard.rulepacks.loader import LoadedPack
 
 _CUE_RULES = frozenset({"name-title", "name-baby", "name-relative", "name-cue", "name-hashtag",
-                        "name-mention", "name-family"})
+                        "name-mention", "name-family", "name-activity"})
 # Rules whose cue is itself evidence enough that a common word is used as a name.
 _STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clinician"})
 # Rules whose capture is checked against the name lexicons here, not in the regex.
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
-                            "name-mention", "name-family"})
+                            "name-mention", "name-family", "name-activity"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
 # A title that is also a clinical abbreviation, just before a name-title capture.
 _AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
 # Cue rules whose capture may still be a staff member's, judged by what follows it ("Congrats
 # to Jenna Morales, RN"); titles, relations and "Baby" say who the person is.
-_OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention"})
+_OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention", "name-activity"})
 _WORKFORCE = "workforce"
 
 
@@ -346,8 +346,9 @@ class NameContext:
         before = full[:c.start].rstrip(" \t")[-1:]
         after = full[c.end:].lstrip(" \t")[:1]
         delimited = (before != "" and before in ",:(-") or (after != "" and after in ",;)-")
-        # "son bill called" is a name; "her son will visit", "son drew a card" are verbs.
-        return not (c.rule_id == "name-relative"
+        # "son bill called" is a name; "her son will visit", "son drew a card" are verbs. What a
+        # person does is evidence too: "bill called", "bob visited".
+        return not (c.rule_id in ("name-relative", "name-activity")
                     and (delimited or tokens[0] not in self.verb_names))
 
 
