@@ -134,10 +134,12 @@ def _adjacent_unbounded_whitespace(pattern: str) -> list[str]:
 
     "\\s*(?:is)?\\s*" lets a run of spaces split between the two repeats in as many ways as it
     is long, and a backtracking engine tries them all: quadratic for one label followed by
-    many spaces, cubic with three. Written "\\s*(?:is\\s*)?", each run has one owner.
+    many spaces, cubic with three. Written "\\s*(?:is\\s*)?", each run has one owner. An
+    optional character class between them ("[ \\t]*[,:]?[ \\t]*") is the same trap.
     """
     return regex.findall(
-        r"(?:\\s|\[ ?\\t\]|\[\\s-\])[*+](?:\((?:\?:)?[^()]{0,80}\)\?|#\?|\\\.\?)?"
+        r"(?:\\s|\[ ?\\t\]|\[\\s-\])[*+]"
+        r"(?:\((?:\?:)?[^()]{0,80}\)\?|#\?|\\\.\?|\[[^\[\]]{1,30}\]\?)?"
         r"(?:\\s|\[ ?\\t\]|\[\\s-\])[*+]", pattern)
 
 
@@ -158,6 +160,8 @@ def test_the_bound_checks_catch_what_they_claim() -> None:
     assert _adjacent_unbounded_whitespace(r"\bmrn\s*(?:is|was|:)?\s*#?\s*(?P<id>\d+)")
     assert not _adjacent_unbounded_whitespace(r"\bmrn\s*(?:(?:is|was|:)\s*)?(?:#\s*)?\d")
     assert not _adjacent_unbounded_whitespace(r"\d{4}(?:\s*(?:x|ext)\s*\d{1,5})?")
+    assert _adjacent_unbounded_whitespace(r"(?:hi|dear)[ \t]*[,:!-]?[ \t]*(?P<name>\w+)")
+    assert not _adjacent_unbounded_whitespace(r"(?:hi|dear)(?:[ \t]*[,:!-])?[ \t]*(?P<name>\w+)")
     assert _nested_unbounded(r"[a-z]+(?:\.[a-z-]+)*\.com")
     assert not _nested_unbounded(r"[a-z]{1,63}(?:\.[a-z-]{1,63}){0,8}\.com")
 
