@@ -215,10 +215,11 @@ class PlaceDateContext:
             # time; real numeric dates are the patterns' job, validated against the calendar.
             return False
         if self.policy.dates == "all":
-            ordinal = None if _MONTH.search(text) else _THE_ORDINAL_DAY.search(text)
+            month = _MONTH.search(text) is not None
+            ordinal = None if month else _THE_ORDINAL_DAY.search(text)
             if ordinal is not None:
                 c.start, c.end = c.start + ordinal.start(1), c.start + ordinal.end(1)
-            elif from_model and not _MONTH.search(text):
+            elif from_model and not month:
                 # The patterns find a chart's numeric dates; the model's DATE there is mostly a
                 # lab value or a clock time, and "yesterday" or "Monday" no date at all.
                 return False
