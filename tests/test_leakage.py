@@ -60,12 +60,16 @@ PHYSIONET_LETTERS: dict[str, str | None] = {
 # Ratchet: labelled tokens the detectors miss today (lower these as detection improves).
 # Pattern layer over the whole split: "11/21.93"- and "10/03/10/04"-style dates, "CVA 74'",
 # a phone written "(301 273 45166)".
+# Gates on labelled data the rules were tuned on: the evaluation suite (pytest -m evaluation),
+# which CI runs; `pytest -m "not evaluation"` is the fast unit suite.
+pytestmark = pytest.mark.evaluation
+
 PATTERN_LEAK_CEILING = {"Date": 25, "Phone": 3, "Age": 1, "Other": 1}
 # Default stack (NER) over the sample: two dates in odd formats.
 DEFAULT_STACK_LEAK_CEILING = 2
 # The project's own posts, default policy: names NER splits or misses ("Olivia Grace Mendez"
 # found as "Olivia") and small towns with no cue word.
-OWN_LEAK_CEILING = 10
+OWN_LEAK_CEILING = 19  # 10 before the owner stage: it now leaves the organisation's own numbers
 
 
 def _physionet_letter(label: str, value: str) -> str | None:

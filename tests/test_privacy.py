@@ -26,10 +26,10 @@ from phiguard.cli import main
 # (what is planted, the forms of it that must never be printed)
 PLANTED = [
     ("SSN 219-09-9998", ["219-09-9998", "219099998"]),
-    ("call ４１５-５５５-２６７１", ["４１５-５５５-２６７１", "４１５", "２６７１"]),
+    ("her cell ４１５-５５５-２６７１", ["４１５-５５５-２６７１", "４１５", "２６７１"]),
     ("MRN 0\u200b0\u200b4829l3", ["0\u200b0\u200b4829l3", "4829l3", "00482913"]),
     ("SSN 2 1 9 - 0 9 - 9 9 9 8", ["2 1 9 - 0 9", "9 9 9 8"]),
-    ("call four one five, five five five, two six seven one",
+    ("her cell four one five, five five five, two six seven one",
      ["four one five", "two six seven one"]),
     ("jane.quarterman@example.com", ["quarterman", "jane."]),
     ("Rosalind Quarterman turned 97 today", ["Rosalind", "Quarterman"]),

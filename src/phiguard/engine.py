@@ -52,6 +52,12 @@ def _place_date_context(policy: Policy, pack: LoadedPack) -> PostStage:
     return PlaceDateContext(policy, pack)
 
 
+def _owner(policy: Policy, pack: LoadedPack) -> PostStage:
+    from phiguard.context.owner import OwnerStage
+
+    return OwnerStage(policy, pack)
+
+
 def _lexicon(policy: Policy, pack: LoadedPack) -> Detector:
     from phiguard.detectors.lexicon import LexiconDetector
 
@@ -72,6 +78,7 @@ LAYERS: dict[str, LayerFactory] = {
     "name-context": _name_context,
     "place-date-context": _place_date_context,
     "lexicon": _lexicon,
+    "owner": _owner,
     "characteristics": _characteristics,
 }
 

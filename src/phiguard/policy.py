@@ -17,6 +17,9 @@ from phiguard.combinations import (
 from phiguard.errors import ConfigError
 from phiguard.models import Identifier
 
+DEFAULT_LAYERS = ("patterns", "ner", "name-context", "place-date-context", "lexicon", "owner",
+                  "characteristics")
+
 
 class Thresholds(BaseModel):
     """Scores at or above which a finding makes a post `review` or `block`."""
@@ -47,10 +50,11 @@ class Policy(BaseModel):
 
     name: str = "social"
     packs: list[str] = Field(
-        default_factory=lambda: ["safe-harbor", "names", "unique-characteristics"])
-    layers: list[str] = Field(default_factory=lambda: [
-        "patterns", "ner", "name-context", "place-date-context", "lexicon",
-        "characteristics"])
+        default_factory=lambda: ["safe-harbor", "names", "unique-characteristics", "owner"])
+    layers: list[str] = Field(default_factory=lambda: list(DEFAULT_LAYERS))
+    # Named context filters to switch off (e.g. "organisation-contact"); see each stage's
+    # `filters` and docs/how-it-decides.md.
+    disabled_filters: list[str] = Field(default_factory=list)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # Per-identifier overrides, e.g. {"N": {"review": 0.5, "block": 0.95}}.
     identifier_thresholds: dict[Identifier, Thresholds] = Field(default_factory=dict)
@@ -95,7 +99,9 @@ class Policy(BaseModel):
         No combinations: they weigh cues that identify the subject of a post ("our patient",
         "her son", a rare diagnosis), and a chart's subject is its patient on every line; its
         places, dates and names are flagged on their own."""
-        values: dict[str, Any] = {"name": "clinical", "dates": "all", "combinations": []}
+        values: dict[str, Any] = {"name": "clinical", "dates": "all", "combinations": [],
+                                  # A chart's every identifier is its patient's: no owner stage.
+                                  "layers": [layer for layer in DEFAULT_LAYERS if layer != "owner"]}
         return cls(**(values | overrides))
 
     def thresholds_for(self, identifier: Identifier) -> Thresholds:

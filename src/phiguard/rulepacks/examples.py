@@ -94,6 +94,16 @@ def example_holds(example: Example, policy: Policy) -> bool:
 
 
 def pack_policy(pack_path: Path, base: Policy | None = None) -> Policy:
-    """A policy that runs one pack (and what it extends) with the base policy's layers."""
+    """A policy that runs one pack (and what it extends) with the base policy's layers, but
+    the owner stage, which judges posts, not rules."""
     base = base or Policy()
-    return base.model_copy(update={"packs": [str(pack_path)]})
+    from phiguard.rulepacks.loader import load_rulepack
+
+    if not load_rulepack(pack_path).rules:
+        # A pack of lists only (the owner stage's) decides on what the other packs find.
+        others = [p for p in base.packs if p != pack_path.stem]
+        return base.model_copy(update={"packs": [*others, str(pack_path)]})
+    # A pack's examples show what its rules find; whose identifier it is (a patient's or the
+    # organisation's) is the owner stage's to decide, shown by the owner pack's own examples.
+    layers = [layer for layer in base.layers if layer != "owner"]
+    return base.model_copy(update={"packs": [str(pack_path)], "layers": layers})

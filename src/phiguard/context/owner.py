@@ -1,0 +1,267 @@
+"""The owner stage: whose identifier is it, a patient's, the organisation's, or nobody's?
+
+A hospital's post is full of text shaped like PHI that is not: its own phone, fax, email and web
+pages, its towns and street addresses, the dates of its classes and clinics, its staff and
+visitors. Safe Harbor's identifiers are PHI when they belong to a patient or a patient's
+relative (../LABELLING.md in the shared data states the policy). This stage decides that once
+per post, from facts computed once per post, with a few named filters in a fixed order. Each
+filter is pure, reads only the facts and the candidate's structured fields (never another
+stage's explanation), and when it takes a candidate back it says why in `notes` as
+`owner:<filter>`, so a user sees which filter decided and can switch it off
+(`Policy.disabled_filters`).
+
+Filters, in order:
+- `organisation-contact`: a phone, fax, email or web address is the organisation's unless the
+  text puts it in a person's hands ("her cell", "family contact:", a web-mail host, a
+  fundraiser page).
+- `no-patient`: a post that speaks of no patient's care at all (an announcement, a staff
+  birthday, a schedule, a reply that confirms nothing) has no patient whose names, places,
+  dates, ages or contact details it could disclose. Identifiers that exist only for patients
+  (SSN, record, health-plan and account numbers) and disclosure findings are never taken back.
+- `organisation-place`: in a post about a patient, a place in a sentence that speaks of the
+  organisation's own sites ("our Eastside clinic at 1200 Alder Ave.") and of no person is the
+  organisation's.
+
+The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
+packs do not include it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import regex
+
+from phiguard.detectors.base import Candidate, FieldText
+from phiguard.detectors.context import compile_phrases
+from phiguard.errors import ConfigError
+from phiguard.models import Identifier, Post
+from phiguard.policy import Policy
+from phiguard.rulepacks.loader import LoadedPack, load_rulepack
+
+REQUIRED_LISTS = ("patient_events", "care_word_suffixes", "person_nouns", "room_words",
+                  "person_events", "patient_departments", "personal_contact_cues", "personal_domains", "organisation_place_cues")
+
+_CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
+# Identifiers that name no one but a patient wherever they appear: never taken back here.
+_PATIENT_ONLY = frozenset({Identifier.SSN, Identifier.MEDICAL_RECORD, Identifier.HEALTH_PLAN,
+                           Identifier.ACCOUNT})
+# Numbers a hospital's post rarely shows of its own (licences, plates, serials, IPs): a post that
+# shows one is judged by its other rules, not by whether it speaks of a patient.
+_NUMBERS = frozenset({Identifier.LICENSE, Identifier.VEHICLE, Identifier.DEVICE,
+                      Identifier.IP_ADDRESS})
+# A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form;
+# the image rules (`image-*`) already say whose image it is ("a patient in bed, facing the camera").
+_PATIENT_FORM_RULES = frozenset({"name-hashtag"})
+# Findings that are themselves evidence of a patient (the disclosure and cue rules).
+_PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
+# Name rules whose cue is itself a patient's event ("Baby Noelle", "the Romero family").
+_PATIENT_NAME_RULES = frozenset({"name-baby"})
+# Findings that are about the post, not about whose identifier it is.
+_NEVER = frozenset({"PATIENT_STATUS", "DETECTOR_ERROR", "BIDI_CONTROL"})
+_PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
+                           "you", "your", "patients"})
+_CONTACT_WINDOW = 6
+_PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
+_POSSESSIVE = ("'s", "’s")
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What the stage knows about one post before it looks at any candidate."""
+
+    patient: str | None  # the evidence that the post is about a patient, or None
+
+    @property
+    def about_patient(self) -> bool:
+        return self.patient is not None
+
+
+class OwnerStage:
+    """Decides whose each candidate is; takes back the organisation's and nobody's."""
+
+    name = "owner"
+    filters = ("organisation-contact", "no-patient", "organisation-place")
+
+    def __init__(self, policy: Policy, pack: LoadedPack) -> None:
+        lists = dict(pack.lists)
+        if any(name not in lists for name in REQUIRED_LISTS):
+            # The stage's vocabulary ships as its own pack: a policy that lists other packs
+            # only ("safe-harbor" alone) still gets it, rather than an empty list per word.
+            lists = {**load_rulepack("owner").lists, **lists}
+        missing = [name for name in REQUIRED_LISTS if name not in lists]
+        if missing:
+            raise ConfigError(
+                f"policy {policy.name!r}: the owner layer needs the lists {', '.join(missing)}; "
+                "add the 'owner' pack to the policy's packs or drop 'owner' from its layers")
+        self.flag_staff = policy.clinician_names == "flag"
+        self.disabled = frozenset(getattr(policy, "disabled_filters", ()) or ())
+        self.patient_events = compile_phrases(lists["patient_events"])
+        self.person_events = compile_phrases(lists["person_events"])
+        self.departments = frozenset(lists["patient_departments"])
+        self.contact_cues = compile_phrases(lists["personal_contact_cues"])
+        self.personal_domains = tuple(sorted(lists["personal_domains"]))
+        self.place_cues = compile_phrases(lists["organisation_place_cues"])
+        self.care_suffixes = tuple(sorted(lists["care_word_suffixes"]))
+        self.person_nouns = frozenset(lists["person_nouns"])
+        self.room_words = frozenset(lists["room_words"])
+
+    # ---- facts, once per post -------------------------------------------------------------
+    def facts(self, fields: Sequence[FieldText], candidates: Sequence[Candidate]) -> PostFacts:
+        """Is the post about a patient, and on what evidence?"""
+        for c in candidates:
+            if c.entity in _PATIENT_ENTITIES:
+                return PostFacts(f"a {c.entity.lower().replace('_', ' ')} cue")
+            if c.rule_id in _PATIENT_NAME_RULES and c.status == "flagged":
+                return PostFacts("a newborn's name")
+            if c.identifier in _PATIENT_ONLY and c.status == "flagged":
+                return PostFacts(f"a {c.entity.lower().replace('_', ' ')}")
+        for c in candidates:
+            if c.identifier in _CONTACT and self._personal_contact(c):
+                return PostFacts("a person's own contact details")
+        staff_sentences = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
+                           if c.identifier is Identifier.NAMES and c.status == "suppressed"}
+        for c in candidates:
+            if c.entity == "AGE_OVER_89" and (id(c.field), _sentence_of(c.field, c.start)) \
+                    not in staff_sentences:
+                return PostFacts("the age of a person who is no staff member")
+        for field in fields:
+            words = [_base(w) for w in field.tokens.words]
+            for index, word in enumerate(words[:-1]):
+                if word in self.room_words and words[index + 1][:1].isdigit():
+                    return PostFacts("a patient's room or bed")
+            for index, phrase in _phrase_hits(words, self.patient_events):
+                if phrase == ("patient",) and index + 1 < len(words) \
+                        and words[index + 1] in self.departments:
+                    continue
+                return PostFacts(f"a word of patient care ({' '.join(phrase)})")
+            care = next((w for w in words if len(w) >= 6 and w.endswith(self.care_suffixes)),
+                        None)
+            if care is not None:
+                return PostFacts("a clinical word (by its ending)")
+            for index, phrase in _phrase_hits(words, self.person_events):
+                start = field.tokens.starts[index]
+                if (id(field), _sentence_of(field, start)) not in staff_sentences:
+                    return PostFacts(f"a person's event ({' '.join(phrase)})")
+        return PostFacts(None)
+
+    # ---- the filters --------------------------------------------------------------------
+    def refine(self, post: Post, fields: Sequence[FieldText],
+               candidates: list[Candidate]) -> list[Candidate]:
+        """Take back each candidate that is not a patient's, saying which filter decided."""
+        facts = self.facts(fields, candidates)
+        for c in candidates:
+            if c.status != "flagged" or c.entity in _NEVER:
+                continue
+            reason = self._decide(facts, c)
+            if reason is not None:
+                name, why = reason
+                c.status = "suppressed"
+                c.notes.append(f"owner:{name}")
+                c.explanation += f"; {why}"
+        return candidates
+
+    def _decide(self, facts: PostFacts, c: Candidate) -> tuple[str, str] | None:
+        if c.identifier in _CONTACT and "organisation-contact" not in self.disabled \
+                and not self._personal_contact(c):
+            return ("organisation-contact", "the organisation's own contact details: nothing "
+                    "ties them to a patient or a relative")
+        if c.identifier in _PATIENT_ONLY or c.identifier in _NUMBERS \
+                or c.rule_id in _PATIENT_FORM_RULES or c.rule_id.startswith("image-"):
+            return None
+        # The strict policy counts workforce names too: a post about no patient still names them.
+        staff_count = self.flag_staff and c.identifier is Identifier.NAMES
+        if not facts.about_patient and "no-patient" not in self.disabled and not staff_count:
+            return ("no-patient", "the post speaks of no patient's care, so this is no "
+                    "patient's identifier")
+        if c.identifier is Identifier.GEOGRAPHIC and "organisation-place" not in self.disabled \
+                and self._organisation_place(c):
+            return ("organisation-place", "a place of the organisation's own, in a sentence "
+                    "about its sites that names no person")
+        return None
+
+    def _personal_contact(self, c: Candidate) -> bool:
+        text = c.text.lower()
+        if c.identifier in (Identifier.EMAIL, Identifier.URL):
+            host = _host(text)
+            if any(host == d or host.endswith("." + d) for d in self.personal_domains):
+                return True
+        field = c.field
+        tokens = field.tokens
+        first = bisect_right(tokens.ends, c.start)  # first token ending after the span starts
+        sentence = _sentence_of(field, c.start)
+        low = first
+        while low > 0 and first - low < _CONTACT_WINDOW \
+                and _sentence_of(field, tokens.starts[low - 1]) == sentence:
+            low -= 1
+        window = tokens.words[low:first]
+        if any(w in _PRONOUNS or (w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns)
+               for w in window):
+            return True
+        return any(True for _ in _phrase_hits(window, self.contact_cues))
+
+    def _organisation_place(self, c: Candidate) -> bool:
+        field = c.field
+        start, end = _sentence_bounds(field, c.start)
+        tokens = field.tokens
+        words = [w for s, w in zip(tokens.starts, tokens.words, strict=True)
+                 if start <= s < end and not (c.start <= s < c.end)]
+        if any(w in _PERSON_WORDS or _base(w) in self.person_nouns for w in words):
+            return False
+        return any(True for _ in _phrase_hits(words, self.place_cues))
+
+
+def _base(word: str) -> str:
+    """A word without its possessive: "patient's" -> "patient"."""
+    return word[:-2] if word.endswith(_POSSESSIVE) else word
+
+
+def _phrase_hits(words: Sequence[str],
+                 phrases: list[tuple[str, ...]]) -> list[tuple[int, tuple[str, ...]]]:
+    """(index, phrase) for each whole-token phrase found, first by position."""
+    firsts: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        firsts.setdefault(phrase[0], []).append(phrase)
+    hits = []
+    for index, word in enumerate(words):
+        for phrase in firsts.get(word, ()):
+            if tuple(words[index:index + len(phrase)]) == phrase:
+                hits.append((index, phrase))
+    return hits
+
+
+_BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")
+_BOUNDS: dict[int, tuple[FieldText, list[int]]] = {}
+
+
+def _boundaries(field: FieldText) -> list[int]:
+    """Sentence starts of a field, computed once per field (a small cache keyed by identity)."""
+    cached = _BOUNDS.get(id(field))
+    if cached is not None and cached[0] is field:
+        return cached[1]
+    if len(_BOUNDS) > 4096:
+        _BOUNDS.clear()
+    starts = [0, *(m.end() for m in _BOUNDARY.finditer(field.text))]
+    _BOUNDS[id(field)] = (field, starts)
+    return starts
+
+
+def _sentence_bounds(field: FieldText, position: int) -> tuple[int, int]:
+    starts = _boundaries(field)
+    index = bisect_right(starts, position) - 1
+    end = starts[index + 1] if index + 1 < len(starts) else len(field.text)
+    return starts[index], end
+
+
+def _sentence_of(field: FieldText, position: int) -> int:
+    """The start of the sentence holding `position`: an id for 'the same sentence'."""
+    return _sentence_bounds(field, position)[0]
+
+
+def _host(text: str) -> str:
+    if "@" in text and "/" not in text:
+        return text.rsplit("@", 1)[1]
+    return urlsplit(text if "//" in text else "//" + text).hostname or ""

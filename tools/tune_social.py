@@ -1,0 +1,117 @@
+"""The honest loop on social-dev: figures for both halves, errors for the tuning half only.
+
+    python tools/tune_social.py [--errors] [--group GROUP] [--policy social|strict]
+
+Splits ../shared/data/social-dev.jsonl by id: odd ids are the tuning half, even ids the
+measuring half. Prints, per half and per group, PHI posts gated (verdict review or block),
+clean posts passed, and labelled spans found with the right letter. `--errors` prints the
+tuning half's misses and false alarms, with their text, for local use only; the measuring half's
+errors are never printed, by design: a rule written from them would measure nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import sys
+from pathlib import Path
+
+import phiguard
+from phiguard import Policy
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "social-dev.jsonl"
+
+
+def half_of(record_id: str) -> str:
+    """'tune' for odd ids, 'measure' for even ids."""
+    return "tune" if int(record_id.rsplit("-", 1)[1]) % 2 else "measure"
+
+
+def letter_of(label: str) -> str:
+    return "R" if label == "PATIENT_STATUS" else label
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--group")
+    parser.add_argument("--label", help="only print span misses of this label")
+    parser.add_argument("--policy", default="social")
+    args = parser.parse_args(argv)
+    policy = Policy.strict() if args.policy == "strict" else Policy()
+    records = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    posts = [{k: r[k] for k in ("id", "text", "captions", "kind", "in_reply_to")
+              if r.get(k) is not None} for r in records]
+    reports = list(phiguard.check_many(posts, policy=policy, batch_size=64))
+    stats: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
+        collections.Counter)
+    letters: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
+        collections.Counter)
+    for record, report in zip(records, reports, strict=True):
+        half = half_of(record["id"])
+        flagged = [f for f in report.findings if f.status == "flagged"]
+        found = []
+        for span in record["phi"]:
+            want = letter_of(span["label"])
+            hit = any(f.field == span["field"] and f.start < span["end"]
+                      and span["start"] < f.end and f.identifier.value == want for f in flagged)
+            found.append(hit)
+            letters[(half, want)]["gold"] += 1
+            letters[(half, want)]["found"] += hit
+        for group in ("all", record["group"]):
+            s = stats[(half, group)]
+            if record["should_block"]:
+                s["phi"] += 1
+                s["gated"] += report.verdict != "pass"
+            else:
+                s["clean"] += 1
+                s["passed"] += report.verdict == "pass"
+            s["spans"] += len(found)
+            s["spans_found"] += sum(found)
+        if not args.errors or half != "tune":
+            continue
+        if args.group and record["group"] != args.group:
+            continue
+        gated = report.verdict != "pass"
+        misses = [s for s, hit in zip(record["phi"], found, strict=True) if not hit
+                  and (not args.label or s["label"] == args.label)]
+        wrong = (record["should_block"] and not gated) or (not record["should_block"] and gated)
+        if not wrong and not misses:
+            continue
+        if args.label and not misses:
+            continue
+        print(f"--- {record['id']} {record['group']} {record['kind']} "
+              f"block={record['should_block']} verdict={report.verdict}")
+        if record.get("in_reply_to"):
+            print(f"  IN REPLY TO: {record['in_reply_to']}")
+        print(f"  TEXT: {record['text']}")
+        for i, caption in enumerate(record.get("captions") or []):
+            print(f"  CAPTION {i}: {caption}")
+        for span in misses:
+            print(f"  MISSED {span['label']}: {span['text']!r} ({span['field']})")
+        fields = dict([("text", record["text"]), *((f"captions[{i}]", c) for i, c in
+                                                     enumerate(record.get("captions") or []))])
+        for f in flagged:
+            print(f"  FLAG {f.identifier.value} {f.entity} {f.rule_id} {f.score:.2f}: "
+                  f"{fields[f.field][f.start:f.end]!r}")
+        for f in report.findings:
+            if f.status == "suppressed" and any(
+                    w in f.explanation for w in ("no patient's care", "organisation's own")):
+                print(f"  SUPP {f.identifier.value} {f.entity} {f.rule_id}: "
+                      f"{fields[f.field][f.start:f.end]!r}")
+        if record.get("notes"):
+            print(f"  NOTE: {record['notes']}")
+    print(f"{'half':8} {'group':11} {'gated':>13} {'clean passed':>13} {'spans':>13}")
+    for (half, group), s in sorted(stats.items()):
+        print(f"{half:8} {group:11} {s['gated']:4}/{s['phi']:<4} {s['gated']/max(s['phi'],1):.2f}"
+              f" {s['passed']:4}/{s['clean']:<4} {s['passed']/max(s['clean'],1):.2f}"
+              f" {s['spans_found']:4}/{s['spans']:<4} {s['spans_found']/max(s['spans'],1):.2f}")
+    for (half, letter), c in sorted(letters.items()):
+        print(f"  {half:8} {letter:3} {c['found']:4}/{c['gold']:<4} "
+              f"{c['found']/max(c['gold'], 1):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
