@@ -43,7 +43,8 @@ from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack
 
 REQUIRED_LISTS = ("patient_events", "care_word_suffixes", "person_nouns", "room_words",
-                  "person_events", "patient_departments", "personal_contact_cues", "personal_domains", "organisation_place_cues")
+                  "person_events", "patient_departments", "personal_contact_cues",
+                  "personal_domains", "organisation_place_cues")
 
 _CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 # Identifiers that name no one but a patient wherever they appear: never taken back here.
