@@ -32,7 +32,7 @@ from phiguard.io.readers import Progress, expand_paths, read_records, total_byte
 from phiguard.io.records import FieldOptions, Record
 from phiguard.io.writers import FORMATS as OUTPUT_FORMATS
 from phiguard.io.writers import Summary, TableWriter, make_writer
-from phiguard.models import Post, Report
+from phiguard.models import DETECTOR_ERROR, Post, Report
 from phiguard.policy import Policy
 from phiguard.rulepacks.examples import example_holds, examples_path, pack_policy, read_examples
 from phiguard.rulepacks.loader import resolve_pack_path, rules_dir
@@ -158,7 +158,7 @@ def _policy(args: argparse.Namespace) -> Policy | None:
     if not packs:
         raise ConfigError(f"--rules {rules}: holds no rule packs (*.yaml)")
     policy = policy or Policy()
-    return policy.model_copy(update={"packs": [*policy.packs, *packs]})
+    return policy.with_packs(*packs)
 
 
 def _field_options(args: argparse.Namespace) -> FieldOptions:
@@ -176,7 +176,7 @@ def _cmd_check(args: argparse.Namespace, policy: Policy | None) -> int:
 
     record = Record(Source("<command line>", "text"), 1, 1, post=post)
     TableWriter(sys.stdout, policy or Policy(), args.show_phi).write(record, report)
-    if any(f.entity == "DETECTOR_ERROR" for f in report.findings):
+    if report.errors:
         return EXIT_INTERNAL
     return EXIT_FOUND if _fails(report.verdict, args.fail_on) else EXIT_CLEAN
 
@@ -420,7 +420,7 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
             writer.write(record, result.post)
             for finding in result.needs_human:
                 needs_human += 1
-                detector_errors += finding.entity == "DETECTOR_ERROR"
+                detector_errors += finding.entity == DETECTOR_ERROR
                 print(f"phiguard: {record.where} post {result.post.id or '-'}: "
                       f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
                       f"needs a person ({finding.rule_id})", file=sys.stderr)

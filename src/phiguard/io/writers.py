@@ -22,7 +22,7 @@ from phiguard import __version__
 from phiguard.baseline import BASELINE_NOTE, INLINE_NOTE
 from phiguard.io.records import Record
 from phiguard.masking import mask
-from phiguard.models import Finding, Post, Report, Verdict
+from phiguard.models import DETECTOR_ERROR, Finding, Post, Report, Verdict
 from phiguard.policy import Policy
 from phiguard.scoring import finding_verdict
 
@@ -54,7 +54,7 @@ class Summary:
             return
         self.posts += 1
         self.verdicts[report.verdict] += 1
-        self.detector_errors += any(f.entity == "DETECTOR_ERROR" for f in report.findings)
+        self.detector_errors += bool(report.errors)
         self.acknowledged += sum(
             1 for f in report.findings if f.status == "suppressed" and _acknowledged(f))
 
@@ -129,7 +129,7 @@ class TableWriter:
             where = f"{f.field}[{f.start}:{f.end}]"
             print(f"    {verdict:<6} {f.identifier.value} {f.entity:<20} {where:<18} "
                   f"{excerpt!r}  rule {f.rule_id} score {f.score:.2f}", file=self.out)
-            if f.entity == "DETECTOR_ERROR":
+            if f.entity == DETECTOR_ERROR:
                 print(f"           {f.explanation}", file=self.out)
         for combination in report.combinations:
             print(f"    {combination.verdict:<6} combination {combination.name}: "
@@ -306,7 +306,7 @@ class SarifWriter:
         for f in report.findings:
             key = (f.field, f.rule_id)
             ordinals[key] = ordinals.get(key, 0) + 1
-            verdict: Verdict = ("block" if f.entity == "DETECTOR_ERROR"
+            verdict: Verdict = ("block" if f.entity == DETECTOR_ERROR
                                 else finding_verdict(f, self.policy))
             where = f"{f.field}[{f.start}:{f.end}]"
             post_label = report.post_id or f"record {record.number}"

@@ -96,4 +96,4 @@ def example_holds(example: Example, policy: Policy) -> bool:
 def pack_policy(pack_path: Path, base: Policy | None = None) -> Policy:
     """A policy that runs one pack (and what it extends) with the base policy's layers."""
     base = base or Policy()
-    return base.model_copy(update={"packs": [str(pack_path)]})
+    return base.model_copy(update={"packs": (str(pack_path),), "extra_packs": ()})
