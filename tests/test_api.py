@@ -10,6 +10,7 @@ import pytest
 
 import phiguard
 from phiguard import InputError, Policy, Post, check, check_many, redact
+from phiguard.policy import DEFAULT_PACKS
 
 
 def test_all_matches_exports() -> None:
@@ -91,7 +92,7 @@ def test_redact_replaces_findings_in_every_field(patterns_policy: Policy) -> Non
     post = Post(text="Call 415-555-2671 now", captions=["SSN 219-09-9998"], id="x")
     clean = redact(post, policy=patterns_policy)
     assert clean.text == "Call [PHONE_NUMBER] now"
-    assert clean.captions == ["SSN [SSN]"]
+    assert clean.captions == ("SSN [SSN]",)
     assert clean.id == "x"
 
 
@@ -116,8 +117,35 @@ def test_detector_crash_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     report = check("hello", policy=Policy(layers=["patterns", "boom"]))
     assert report.verdict == "block"
     [error] = report.findings
-    assert error.entity == "DETECTOR_ERROR"
+    assert error.entity == phiguard.DETECTOR_ERROR
     assert "219" not in error.explanation
+    assert report.errors == (phiguard.LayerError(layer="boom", field="text", error="RuntimeError"),)
+
+
+def test_check_many_refuses_a_missing_pack_when_called_not_when_iterated(tmp_path: Any) -> None:
+    # A missing pack is refused when the policy is built; a broken one (or an unknown layer)
+    # when check_many is called, before any result is asked for.
+    with pytest.raises(phiguard.RulePackError, match="not found"):
+        Policy(extra_packs=[str(tmp_path / "my-org.yaml")])
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("pack: broken\nrules: [\n", encoding="utf-8")
+    with pytest.raises(phiguard.RulePackError, match="line"):
+        check_many(["hello"], policy=Policy(extra_packs=[str(broken)]))
+    with pytest.raises(phiguard.ConfigError, match="unknown layer"):
+        check_many(["hello"], policy=Policy(layers=["patterns", "nope"]))
+
+
+def test_extra_packs_add_to_the_shipped_packs(tmp_path: Any) -> None:
+    org = tmp_path / "my-org.yaml"
+    org.write_text("pack: my-org\nallow:\n  terms: ['(617) 555-0100']\n", encoding="utf-8")
+    for policy in (Policy(extra_packs=[str(org)]), Policy().with_packs(org)):
+        assert policy.all_packs == (*DEFAULT_PACKS, str(org))
+        report = check("Our patient Rose Smith went home; her cell is (617) 555-0100.",
+                       policy=policy)
+        assert {f.identifier for f in report.flagged} == {phiguard.Identifier.NAMES}
+    # packs= replaces the shipped packs; mixing a shipped name with a file is the easy mistake.
+    with pytest.warns(UserWarning, match="extra_packs"):
+        Policy(packs=["safe-harbor", str(org)])
 
 
 def test_redaction_tags_are_not_findings(monkeypatch: pytest.MonkeyPatch) -> None:

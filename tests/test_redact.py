@@ -96,7 +96,7 @@ def test_tag_every_field_and_keeps_the_post_shape(policy: Policy) -> None:
                 kind="reply", in_reply_to="p1", channel="facebook", posted_at=POSTED)
     clean = redact(post, policy=policy)
     assert clean.text == "Call [PHONE_NUMBER]"
-    assert clean.captions == ["no PHI", "SSN [SSN]"]
+    assert clean.captions == ("no PHI", "SSN [SSN]")
     assert clean.model_dump(exclude={"text", "captions"}) == post.model_dump(
         exclude={"text", "captions"})
 
@@ -156,7 +156,7 @@ def test_adjacent_findings_stay_separate_and_offsets_do_not_drift() -> None:
                         finding("captions[0]", 5, 17, "D", "PHONE_NUMBER"))
     result = redact_with_report(post, report, recheck=False)
     assert result.post.text == "[PHONE_NUMBER][SSN] and MRN: [MEDICAL_RECORD_NUMBER]"
-    assert result.post.captions == ["Call [PHONE_NUMBER]"]
+    assert result.post.captions == ("Call [PHONE_NUMBER]",)
     assert len(result.replacements) == 4
     assert_offsets_consistent(post, result)
     for rep in result.replacements:
@@ -229,7 +229,7 @@ def test_surrogate_is_the_same_fake_in_text_and_every_caption() -> None:
     # Whole words: a random fake may contain the letters ("Roselyn"), never the name.
     assert fake != "Rose Smith" and not re.search(r"\b(?:Rose|Smith)\b", clean.text)
     assert clean.text == f"{fake} turns the corner. {first} says thanks!"
-    assert clean.captions == [f"{fake} with her nurse", f"{fake.upper()} going home"]
+    assert clean.captions == (f"{fake} with her nurse", f"{fake.upper()} going home")
 
 
 def test_surrogate_is_consistent_across_a_batch_and_repeatable_with_a_key() -> None:

@@ -8,24 +8,32 @@
 from phiguard.engine import check, check_many
 from phiguard.errors import (
     ConfigError,
-    DetectorError,
     InputError,
     ModelNotInstalledError,
     PhiguardError,
     RulePackError,
 )
-from phiguard.models import Combination, Finding, Identifier, Post, Report
+from phiguard.models import (
+    DETECTOR_ERROR,
+    Combination,
+    Finding,
+    Identifier,
+    LayerError,
+    Post,
+    Report,
+)
 from phiguard.policy import Policy
 from phiguard.redact import RedactionResult, redact, redact_many, redact_with_report
 from phiguard.rulepacks.loader import load_rulepack
 
 __all__ = [
+    "DETECTOR_ERROR",
     "Combination",
     "ConfigError",
-    "DetectorError",
     "Finding",
     "Identifier",
     "InputError",
+    "LayerError",
     "ModelNotInstalledError",
     "PhiguardError",
     "Policy",

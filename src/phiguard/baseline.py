@@ -35,7 +35,7 @@ from typing import Any
 
 from phiguard.detectors.patterns import canonical
 from phiguard.errors import ConfigError
-from phiguard.models import Finding, Post, Report
+from phiguard.models import DETECTOR_ERROR, Finding, Post, Report
 from phiguard.normalize import normalize
 from phiguard.policy import Policy
 from phiguard.scoring import combined_score, finding_verdict, verdict_for, worst
@@ -48,7 +48,7 @@ BASELINE_NOTE = "; acknowledged in the baseline"
 INLINE_NOTE = "; acknowledged by the record's phiguard_allow"
 INLINE_REFUSED = "; phiguard_allow ignored: a block-level finding cannot be acknowledged inline"
 # Findings no acknowledgement may hide: a post that could not be checked is never passed.
-NEVER_ACKNOWLEDGED = frozenset({"DETECTOR_ERROR"})
+NEVER_ACKNOWLEDGED = frozenset({DETECTOR_ERROR})
 
 
 def _key(salt: str, keyed: bool) -> bytes:
@@ -171,5 +171,5 @@ def acknowledge(post: Post, report: Report, policy: Policy, *, baseline: Baselin
     verdict = worst(verdict_for(findings, policy), *(c.verdict for c in report.combinations))
     if any(f.entity in NEVER_ACKNOWLEDGED for f in findings):
         verdict = "block"
-    return report.model_copy(update={"findings": findings, "verdict": verdict,
+    return report.model_copy(update={"findings": tuple(findings), "verdict": verdict,
                                      "score": combined_score(findings)})

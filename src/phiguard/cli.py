@@ -31,8 +31,8 @@ from phiguard.io.readers import FORMATS as INPUT_FORMATS
 from phiguard.io.readers import Progress, expand_paths, read_records, total_bytes
 from phiguard.io.records import FieldOptions, Record
 from phiguard.io.writers import FORMATS as OUTPUT_FORMATS
-from phiguard.io.writers import Summary, TableWriter, make_writer
-from phiguard.models import Post, Report
+from phiguard.io.writers import Summary, make_writer
+from phiguard.models import DETECTOR_ERROR, Post, Report
 from phiguard.policy import Policy
 from phiguard.rulepacks.examples import example_holds, examples_path, pack_policy, read_examples
 from phiguard.rulepacks.loader import resolve_pack_path, rules_dir
@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     p_check.add_argument("--caption", action="append", default=[], help="an image caption")
     policy_options(p_check)
     gate_options(p_check)
+    p_check.add_argument("--format", "-f", choices=["table", "compact"], default="table",
+                         help="table: what each finding is, why it matters and what to change "
+                              "(default); compact: one line per finding, for CI logs")
 
     p_scan = sub.add_parser(
         "scan", help="check every post of exports: JSONL, JSON, CSV, tweets.js, Facebook",
@@ -97,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     policy_options(p_scan)
     gate_options(p_scan)
     p_scan.add_argument("--format", "-f", choices=OUTPUT_FORMATS, default="table",
-                        help="report format (default: table)")
+                        help="report format (default: table, with what to change for each "
+                             "finding; compact: one line per finding, for CI logs)")
     p_scan.add_argument("--output", "-o", type=Path, metavar="FILE",
                         help="write the report to FILE instead of standard output")
     p_scan.add_argument("--baseline", type=Path, metavar="FILE",
@@ -158,7 +162,7 @@ def _policy(args: argparse.Namespace) -> Policy | None:
     if not packs:
         raise ConfigError(f"--rules {rules}: holds no rule packs (*.yaml)")
     policy = policy or Policy()
-    return policy.model_copy(update={"packs": [*policy.packs, *packs]})
+    return policy.with_packs(*packs)
 
 
 def _field_options(args: argparse.Namespace) -> FieldOptions:
@@ -175,8 +179,11 @@ def _cmd_check(args: argparse.Namespace, policy: Policy | None) -> int:
     from phiguard.io.records import Source
 
     record = Record(Source("<command line>", "text"), 1, 1, post=post)
-    TableWriter(sys.stdout, policy or Policy(), args.show_phi).write(record, report)
-    if any(f.entity == "DETECTOR_ERROR" for f in report.findings):
+    writer = make_writer(args.format, sys.stdout, policy=policy or Policy(),
+                         show_phi=args.show_phi)
+    writer.write(record, report)
+    writer.finish(Summary())
+    if report.errors:
         return EXIT_INTERNAL
     return EXIT_FOUND if _fails(report.verdict, args.fail_on) else EXIT_CLEAN
 
@@ -420,7 +427,7 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
             writer.write(record, result.post)
             for finding in result.needs_human:
                 needs_human += 1
-                detector_errors += finding.entity == "DETECTOR_ERROR"
+                detector_errors += finding.entity == DETECTOR_ERROR
                 print(f"phiguard: {record.where} post {result.post.id or '-'}: "
                       f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
                       f"needs a person ({finding.rule_id})", file=sys.stderr)

@@ -17,8 +17,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from phiguard.models import Combination, Finding, Post, Verdict
 
@@ -36,8 +37,9 @@ class CombinationSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
-    all_of: list[str] = Field(min_length=1)
-    any_of: list[str] = Field(default_factory=list)
+    # Sequence in, tuple kept: a frozen policy's combinations cannot be changed in place.
+    all_of: Annotated[Sequence[str], AfterValidator(tuple)] = Field(min_length=1)
+    any_of: Annotated[Sequence[str], AfterValidator(tuple)] = ()
     at_least: int = Field(default=0, ge=0)
     verdict: Verdict
     explanation: str = ""
@@ -129,7 +131,7 @@ class Match:
     def to_model(self) -> Combination:
         """The public Report entry."""
         return Combination(
-            name=self.spec.name, entities=list(self.groups), verdict=self.spec.verdict,
+            name=self.spec.name, entities=self.groups, verdict=self.spec.verdict,
             explanation=f"{' + '.join(g.lower().replace('_', ' ') for g in self.groups)}: "
                         f"{self.spec.explanation}".rstrip(": "),
         )

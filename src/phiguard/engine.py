@@ -19,7 +19,7 @@ from phiguard.combinations import report_combinations
 from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError, PhiguardError
-from phiguard.models import Finding, Identifier, Post, Report
+from phiguard.models import DETECTOR_ERROR, Finding, Identifier, LayerError, Post, Report
 from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack, merge_lists
@@ -113,7 +113,7 @@ class Pipeline:
     @classmethod
     def build(cls, policy: Policy) -> Pipeline:
         """Load the policy's packs and construct its layers."""
-        packs = [load_rulepack(name) for name in policy.packs]
+        packs = [load_rulepack(name) for name in policy.all_packs]
         merged = _merge_packs(packs)
         pipeline = cls(policy, merged)
         for name in policy.layers:
@@ -137,7 +137,7 @@ class Pipeline:
     def run(self, posts: Sequence[Post]) -> list[Report]:
         """Check a batch of posts; every layer sees every field of the batch at once."""
         fields: list[FieldText] = []
-        failed: dict[int, str] = {}
+        failed: dict[int, list[LayerError]] = {}
         size, overlap = self.policy.max_post_chars, self.policy.window_overlap
         for index, post in enumerate(posts):
             reference = post.posted_at.date() if post.posted_at else date.today()
@@ -146,7 +146,7 @@ class Pipeline:
                     try:
                         norm = normalize(window)
                     except Exception as exc:  # noqa: BLE001 - unchecked text must not pass
-                        failed[index] = f"normalize: {type(exc).__name__}"
+                        _fail(failed, index, "normalize", name, exc)
                         norm = Normalized(window, window)
                     fields.append(FieldText(post, index, name, norm, reference, offset, keep))
         per_post: list[list[Candidate]] = [[] for _ in posts]
@@ -166,12 +166,12 @@ class Pipeline:
                 try:
                     candidates = stage.refine(post, post_fields, candidates)
                 except Exception as exc:  # noqa: BLE001 - a crash must fail closed, not pass
-                    failed[index] = f"{stage.name}: {type(exc).__name__}"
-            reports.append(self._report(post, candidates, failed.get(index)))
+                    _fail(failed, index, stage.name, None, exc)
+            reports.append(self._report(post, candidates, failed.get(index, [])))
         return reports
 
     def _detect(self, detector: Detector, fields: list[FieldText],
-                failed: dict[int, str]) -> list[list[Candidate]]:
+                failed: dict[int, list[LayerError]]) -> list[list[Candidate]]:
         try:
             return detector.detect(fields)
         except Exception:  # noqa: BLE001 - isolate the failing post, check the others
@@ -180,31 +180,32 @@ class Pipeline:
                 try:
                     results.append(detector.detect([field_text])[0])
                 except Exception as exc:  # noqa: BLE001
-                    failed[field_text.post_index] = f"{detector.name}: {type(exc).__name__}"
+                    _fail(failed, field_text.post_index, detector.name, field_text.field, exc)
                     results.append([])
             return results
 
-    def _report(self, post: Post, candidates: list[Candidate], error: str | None) -> Report:
+    def _report(self, post: Post, candidates: list[Candidate],
+                errors: list[LayerError]) -> Report:
         findings = _resolve_overlaps(_deduplicate([
             self._finding(c) for c in candidates
             if c.score >= self.policy.min_score and not inside_tag(c.field.text, c.start, c.end)
         ]))
-        if error is not None:
-            # Fail closed: a post we could not fully check is never passed. The message names
-            # the layer and the exception type only, never its text, which may quote the post.
-            findings.append(Finding(
-                field="text", start=0, end=0, identifier=Identifier.OTHER_UNIQUE,
-                entity="DETECTOR_ERROR", score=1.0, rule_id="detector-error", layer="error",
-                explanation=f"detector {error} failed; the post is blocked until it can be checked",
-            ))
+        # Fail closed: a post we could not fully check is never passed. The finding names the
+        # layer and the exception type only, never its message, which may quote the post.
+        findings.extend(Finding(
+            field=error.field or "text", start=0, end=0, identifier=Identifier.OTHER_UNIQUE,
+            entity=DETECTOR_ERROR, score=1.0, rule_id="detector-error", layer="error",
+            explanation=f"detector {error.layer}: {error.error} failed"
+                        f"{f' on {error.field}' if error.field else ''}; the post is blocked "
+                        "until it can be checked",
+        ) for error in errors)
         findings.sort(key=Finding.sort_key)
         combinations = report_combinations(
             findings, post, self.policy.combinations, self.policy.quasi_identifiers)
-        verdict = "block" if error is not None else verdict_for(
-            findings, self.policy, combinations)
+        verdict = "block" if errors else verdict_for(findings, self.policy, combinations)
         return Report(post_id=post.id, verdict=verdict, score=combined_score(findings),
-                      combinations=combinations,
-                      findings=findings)
+                      combinations=tuple(combinations), findings=tuple(findings),
+                      errors=tuple(errors))
 
     def _finding(self, c: Candidate) -> Finding:
         start, end = c.field.norm.to_original(c.start, c.end)
@@ -262,6 +263,15 @@ def _kept(c: Candidate) -> bool:
         return True
     start, _ = c.field.norm.to_original(c.start, c.end)
     return keep[0] <= start < keep[1]
+
+
+def _fail(failed: dict[int, list[LayerError]], index: int, layer: str, field: str | None,
+          exc: Exception) -> None:
+    """Record that a layer failed on a post (once per layer and field, however many windows)."""
+    error = LayerError(layer=layer, field=field, error=type(exc).__name__)
+    errors = failed.setdefault(index, [])
+    if error not in errors:
+        errors.append(error)
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:
@@ -348,13 +358,24 @@ def check_many(
     posts: Iterable[PostLike], *, policy: Policy | None = None, batch_size: int = 64,
     n_process: int = 1,
 ) -> Iterator[Report]:
-    """Check posts in batches and yield one report per post, in input order."""
+    """Check posts in batches and yield one report per post, in input order.
+
+    The arguments, the policy's packs and its layers are checked now, when check_many is
+    called; the posts are read and checked as the reports are iterated.
+    """
     if batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
     if n_process < 1:
         raise ConfigError("n_process must be at least 1")
     policy = policy or DEFAULT_POLICY
     pipeline = get_pipeline(policy)  # load and validate the packs before any worker starts
+    return _check_batches(posts, policy, pipeline, batch_size, n_process)
+
+
+def _check_batches(
+    posts: Iterable[PostLike], policy: Policy, pipeline: Pipeline, batch_size: int,
+    n_process: int,
+) -> Iterator[Report]:
     if n_process == 1:
         for batch in _batches(posts, batch_size):
             yield from pipeline.run(batch)

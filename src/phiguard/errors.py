@@ -4,8 +4,10 @@
     ├── ConfigError             a policy or setting is wrong            (CLI exit 3)
     │   ├── RulePackError       a rule pack or its examples are broken  (CLI exit 3)
     │   └── ModelNotInstalledError  the spaCy pipeline is missing       (CLI exit 3)
-    ├── InputError              a post or an export record is malformed (CLI exit 2)
-    └── DetectorError           a detector crashed while checking       (fails closed)
+    └── InputError              a post or an export record is malformed (CLI exit 2)
+
+A detector that crashes while checking is not an exception: the post is reported as `block` with
+a DETECTOR_ERROR finding and an entry in `Report.errors` (fail closed), and the others go on.
 
 Messages name the file, line, rule id or key, and never include text from a post.
 """
@@ -48,6 +50,3 @@ class ModelNotInstalledError(ConfigError):
 class InputError(PhiguardError):
     """A post or a record of an export is malformed; the message names where."""
 
-
-class DetectorError(PhiguardError):
-    """A detector failed on a post. The engine turns this into a blocking finding."""

@@ -5,11 +5,12 @@ These names and fields are a contract that other hospital tools depend on; add, 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Identifier(StrEnum):
@@ -69,6 +70,23 @@ FindingStatus = Literal["flagged", "consented", "suppressed"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
+# The entity of the finding that blocks a post a layer could not check (fail closed).
+DETECTOR_ERROR = "DETECTOR_ERROR"
+
+# A field of a Post as a Finding names it: "text" or "captions[i]".
+_FIELD = re.compile(r"text|captions\[(0|[1-9][0-9]*)\]")
+
+
+def _caption_index(field: str) -> int:
+    """-1 for "text", i for "captions[i]"."""
+    return -1 if field == "text" else int(field[len("captions[") : -1])
+
+
+def field_label(field: str) -> str:
+    """A field in words, counted from 1 as people count: "text", "caption 2"."""
+    index = _caption_index(field)
+    return "text" if index < 0 else f"caption {index + 1}"
+
 
 class Post(BaseModel):
     """One social-media post, reply or comment, as it would be published."""
@@ -77,7 +95,7 @@ class Post(BaseModel):
 
     id: str | None = None
     text: str = ""
-    captions: list[str] = Field(default_factory=list)
+    captions: tuple[str, ...] = ()
     kind: PostKind = "post"
     in_reply_to: str | None = None
     posted_at: datetime | None = None
@@ -85,11 +103,11 @@ class Post(BaseModel):
 
     @field_validator("captions", mode="before")
     @classmethod
-    def _captions_as_list(cls, value: Any) -> Any:
+    def _captions_as_tuple(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return [value]
+            return (value,)
         if value is None:
-            return []
+            return ()
         return value
 
     def fields(self) -> list[tuple[str, str]]:
@@ -100,11 +118,13 @@ class Post(BaseModel):
 
     def field_text(self, field: str) -> str:
         """The text of one field named as in a Finding."""
-        if field == "text":
-            return self.text
-        if field.startswith("captions[") and field.endswith("]"):
-            return self.captions[int(field[len("captions[") : -1])]
-        raise KeyError(field)
+        if not _FIELD.fullmatch(field):
+            raise KeyError(field)
+        index = _caption_index(field)
+        try:
+            return self.text if index < 0 else self.captions[index]
+        except IndexError:
+            raise KeyError(field) from None
 
 
 class Finding(BaseModel):
@@ -123,10 +143,22 @@ class Finding(BaseModel):
     explanation: str
     status: FindingStatus = "flagged"
 
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str) -> str:
+        if not _FIELD.fullmatch(value):
+            raise ValueError('must be "text" or "captions[i]"')
+        return value
+
+    @model_validator(mode="after")
+    def _ordered_span(self) -> Finding:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
     def sort_key(self) -> tuple[int, int, int, float]:
         """Field order (text first, then captions by index), start, longest first."""
-        index = -1 if self.field == "text" else int(self.field[len("captions[") : -1])
-        return (index, self.start, -self.end, -self.score)
+        return (_caption_index(self.field), self.start, -self.end, -self.score)
 
 
 class Combination(BaseModel):
@@ -135,9 +167,23 @@ class Combination(BaseModel):
     model_config = _FROZEN
 
     name: str
-    entities: list[str]
+    entities: tuple[str, ...]
     verdict: Verdict
     explanation: str
+
+
+class LayerError(BaseModel):
+    """A layer that failed while checking a post: its name, the field, the exception type.
+
+    Only the type is kept, never the exception's message, which may quote the post.
+    """
+
+    model_config = _FROZEN
+
+    layer: str
+    # None: the layer works on the whole post at once, not on one field.
+    field: str | None
+    error: str
 
 
 class Report(BaseModel):
@@ -148,8 +194,11 @@ class Report(BaseModel):
     post_id: str | None
     verdict: Verdict
     score: float = Field(ge=0.0, le=1.0)
-    findings: list[Finding] = Field(default_factory=list)
-    combinations: list[Combination] = Field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
+    combinations: tuple[Combination, ...] = ()
+    # The layers that failed, one per failure: such a post is blocked (fail closed), and its
+    # findings hold a DETECTOR_ERROR finding for each (see `DETECTOR_ERROR`).
+    errors: tuple[LayerError, ...] = ()
 
     @property
     def flagged(self) -> list[Finding]:

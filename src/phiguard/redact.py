@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from phiguard.engine import PostLike, as_post, check_many
 from phiguard.errors import ConfigError, InputError
 from phiguard.masking import mask
-from phiguard.models import Finding, Identifier, Post, Report
+from phiguard.models import DETECTOR_ERROR, Finding, Identifier, Post, Report
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import load_rulepack
 from phiguard.rulepacks.schema import ListSpec
@@ -65,7 +65,7 @@ NEEDS_HUMAN_ENTITIES: frozenset[str] = frozenset({
     "PATIENT_STATUS",        # a reply confirming or implying that someone is a patient
     "IMAGE_IDENTIFIER",      # a wristband, chart or screen readable in the image
     "DISTINCTIVE_MARK",      # a tattoo or birthmark shown in the image
-    "DETECTOR_ERROR",        # the post could not be fully checked: nothing can certify a rewrite
+    DETECTOR_ERROR,          # the post could not be fully checked: nothing can certify a rewrite
 })
 
 
@@ -216,7 +216,7 @@ class _PackData:
 
 
 def _rule_list(policy: Policy, rule_id: str, list_name: str) -> list[str] | None:
-    for pack_name in (*policy.packs, "safe-harbor"):
+    for pack_name in (*policy.all_packs, "safe-harbor"):
         pack = load_rulepack(pack_name)
         for rule, _path in pack.rules:
             if rule.id == rule_id and list_name in rule.lists:
@@ -531,7 +531,7 @@ class _PostJob:
             redactor = _FieldRedactor(self.settings, name, text, reference)
             planned = redactor.plan(by_field.get(name, []), self.escalated)
             texts[name], self.placed[name] = redactor.apply(planned)
-        captions = [texts[f"captions[{i}]"] for i in range(len(self.post.captions))]
+        captions = tuple(texts[f"captions[{i}]"] for i in range(len(self.post.captions)))
         self.redacted = self.post.model_copy(update={"text": texts["text"], "captions": captions})
 
     def absorb(self, after: Report, final: bool) -> bool:

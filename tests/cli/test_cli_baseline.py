@@ -32,12 +32,12 @@ def test_baselined_findings_are_not_reported_again_but_new_ones_are(
     assert main(["baseline", str(posts), "--policy", POLICY, "--out", baseline]) == 0
     assert main(["scan", str(posts), "--policy", POLICY, "--baseline", baseline]) == 0
     out = capsys.readouterr()
-    assert "PASS   e1" in out.out and "PASS   s1" in out.out and "acknowledged" in out.err
+    assert "PASS     e1" in out.out and "PASS     s1" in out.out and "acknowledged" in out.err
     # Records move (new lines above them) and a new finding appears: only it is reported.
     _write(posts, CLEAN, PHONE, SSN, EMAIL)
     assert main(["scan", str(posts), "--policy", POLICY, "--baseline", baseline]) == 1
     out = capsys.readouterr().out
-    assert "REVIEW p1" in out and "PASS   s1" in out and "PASS   e1" in out
+    assert "REVIEW   p1" in out and "PASS     s1" in out and "PASS     e1" in out
 
 
 def test_a_changed_match_is_a_new_finding(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def test_exit_2_for_a_malformed_record_naming_file_and_line(
     captured = capsys.readouterr()
     assert f"{path}:2: invalid JSON" in captured.err
     # Bad input outranks findings, but the findings are still reported.
-    assert "BLOCK  b" in captured.out and "PASS   c" in captured.out
+    assert "BLOCK    b" in captured.out and "PASS     c" in captured.out
 
 
 def test_exit_2_for_a_missing_file_and_the_other_files_are_still_scanned(
@@ -60,7 +60,7 @@ def test_exit_2_for_a_missing_file_and_the_other_files_are_still_scanned(
     good = _jsonl(tmp_path, BLOCK)
     assert main(["scan", str(tmp_path / "nope.jsonl"), good, "--policy", POLICY]) == 2
     captured = capsys.readouterr()
-    assert "nope.jsonl:1: cannot be read" in captured.err and "BLOCK  b" in captured.out
+    assert "nope.jsonl:1: cannot be read" in captured.err and "BLOCK    b" in captured.out
 
 
 def test_exit_2_for_a_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,7 +144,7 @@ def test_exit_4_when_a_detector_crashes_or_times_out_and_the_post_is_blocked(
     for fail_on in ("review", "block"):
         assert main(["scan", path, "--policy", POLICY, "--fail-on", fail_on]) == 4
     captured = capsys.readouterr()
-    assert "BLOCK  c" in captured.out and "DETECTOR_ERROR" in captured.out
+    assert "BLOCK    c" in captured.out and "DETECTOR_ERROR" in captured.out
     assert error.__name__ in captured.out and "could not be fully checked" in captured.err
     assert "219-09-9998" not in captured.out + captured.err  # the exception text never shows
 

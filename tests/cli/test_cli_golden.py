@@ -20,7 +20,7 @@ POLICY = str(ROOT / "tests" / "cli" / "fixtures" / "patterns-policy.yaml")
 Golden = Callable[[str, str], None]
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "sarif"])
+@pytest.mark.parametrize("fmt", ["table", "compact", "json", "jsonl", "sarif"])
 def test_each_output_format_matches_its_golden_file(
         fmt: str, in_fixtures: Path, golden: Golden, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["scan", "mixed.jsonl", "--policy", POLICY, "--format", fmt])

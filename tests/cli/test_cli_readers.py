@@ -58,8 +58,8 @@ def test_tweets_js_archive() -> None:
     assert reply is not None and reply.kind == "reply" and reply.channel == "x"
     assert reply.posted_at is not None and reply.posted_at.year == 2023
     alt = records[3]
-    assert alt.post is not None and alt.post.captions == [
-        "Volunteer reading to a patient, wristband showing MRN 00593017"]
+    assert alt.post is not None and alt.post.captions == (
+        "Volunteer reading to a patient, wristband showing MRN 00593017",)
     assert alt.paths["captions[0]"] == ("tweet", "extended_entities", "media", 0, "ext_alt_text")
     assert records[0].source.prefix.startswith("window.YTD.tweets.part0 = [")
 
@@ -86,16 +86,16 @@ def test_instagram_posts(tmp_path: Path) -> None:
     posts = [r.post for r in read_records([path])]
     assert posts[0] is not None and posts[0].text == "Café opening day"
     assert posts[0].id == "ig-1700000000" and posts[0].channel == "instagram"
-    assert posts[1] is not None and posts[1].captions == ["second"]
+    assert posts[1] is not None and posts[1].captions == ("second",)
 
 
 def test_social_tool_csv_columns_are_found_by_name() -> None:
     records = list(read_records([ROOT / "examples" / "social-tool-export.csv"]))
     post = records[0].post
     assert post is not None and post.id == "fb_10001" and post.channel == "Facebook"
-    assert post.captions == ["Two nurses at a screening table"]
+    assert post.captions == ("Two nurses at a screening table",)
     assert post.posted_at is not None and post.posted_at.day == 20
-    assert records[2].post is not None and records[2].post.captions == []  # empty alt text
+    assert records[2].post is not None and records[2].post.captions == ()  # empty alt text
 
 
 def test_csv_with_bom_and_quoted_newlines_keeps_line_numbers(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_explicit_field_names(tmp_path: Path) -> None:
     options = FieldOptions(text="copy.body", captions=("img",), id="key")
     record = next(read_records([path], options=options))
     assert record.post is not None and record.post.id == "k1"
-    assert record.post.text == "Hello" and record.post.captions == ["A photo"]
+    assert record.post.text == "Hello" and record.post.captions == ("A photo",)
     assert record.paths == {"text": ("copy", "body"), "captions[0]": ("img",)}
     missing = next(read_records([path], options=FieldOptions(text="nope")))
     assert missing.error == "no field 'nope' (from --text-field)"

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from phiguard import __version__
+from phiguard.advice import COMBINATION_CHANGE, advice_for
 from phiguard.baseline import BASELINE_NOTE, INLINE_NOTE
 from phiguard.io.records import Record
 from phiguard.masking import mask
-from phiguard.models import Finding, Post, Report, Verdict
+from phiguard.models import DETECTOR_ERROR, Finding, Identifier, Post, Report, Verdict, field_label
 from phiguard.policy import Policy
 from phiguard.scoring import finding_verdict
 
-FORMATS = ("table", "json", "jsonl", "sarif")
+FORMATS = ("table", "compact", "json", "jsonl", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INPUT_ERROR_RULE = "input-error"
 # NOTE: changing this changes every SARIF fingerprint, and code-scanning UIs will then see every
@@ -54,7 +56,7 @@ class Summary:
             return
         self.posts += 1
         self.verdicts[report.verdict] += 1
-        self.detector_errors += any(f.entity == "DETECTOR_ERROR" for f in report.findings)
+        self.detector_errors += bool(report.errors)
         self.acknowledged += sum(
             1 for f in report.findings if f.status == "suppressed" and _acknowledged(f))
 
@@ -83,6 +85,8 @@ def make_writer(fmt: str, out: TextIO, *, policy: Policy, show_phi: bool = False
     """The writer for one of FORMATS."""
     if fmt == "table":
         return TableWriter(out, policy, show_phi)
+    if fmt == "compact":
+        return CompactWriter(out, policy, show_phi)
     if fmt == "json":
         return JsonWriter(out, policy, show_phi)
     if fmt == "jsonl":
@@ -106,7 +110,80 @@ def _shown(post: Post, finding: Finding, show_phi: bool) -> str:
 
 
 class TableWriter:
-    """One block per post: verdict, id, file:line, then one line per finding to act on."""
+    """For the person who publishes: a header, one entry per post, and for each finding what it
+    is, where (text or caption N), why it matters and what to change; a legend at the end."""
+
+    def __init__(self, out: TextIO, policy: Policy, show_phi: bool) -> None:
+        self.out, self.policy, self.show_phi = out, policy, show_phi
+        self.letters: set[Identifier] = set()
+        self.started = False
+
+    def _print(self, line: str = "", indent: int | None = None) -> None:
+        # Prose is wrapped for a terminal, continuation lines under the first; lines that hold
+        # an excerpt or a path are not, so neither is ever split.
+        if indent is not None:
+            line = textwrap.fill(line, 100, subsequent_indent=" " * indent,
+                                 break_on_hyphens=False)
+        print(line, file=self.out)
+
+    def write(self, record: Record, report: Report | None) -> None:
+        """Write one record."""
+        if not self.started:
+            self.started = True
+            self._print(f"{'VERDICT':<8} {'POST':<14} WHERE (file:line)")
+        if report is None or record.post is None:
+            self._print(f"{'ERROR':<8} {'-':<14} {record.where}  could not be read: "
+                        f"{record.error}")
+            return
+        shown = [f for f in report.findings if f.status == "flagged"]
+        hidden = len(report.findings) - len(shown)
+        extra = (f"  ({hidden} finding{'s' * (hidden != 1)} not counted: allowlisted, "
+                 "consented or acknowledged)") if hidden else ""
+        self._print(f"{report.verdict.upper():<8} {report.post_id or '-':<14} {record.where}"
+                    f"{extra}")
+        for f in shown:
+            self.letters.add(f.identifier)
+            advice = advice_for(f)
+            level = finding_verdict(f, self.policy)
+            excerpt = _shown(record.post, f, self.show_phi)
+            where = "the text" if f.field == "text" else field_label(f.field)
+            self._print(f"  {level if level != 'pass' else 'low':<7} {f.identifier.value}  "
+                        f"{advice.what} (certainty {f.score:.0%})")
+            self._print(f"{'':<13}in {where}: {excerpt!r}  (rule {f.rule_id}, {f.entity})")
+            # A failed check's own explanation names the layer and the error type (no PHI).
+            self._advice(f.explanation if f.entity == DETECTOR_ERROR else advice.why,
+                         advice.change)
+        for combination in report.combinations:
+            self._print(f"  {combination.verdict:<7}    a combination: {combination.name}")
+            self._advice(combination.explanation, COMBINATION_CHANGE)
+
+    def _advice(self, why: str, change: str) -> None:
+        self._print(f"{'':<13}why: {why}", 18)
+        self._print(f"{'':<13}change: {change}", 21)
+
+    def finish(self, summary: Summary) -> None:
+        """The legend: verdicts, the letters that appeared, certainty; the summary goes to
+        stderr (see cli)."""
+        if not self.started:
+            return
+        thresholds = self.policy.thresholds
+        self._print()
+        self._print("BLOCK: do not publish as it is. REVIEW: a person decides before it is "
+                    "published. PASS: nothing found that counts.", 0)
+        self._print(f"Certainty: how sure the rule is; by default a finding blocks from "
+                    f"{thresholds.block:.0%} and needs review from {thresholds.review:.0%}, "
+                    "and a combination of details calls for its own verdict.", 0)
+        if self.letters:
+            self._print("Letters: the HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)) "
+                        "found above:")
+            for letter in sorted(self.letters):
+                self._print(f"  {letter.value}  {letter.description}")
+        if not self.show_phi:
+            self._print("Excerpts are masked; --show-phi prints the matched text.")
+
+
+class CompactWriter:
+    """The terse table for CI logs: a line per post, a line per finding with its rule id."""
 
     def __init__(self, out: TextIO, policy: Policy, show_phi: bool) -> None:
         self.out, self.policy, self.show_phi = out, policy, show_phi
@@ -129,7 +206,7 @@ class TableWriter:
             where = f"{f.field}[{f.start}:{f.end}]"
             print(f"    {verdict:<6} {f.identifier.value} {f.entity:<20} {where:<18} "
                   f"{excerpt!r}  rule {f.rule_id} score {f.score:.2f}", file=self.out)
-            if f.entity == "DETECTOR_ERROR":
+            if f.entity == DETECTOR_ERROR:
                 print(f"           {f.explanation}", file=self.out)
         for combination in report.combinations:
             print(f"    {combination.verdict:<6} combination {combination.name}: "
@@ -306,7 +383,7 @@ class SarifWriter:
         for f in report.findings:
             key = (f.field, f.rule_id)
             ordinals[key] = ordinals.get(key, 0) + 1
-            verdict: Verdict = ("block" if f.entity == "DETECTOR_ERROR"
+            verdict: Verdict = ("block" if f.entity == DETECTOR_ERROR
                                 else finding_verdict(f, self.policy))
             where = f"{f.field}[{f.start}:{f.end}]"
             post_label = report.post_id or f"record {record.number}"

@@ -102,8 +102,9 @@ def pack_policy(pack_path: Path, base: Policy | None = None) -> Policy:
     if not load_rulepack(pack_path).rules:
         # A pack of lists only (the owner stage's) decides on what the other packs find.
         others = [p for p in base.packs if p != pack_path.stem]
-        return base.model_copy(update={"packs": [*others, str(pack_path)]})
+        return base.model_copy(update={"packs": (*others, str(pack_path)), "extra_packs": ()})
     # A pack's examples show what its rules find; whose identifier it is (a patient's or the
     # organisation's) is the owner stage's to decide, shown by the owner pack's own examples.
-    layers = [layer for layer in base.layers if layer != "owner"]
-    return base.model_copy(update={"packs": [str(pack_path)], "layers": layers})
+    layers = tuple(layer for layer in base.layers if layer != "owner")
+    return base.model_copy(update={"packs": (str(pack_path),), "extra_packs": (),
+                                   "layers": layers})
