@@ -21,6 +21,11 @@ Filters, in order:
 - `organisation-place`: in a post about a patient, a place in a sentence that speaks of the
   organisation's own sites ("our Eastside clinic at 1200 Alder Ave.") and of no person is the
   organisation's.
+- `patient-name` (raises): in a post about a patient, a capitalised known first name that no
+  other rule explains ("Clarence celebrates his 95th with the dialysis crew") is a name.
+- `patient-date` (raises): in a post about a patient, a relative day ("today", "last Sunday",
+  "six weeks after") in a sentence about a person's care or event dates that care; the post's
+  date resolves it to a calendar day.
 
 The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
 packs do not include it.
@@ -28,7 +33,7 @@ packs do not include it.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -43,6 +48,7 @@ from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack
 
 REQUIRED_LISTS = ("patient_events", "care_word_suffixes", "person_nouns", "room_words",
+                  "schedule_words",
                   "person_events", "patient_departments", "personal_contact_cues",
                   "personal_domains", "organisation_place_cues")
 
@@ -65,7 +71,15 @@ _PATIENT_NAME_RULES = frozenset({"name-baby"})
 _NEVER = frozenset({"PATIENT_STATUS", "DETECTOR_ERROR", "BIDI_CONTROL"})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
+# The filters that take a candidate back (the others raise cues).
+TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "organisation-place")
 _CONTACT_WINDOW = 6
+_NAME_CUES = frozenset({"name-capitalised"})
+_DATE_CUES = frozenset({"relative-date"})
+# ... and the repeats the name stage made of such a cue ("name-repeat" at the cue's score).
+_OWN_CUES = _NAME_CUES | _DATE_CUES | {"name-repeat"}
+_RAISED = 0.75
+_PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
 _POSSESSIVE = ("'s", "’s")
 
@@ -85,7 +99,7 @@ class OwnerStage:
     """Decides whose each candidate is; takes back the organisation's and nobody's."""
 
     name = "owner"
-    filters = ("organisation-contact", "no-patient", "organisation-place")
+    filters = (*TAKE_BACK_FILTERS, "patient-name", "patient-date")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         lists = dict(pack.lists)
@@ -99,6 +113,7 @@ class OwnerStage:
                 f"policy {policy.name!r}: the owner layer needs the lists {', '.join(missing)}; "
                 "add the 'owner' pack to the policy's packs or drop 'owner' from its layers")
         self.flag_staff = policy.clinician_names == "flag"
+        self.min_score = policy.min_score
         self.disabled = frozenset(getattr(policy, "disabled_filters", ()) or ())
         self.patient_events = compile_phrases(lists["patient_events"])
         self.person_events = compile_phrases(lists["person_events"])
@@ -109,6 +124,7 @@ class OwnerStage:
         self.care_suffixes = tuple(sorted(lists["care_word_suffixes"]))
         self.person_nouns = frozenset(lists["person_nouns"])
         self.room_words = frozenset(lists["room_words"])
+        self.schedule_words = frozenset(lists["schedule_words"])
 
     # ---- facts, once per post -------------------------------------------------------------
     def facts(self, fields: Sequence[FieldText], candidates: Sequence[Candidate]) -> PostFacts:
@@ -135,8 +151,9 @@ class OwnerStage:
                 if word in self.room_words and words[index + 1][:1].isdigit():
                     return PostFacts("a patient's room or bed")
             for index, phrase in _phrase_hits(words, self.patient_events):
-                if phrase == ("patient",) and index + 1 < len(words) \
-                        and words[index + 1] in self.departments:
+                after = index + len(phrase)
+                if phrase[-1] == "patient" and after < len(words) \
+                        and words[after] in self.departments:
                     continue
                 return PostFacts(f"a word of patient care ({' '.join(phrase)})")
             care = next((w for w in words if len(w) >= 6 and w.endswith(self.care_suffixes)),
@@ -154,6 +171,8 @@ class OwnerStage:
                candidates: list[Candidate]) -> list[Candidate]:
         """Take back each candidate that is not a patient's, saying which filter decided."""
         facts = self.facts(fields, candidates)
+        if facts.about_patient:
+            self._raise_cues(facts, candidates)
         for c in candidates:
             if c.status != "flagged" or c.entity in _NEVER:
                 continue
@@ -163,7 +182,46 @@ class OwnerStage:
                 c.status = "suppressed"
                 c.notes.append(f"owner:{name}")
                 c.explanation += f"; {why}"
-        return candidates
+        # A name or relative-day cue this stage did not raise is evidence of nothing: it must not
+        # feed the combinations ("rare diagnosis + a date") as a date or a name would.
+        return [c for c in candidates
+                if not (c.rule_id in _OWN_CUES and c.score < self.min_score)]
+
+    def _raise_cues(self, facts: PostFacts, candidates: list[Candidate]) -> None:
+        """In a post about a patient, raise the name and relative-date cues that belong to one."""
+        for c in candidates:
+            if c.status != "flagged" or c.score >= self.min_score:
+                continue
+            if c.rule_id in _NAME_CUES and "patient-name" not in self.disabled:
+                if _sentence_of(c.field, c.start) == c.start and not self._person_sentence(c):
+                    continue  # "Bell day!": a first word is capitalised anyway; "Clarence
+                    # celebrates his 95th" has a person in it
+                if any(o is not c and o.field is c.field and o.start < c.end and c.start < o.end
+                       and o.score >= self.min_score for o in candidates):
+                    continue  # another rule explains these words (a place, a clinician ...)
+                reason = "a known first name in a post about a patient's care"
+            elif c.rule_id in _DATE_CUES and "patient-date" not in self.disabled:
+                if not self._care_sentence(c):
+                    continue
+                reason = ("a day said relative to the post, in a sentence about a person's care "
+                          "or event: the post's date makes it a calendar date")
+            else:
+                continue
+            c.score = _RAISED
+            c.notes.append("owner:" + ("patient-name" if c.rule_id in _NAME_CUES
+                                       else "patient-date"))
+            c.explanation += f"; {reason} ({facts.patient})"
+
+    def _person_sentence(self, c: Candidate) -> bool:
+        return any(w in _PERSON_PRONOUNS for w in _sentence_words(c))
+
+    def _care_sentence(self, c: Candidate) -> bool:
+        words = _sentence_words(c)
+        if any(w in self.schedule_words for w in words):
+            return False
+        return (any(w in _PERSON_PRONOUNS for w in words)
+                or any(True for _ in _phrase_hits(words, self.patient_events))
+                or any(True for _ in _phrase_hits(words, self.person_events)))
 
     def _decide(self, facts: PostFacts, c: Candidate) -> tuple[str, str] | None:
         if c.identifier in _CONTACT and "organisation-contact" not in self.disabled \
@@ -205,14 +263,20 @@ class OwnerStage:
         return any(True for _ in _phrase_hits(window, self.contact_cues))
 
     def _organisation_place(self, c: Candidate) -> bool:
-        field = c.field
-        start, end = _sentence_bounds(field, c.start)
-        tokens = field.tokens
-        words = [w for s, w in zip(tokens.starts, tokens.words, strict=True)
-                 if start <= s < end and not (c.start <= s < c.end)]
+        words = _sentence_words(c)
         if any(w in _PERSON_WORDS or _base(w) in self.person_nouns for w in words):
             return False
         return any(True for _ in _phrase_hits(words, self.place_cues))
+
+
+def _sentence_words(c: Candidate) -> list[str]:
+    """The other words of the candidate's sentence, without possessives."""
+    field = c.field
+    start, end = _sentence_bounds(field, c.start)
+    tokens = field.tokens
+    low, high = bisect_left(tokens.starts, start), bisect_left(tokens.starts, end)
+    return [_base(tokens.words[i]) for i in range(low, high)
+            if not (c.start <= tokens.starts[i] < c.end)]
 
 
 def _base(word: str) -> str:
@@ -235,6 +299,10 @@ def _phrase_hits(words: Sequence[str],
 
 
 _BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")
+# A full stop after these ends no sentence ("Dr. Fuchs", "Main St. clinic", "J. Park").
+_ABBREVIATIONS = regex.compile(
+    r"(?i)(?:\b(?:dr|mr|mrs|ms|mx|st|sr|jr|rev|fr|sgt|lt|capt|col|gen|prof|ave|rd|blvd|no|vs|"
+    r"approx|dept|ft|mt|inc|co|e\.g|i\.e)|(?<!\w)\p{L})\.\s+\Z")
 _BOUNDS: dict[int, tuple[FieldText, list[int]]] = {}
 
 
@@ -245,7 +313,9 @@ def _boundaries(field: FieldText) -> list[int]:
         return cached[1]
     if len(_BOUNDS) > 4096:
         _BOUNDS.clear()
-    starts = [0, *(m.end() for m in _BOUNDARY.finditer(field.text))]
+    text = field.text
+    starts = [0, *(m.end() for m in _BOUNDARY.finditer(text)
+                   if not _ABBREVIATIONS.search(text, max(0, m.start() - 8), m.end()))]
     _BOUNDS[id(field)] = (field, starts)
     return starts
 

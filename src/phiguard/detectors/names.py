@@ -37,13 +37,14 @@ _CUE_RULES = frozenset({"name-title", "name-baby", "name-relative", "name-cue", 
 _STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clinician"})
 # Rules whose capture is checked against the name lexicons here, not in the regex.
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
-                            "name-mention", "name-family", "name-activity"})
+                            "name-mention", "name-family", "name-activity", "name-capitalised"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
 # A title that is also a clinical abbreviation, just before a name-title capture.
 _AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
 # Cue rules whose capture may still be a staff member's, judged by what follows it ("Congrats
 # to Jenna Morales, RN"); titles, relations and "Baby" say who the person is.
-_OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention", "name-activity"})
+_OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention", "name-activity",
+                             "name-capitalised"})
 _WORKFORCE = "workforce"
 
 

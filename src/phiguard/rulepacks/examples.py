@@ -103,8 +103,10 @@ def pack_policy(pack_path: Path, base: Policy | None = None) -> Policy:
         # A pack of lists only (the owner stage's) decides on what the other packs find.
         others = [p for p in base.packs if p != pack_path.stem]
         return base.model_copy(update={"packs": (*others, str(pack_path)), "extra_packs": ()})
-    # A pack's examples show what its rules find; whose identifier it is (a patient's or the
-    # organisation's) is the owner stage's to decide, shown by the owner pack's own examples.
-    layers = tuple(layer for layer in base.layers if layer != "owner")
+    # A pack's examples show what its rules find; whether a post's identifier is a patient's
+    # or the organisation's is the owner stage's to decide, shown by the owner pack's examples.
+    # Its filters that take candidates back are off here; the ones that raise cues stay on.
+    from phiguard.context.owner import TAKE_BACK_FILTERS
+
     return base.model_copy(update={"packs": (str(pack_path),), "extra_packs": (),
-                                   "layers": layers})
+                                   "disabled_filters": TAKE_BACK_FILTERS})
