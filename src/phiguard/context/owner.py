@@ -47,8 +47,8 @@ from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack
 
-REQUIRED_LISTS = ("patient_events", "care_word_suffixes", "person_nouns", "room_words",
-                  "schedule_words",
+REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
+                  "care_word_suffixes", "person_nouns", "room_words", "schedule_words",
                   "person_events", "patient_departments", "personal_contact_cues",
                   "personal_domains", "organisation_place_cues")
 
@@ -79,7 +79,7 @@ _DATE_CUES = frozenset({"relative-date"})
 # ... and the repeats the name stage made of such a cue ("name-repeat" at the cue's score).
 _OWN_CUES = _NAME_CUES | _DATE_CUES | {"name-repeat"}
 _RAISED = 0.75
-_PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
 _POSSESSIVE = ("'s", "’s")
 
@@ -117,6 +117,7 @@ class OwnerStage:
         self.disabled = frozenset(getattr(policy, "disabled_filters", ()) or ())
         self.patient_events = compile_phrases(lists["patient_events"])
         self.person_events = compile_phrases(lists["person_events"])
+        self.not_patient = frozenset(lists["staff_words"]) | frozenset(lists["non_person_subjects"])
         self.departments = frozenset(lists["patient_departments"])
         self.contact_cues = compile_phrases(lists["personal_contact_cues"])
         self.personal_domains = tuple(sorted(lists["personal_domains"]))
@@ -136,17 +137,16 @@ class OwnerStage:
                 return PostFacts("a newborn's name")
             if c.identifier in _PATIENT_ONLY and c.status == "flagged":
                 return PostFacts(f"a {c.entity.lower().replace('_', ' ')}")
-        for c in candidates:
             if c.identifier in _CONTACT and self._personal_contact(c):
                 return PostFacts("a person's own contact details")
-        staff_sentences = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
-                           if c.identifier is Identifier.NAMES and c.status == "suppressed"}
+        staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
+                 if c.identifier is Identifier.NAMES and c.status == "suppressed"}
         for c in candidates:
-            if c.entity == "AGE_OVER_89" and (id(c.field), _sentence_of(c.field, c.start)) \
-                    not in staff_sentences:
+            if c.entity == "AGE_OVER_89" and not self._staff_sentence(c.field, c.start, staff):
                 return PostFacts("the age of a person who is no staff member")
         for field in fields:
             words = [_base(w) for w in field.tokens.words]
+            starts = field.tokens.starts
             for index, word in enumerate(words[:-1]):
                 if word in self.room_words and words[index + 1][:1].isdigit():
                     return PostFacts("a patient's room or bed")
@@ -156,15 +156,23 @@ class OwnerStage:
                         and words[after] in self.departments:
                     continue
                 return PostFacts(f"a word of patient care ({' '.join(phrase)})")
-            care = next((w for w in words if len(w) >= 6 and w.endswith(self.care_suffixes)),
-                        None)
-            if care is not None:
+            if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
                 return PostFacts("a clinical word (by its ending)")
             for index, phrase in _phrase_hits(words, self.person_events):
-                start = field.tokens.starts[index]
-                if (id(field), _sentence_of(field, start)) not in staff_sentences:
+                if not self._staff_sentence(field, starts[index], staff):
                     return PostFacts(f"a person's event ({' '.join(phrase)})")
         return PostFacts(None)
+
+    def _staff_sentence(self, field: FieldText, position: int,
+                        staff: set[tuple[int, int]]) -> bool:
+        """Is the sentence about staff or a thing: a staff name, a staff or thing word?"""
+        if (id(field), _sentence_of(field, position)) in staff:
+            return True
+        start, end = _sentence_bounds(field, position)
+        tokens = field.tokens
+        return any(_base(tokens.words[i]) in self.not_patient
+                   for i in range(bisect_left(tokens.starts, start),
+                                  bisect_left(tokens.starts, end)))
 
     # ---- the filters --------------------------------------------------------------------
     def refine(self, post: Post, fields: Sequence[FieldText],
@@ -257,9 +265,11 @@ class OwnerStage:
                 and _sentence_of(field, tokens.starts[low - 1]) == sentence:
             low -= 1
         window = tokens.words[low:first]
-        if any(w in _PRONOUNS or (w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns)
-               for w in window):
-            return True
+        for i in range(low, first):
+            w = tokens.words[i]
+            if (w in _PRONOUNS and field.text[tokens.starts[i]].islower()) or (
+                    w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns):
+                return True  # "her cell", "the patient's fax"; not "our HIM department"
         return any(True for _ in _phrase_hits(window, self.contact_cues))
 
     def _organisation_place(self, c: Candidate) -> bool:
