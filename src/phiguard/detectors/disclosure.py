@@ -29,6 +29,7 @@ from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases
 from phiguard.detectors.lexicon import _Trie
+from phiguard.detectors.patterns import _list_terms
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -87,8 +88,13 @@ class DisclosureStage:
         self.takeback = compile_phrases([*lists.get("privacy", ()), *lists.get("generic", ())])
         self.not_referents = compile_phrases(lists.get("not_referents", ()))
         self.asks = compile_phrases(lists.get("asks_about_patient", ()))
-        self.kin_phrases = compile_phrases(self.kin)
-        self._question_trie: _Trie | None = None
+        self.questions = compile_phrases(lists.get("asks_who", ()))
+        self.instructions = lists.get("instructions", frozenset())
+        # Everyday care words and units, to tell whether the comment answered asks about care.
+        self.question_trie = _Trie([term for rule, path in pack.rules
+                                    if rule.id in ("care-everyday", "care-setting")
+                                    for term in _list_terms(rule.lists["lexicon"], path,
+                                                            rule.id, "lexicon")])
         self._model: object | None = None
 
     # ---- the stage -----------------------------------------------------------------------
@@ -117,9 +123,15 @@ class DisclosureStage:
             if _has_any([w for _, _, w in words], self.takeback):
                 continue
             in_sentence = [c for c in cues if start <= c.start < end]
+            actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
+            first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
+            instruction = bool(first) and first[0] in self.instructions
             hits = []
             for cue in in_sentence:
-                hit = self._decide(field, cue, words, names, start, end, asked, number)
+                if cue.rule_id == "care-action":
+                    continue  # evidence for a care term in the sentence, not care itself
+                hit = self._decide(field, cue, words, names, start, end, asked, number,
+                                   actions, instruction)
                 if hit is not None:
                     hits.append(hit)
             found.extend(hits)
@@ -130,7 +142,7 @@ class DisclosureStage:
 
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
                 names: list[Candidate], start: int, end: int, asked: bool,
-                number: int) -> Candidate | None:
+                number: int, actions: set[str], instruction: bool) -> Candidate | None:
         rule = self.rules.get(cue.rule_id)
         if rule is None:
             return None
@@ -143,21 +155,26 @@ class DisclosureStage:
         if self._staff(words, cue) or _proper_name(cue.text):
             return None
         owner = self._owner(field, words, cue, names)
+        if owner is not None and owner.kind == "second" and instruction:
+            return None  # "Call us to check your plan": an instruction, not a fact
         if owner is not None:
             return self._finding(field, cue, owner, min(owner.start, cue.start), cue.end, SURE)
         inside = self._inside(cue)
         if inside is not None:
             return self._finding(field, cue, inside, cue.start, cue.end, SURE)
-        # A unit named without an owner ("our NICU") is where the staff work, not a stay.
         phrase_rule = "lexicon" not in rule.lists or cue.text[:1].isdigit()
-        if cue.rule_id == "care-setting" and not phrase_rule:
-            return None
+        if not phrase_rule and "care-action" in actions:
+            # "the throat culture we sent": the organisation's own act on the person answered.
+            return self._finding(field, cue, Referent("second", cue.start, cue.end),
+                                 cue.start, cue.end, SURE, "care the organisation gave")
         person = self._person(field, words, names, start, end)
         if person is None:
             return None
-        # A phrase about a person's state ("is resting comfortably") needs only the person;
-        # a vocabulary term in the same sentence as "you" may be general advice.
-        score = SURE if phrase_rule and person.kind != "second" else SAME_SENTENCE
+        # A phrase about a person's state ("is resting comfortably") needs only the person, and
+        # a relative beside any care term is theirs; a term in the same sentence as "you" or a
+        # unit ("our NICU") may be general advice or where the staff work: review.
+        sure = person.kind == "kin" or phrase_rule and person.kind != "second"
+        score = SURE if sure else SAME_SENTENCE
         return self._finding(field, cue, person, cue.start, cue.end, score)
 
     # ---- who -----------------------------------------------------------------------------
@@ -236,7 +253,12 @@ class DisclosureStage:
         if not question:
             return False
         tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
-        return _has_any(tokens, self.asks)
+        if not _has_any(tokens, self.questions):
+            return False  # "Does insurance work?" asks about a service, not a person
+        if _has_any(tokens, self.asks):
+            return True
+        words = [t.casefold() for t in regex.findall(r"\w+|[^\w\s]", question)]
+        return any(self.question_trie.longest(words, i) for i in range(len(words)))
 
     # ---- the finding ---------------------------------------------------------------------
     def _finding(self, field: FieldText, cue: Candidate, who: Referent, start: int, end: int,
@@ -296,9 +318,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _proper_name(text: str) -> bool:
-    """'Family Birth Center', 'Sports Medicine': a capitalised multi-word term names a place."""
+    """'Family Birth Center', 'Sports Medicine clinic': two capitalised words name a place."""
     words = text.split()
-    return len(words) > 1 and all(w[:1].isupper() and not w.isupper() for w in words)
+    return len(words) > 1 and sum(w[:1].isupper() and not w.isupper() for w in words) >= 2
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
