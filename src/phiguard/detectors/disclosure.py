@@ -166,7 +166,8 @@ class DisclosureStage:
         if not phrase_rule and "care-action" in actions:
             # "the throat culture we sent": the organisation's own act on the person answered.
             return self._finding(field, cue, Referent("second", cue.start, cue.end),
-                                 cue.start, cue.end, SURE, "care the organisation gave")
+                                 cue.start, cue.end, SURE, "care the organisation gave",
+                                 reported="care-action")
         person = self._person(field, words, names, start, end)
         if person is None:
             return None
@@ -262,9 +263,9 @@ class DisclosureStage:
 
     # ---- the finding ---------------------------------------------------------------------
     def _finding(self, field: FieldText, cue: Candidate, who: Referent, start: int, end: int,
-                 score: float, extra: str = "") -> Candidate:
-        rule = self.rules[cue.rule_id]
-        what = rule.message
+                 score: float, extra: str = "", reported: str | None = None) -> Candidate:
+        what = self.rules[cue.rule_id].message
+        rule = self.rules[reported or cue.rule_id]
         strength = ("" if score >= SURE else
                     "; the care and the person are only in the same sentence, so review it")
         explanation = (f"confirms care of {_WHO[who.kind]}: {what} (rule {rule.id!r})"
