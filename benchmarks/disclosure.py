@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"social-dev replies and comments, policy {policy.name!r}"
           f"{' without the disclosure model' if args.no_model else ''}: "
           f"{len(records)} posts in {seconds:.1f} s")
-    print(f"| measure | odd half | even half |\n|---|---|---|")
+    print("| measure | odd half | even half |\n|---|---|---|")
     for (name, oh, ot), (_, eh, et) in zip(halves["odd"].rows(), halves["even"].rows(),
                                            strict=True):
         print(f"| {name} | {oh}/{ot} ({oh / max(ot, 1):.2f}) | {eh}/{et} ({eh / max(et, 1):.2f}) |")

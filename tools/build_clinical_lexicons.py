@@ -11,8 +11,9 @@ rules/lexicons/NOTICE) and keeps what a reply to a review might say about someon
   "delivery", "strain", "focus") is dropped: in a post it is more often the everyday word. The
   hand-written lay list (rules/lexicons/care-lay.txt) names the everyday words that are care
   ("surgery", "stitches", "chemo");
-- a term of more than MAX_WORDS words or under 4 letters ("ALL", "MS"), with a digit, or with a word no one writes (Zipf 0: INN
-  spellings such as "efavirenzum", rare genetic subtypes) is dropped, so the wheel stays small;
+- a term of more than MAX_WORDS words or under 4 letters ("ALL", "MS"), with a digit, or
+  with a word no one writes (Zipf 0: INN spellings such as "efavirenzum", rare genetic
+  subtypes) is dropped, so the wheel stays small;
   a medication named by FDA (Drugs@FDA) is kept even if wordfreq has not seen it ("Ozempic");
 - a term already in rules/lexicons/rare-diseases.txt is left to the rare-diagnosis rule.
 

@@ -1,4 +1,4 @@
-"""The disclosure stage: does a reply confirm that a specific person is a patient, or state their care?
+"""The disclosure stage: does a reply confirm that someone is a patient, or state their care?
 
 The fines that started this field were for review replies: "your root canal", "your son's
 surgery went well", "Yes, that's him!". The platform shows who the reviewer is, so a reply that
@@ -103,7 +103,8 @@ class DisclosureStage:
         """Drop the care cues; add a PATIENT_STATUS finding per disclosing phrase."""
         cues = [c for c in candidates if c.entity == CUE]
         kept = [c for c in candidates if c.entity != CUE]
-        if not self.active or not is_reply(post):
+        # A post that starts with someone's @handle answers them as a reply does.
+        if not self.active or not (is_reply(post) or post.text.lstrip().startswith("@")):
             return kept
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
@@ -231,7 +232,7 @@ class DisclosureStage:
             if start <= name.start < end:
                 return Referent("name", name.start, name.end)
         tokens = [w for _, _, w in words]
-        for index, (s, e, word) in enumerate(words):
+        for index, (_, e, word) in enumerate(words):
             base = _strip_possessive(word)
             if base in self.kin and index and tokens[index - 1] in self.possessive:
                 return Referent("kin", words[index - 1][0], e)
