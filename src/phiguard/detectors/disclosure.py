@@ -170,7 +170,7 @@ class DisclosureStage:
                                  cue.start, cue.end, SURE, "care the organisation gave",
                                  reported="care-action")
         person = self._person(field, words, names, start, end)
-        if person is None:
+        if person is None or instruction:  # "Please call our ED liaison": routing, not care
             return None
         # A phrase about a person's state ("is resting comfortably") needs only the person, and
         # a relative beside any care term is theirs; a term in the same sentence as "you" or a
