@@ -112,6 +112,34 @@ DISCLOSE_EN = [
     "you were seen by our busiest doctor that day",
     "so glad {staff} could get your {kin} in for the {care} the same day",
     "your {care} is on file and we can send it to your new doctor",
+    "it was so nice meeting {pron3} during {pron2} {care}",
+    "while you were here for the {care}, the nurses checked on you every hour",
+    "your {kin} was a champ through the whole {care}",
+    "we moved your {care} up to next Tuesday",
+    "{name} was such a sweetheart on our {specialty} floor",
+    "sounds like your {kin}'s {care} finally did the trick",
+    "your {care} looks much better than last time",
+    "your {care} was read by two of our radiologists",
+    "the {care} you had with us last spring was billed twice, and we fixed it",
+    "we loved having {pron3} with us on the {specialty} unit",
+    "{pron} crushed it in {care} today",
+    "your {kin}'s comfort was all that mattered to us in those last days",
+    "you were our first {care} of the morning",
+    "your {care} is healing nicely according to your nurse",
+    "tell your {kin} the whole {specialty} team misses {pron3}",
+    "we adjusted your {care} on the 3rd",
+    "{name}'s {care} went perfectly and {pron} is already asking for pizza",
+    "hope the new {care} is helping with the pain",
+    "our {specialty} nurses remember you and your {kin} so fondly",
+    "you're 32 weeks now, so we moved up your {care}",
+    "we found the mix-up with your {kin}'s {care} and refunded the copay",
+    "you did the hard part by finishing {care} with us",
+    "{pron} is stable and {pron2} family is with {pron3}",
+    "glad you and the baby are home safe after the {care}",
+    "your {care} came back clear",
+    "the {care} on your knee should feel normal in a day or two",
+    "it is! {pron} has been so brave through the {care}",
+    "you were triaged as non-urgent, which is why the wait was long",
 ]
 DISCLOSE_ES = [
     "nos alegra que su {kin_es} saliera bien de la {care_es}",
@@ -154,6 +182,26 @@ NOT_EN = [
     "insurance questions can be complicated; our financial counselors can explain any bill",
     "it was {staff}'s first year in our {specialty} department",
     "we're proud of our {specialty} team and the care they give everyone",
+    "{care} appointments can be booked online any time",
+    "our {specialty} unit cares for families from across the region",
+    "we want every {care} to feel respectful, and we're sorry to hear this",
+    "never stop a {care} without talking to your doctor first",
+    "wait times for {care} are posted online and updated every 15 minutes",
+    "we're glad you had a great experience with {staff}",
+    "thanks so much for the 5 stars",
+    "stay home if you have a fever and call your doctor if it lasts",
+    "{care} is free at our drive-through site this weekend",
+    "we can't confirm who appears in our videos, but thanks for watching",
+    "{staff} has worked on our {specialty} unit for 20 years",
+    "the {specialty} team is celebrating its 10th anniversary",
+    "our {care} program was just ranked among the best in the state",
+    "ask your provider whether a {care} is right for you",
+    "a {care} usually takes about 30 minutes",
+    "we hope you'll give us another chance; please reach out at {phone}",
+    "our hearts go out to everyone affected",
+    "thank you for being part of our community",
+    "{staff} will be so happy to hear this",
+    "we're sorry for the confusion about {care} pricing; estimates are online",
 ]
 NOT_ES = [
     "lamentamos su experiencia; por favor llame a nuestra defensora del paciente al {phone}",
@@ -189,7 +237,7 @@ def _fill(template: str, rng: random.Random) -> str:
     return text + rng.choice([".", "!", "!!", " 💙", ". 🙌", ""])
 
 
-def generate(count: int = 2400) -> list[dict[str, Any]]:
+def generate(count: int = 4000) -> list[dict[str, Any]]:
     """Seeded sentences, half disclosing and half compliant look-alikes."""
     rng = random.Random(SEED)
     out: list[dict[str, Any]] = []

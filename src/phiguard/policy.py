@@ -70,7 +70,7 @@ class Policy(BaseModel):
     # wheel): a sentence it scores at or above the threshold, that no rule explains, goes to
     # review. False: the stage decides on its rules alone.
     disclosure_model: bool = True
-    disclosure_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    disclosure_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     # Workforce names: Safe Harbor does not require removing them, so a social post may name a
     # titled clinician ("allow"); the strict policy flags them ("flag").
     clinician_names: Literal["allow", "flag"] = "allow"

@@ -89,6 +89,8 @@ class DisclosureStage:
         self.not_referents = compile_phrases(lists.get("not_referents", ()))
         self.asks = compile_phrases(lists.get("asks_about_patient", ()))
         self.questions = compile_phrases(lists.get("asks_who", ()))
+        self.staff_asked = compile_phrases(lists.get("asks_about_staff", ()))
+        self.addressed = compile_phrases(lists.get("addressed", ()))
         self.instructions = lists.get("instructions", frozenset())
         # Everyday care words and units, to tell whether the comment answered asks about care.
         self.question_trie = _Trie([term for rule, path in pack.rules
@@ -161,6 +163,8 @@ class DisclosureStage:
         if owner is not None:
             return self._finding(field, cue, owner, min(owner.start, cue.start), cue.end, SURE)
         inside = self._inside(cue)
+        if inside is None and "lexicon" not in rule.lists:
+            inside = self._subject(words, cue, names)
         if inside is not None:
             return self._finding(field, cue, inside, cue.start, cue.end, SURE)
         phrase_rule = "lexicon" not in rule.lists or cue.text[:1].isdigit()
@@ -242,6 +246,24 @@ class DisclosureStage:
         for index, (s, e, word) in enumerate(words):
             if word in self.second and not _starts_phrase(tokens, index, self.not_referents):
                 return Referent("second", s, e)
+        # "Congrats on finishing chemo!", "So glad it went well": said to the person answered.
+        if words and _has_any(tokens[:3], self.addressed):
+            return Referent("second", words[0][0], words[0][1])
+        return None
+
+    def _subject(self, words: list[tuple[int, int, str]], cue: Candidate,
+                 names: list[Candidate]) -> Referent | None:
+        """The person a state phrase is said of, right before it: 'he's out of the ICU'."""
+        before = [w for w in words if w[1] <= cue.start][-1:]
+        inside = [w for w in words if cue.start <= w[0] < cue.end][:1]
+        for s, e, word in before + inside:
+            head = word.split("'")[0].split("’")[0]
+            if head in self.second and head not in ("your", "ur"):
+                return Referent("second", s, e)
+            if head in self.third and head not in ("his", "her", "their"):
+                return Referent("third", s, e)
+            if any(n.start <= s and e <= n.end + 2 for n in names):
+                return Referent("name", s, e)
         return None
 
     def _staff(self, words: list[tuple[int, int, str]], cue: Candidate) -> bool:
@@ -255,8 +277,8 @@ class DisclosureStage:
         if not question:
             return False
         tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
-        if not _has_any(tokens, self.questions):
-            return False  # "Does insurance work?" asks about a service, not a person
+        if not _has_any(tokens, self.questions) or _has_any(tokens, self.staff_asked):
+            return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
         if _has_any(tokens, self.asks):
             return True
         words = [t.casefold() for t in regex.findall(r"\w+|[^\w\s]", question)]
