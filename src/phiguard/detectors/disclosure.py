@@ -137,6 +137,8 @@ class DisclosureStage:
                                    actions, instruction)
                 if hit is not None:
                     hits.append(hit)
+            for hit in hits:
+                self._also(hit, in_sentence)
             found.extend(hits)
             if not hits and self._person(field, words, names, start, end) is not None:
                 unexplained.append((start, end))
@@ -154,7 +156,7 @@ class DisclosureStage:
                 return None
             who = Referent("confirm", cue.start, cue.end)
             return self._finding(field, cue, who, cue.start, cue.end, SURE,
-                                 "confirms what the comment asked")
+                                 "the comment asked about someone's care or stay")
         if self._staff(words, cue) or _proper_name(cue.text):
             return None
         owner = self._owner(field, words, cue, names)
@@ -285,14 +287,26 @@ class DisclosureStage:
         return any(self.question_trie.longest(words, i) for i in range(len(words)))
 
     # ---- the finding ---------------------------------------------------------------------
+    def _also(self, hit: Candidate, cues: list[Candidate]) -> None:
+        """Name the other kinds of care inside the reported phrase ('your dad's knee
+        replacement went well': a procedure as well as an update)."""
+        own = self.rules[hit.rule_id].message
+        more = dict.fromkeys(
+            self.rules[c.rule_id].message for c in cues
+            if c.rule_id in self.rules and c.rule_id not in ("care-action", "care-confirmation")
+            and hit.start <= c.start and c.end <= hit.end and self.rules[c.rule_id].message != own
+            and self.rules[c.rule_id].message not in hit.explanation)
+        if more:
+            hit.explanation += "; it also names " + " and ".join(more)
+
     def _finding(self, field: FieldText, cue: Candidate, who: Referent, start: int, end: int,
                  score: float, extra: str = "", reported: str | None = None) -> Candidate:
         what = self.rules[cue.rule_id].message
         rule = self.rules[reported or cue.rule_id]
         strength = ("" if score >= SURE else
                     "; the care and the person are only in the same sentence, so review it")
-        explanation = (f"confirms care of {_WHO[who.kind]}: {what} (rule {rule.id!r})"
-                       f"{'; ' + extra if extra else ''}{strength}")
+        explanation = (f"confirms that {_WHO[who.kind]} is or was a patient: it names {what}"
+                       f"{'; ' + extra if extra else ''} (rule {rule.id!r}){strength}")
         return Candidate(field=field, start=start, end=end, identifier=Identifier.OTHER_UNIQUE,
                          entity=ENTITY, score=score, rule_id=rule.id, layer=self.name,
                          explanation=explanation)

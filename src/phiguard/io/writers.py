@@ -129,7 +129,8 @@ class TableWriter:
             where = f"{f.field}[{f.start}:{f.end}]"
             print(f"    {verdict:<6} {f.identifier.value} {f.entity:<20} {where:<18} "
                   f"{excerpt!r}  rule {f.rule_id} score {f.score:.2f}", file=self.out)
-            if f.entity == "DETECTOR_ERROR":
+            # Why a reply discloses care is not obvious from the masked excerpt: say it.
+            if f.entity in ("DETECTOR_ERROR", "PATIENT_STATUS"):
                 print(f"           {f.explanation}", file=self.out)
         for combination in report.combinations:
             print(f"    {combination.verdict:<6} combination {combination.name}: "
