@@ -140,7 +140,10 @@ class DisclosureStage:
             for hit in hits:
                 self._also(hit, in_sentence)
             found.extend(hits)
-            if not hits and self._person(field, words, names, start, end) is not None:
+            # A yes to a question about anyone but a patient is decided: not for the model.
+            answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
+            if not hits and not answered and self._person(field, words, names, start,
+                                                          end) is not None:
                 unexplained.append((start, end))
         found.extend(self._model_hits(field, unexplained, names))
         return found
