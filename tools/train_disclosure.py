@@ -262,7 +262,8 @@ def _post_sentences(record: dict[str, Any]) -> list[dict[str, Any]]:
 
     text = record.get("text") or ""
     spans = [(p["start"], p["end"]) for p in record.get("phi") or []
-             if p.get("label") == "PATIENT_STATUS" and p.get("field", "text") == "text"]
+             if "PATIENT_STATUS" in (p.get("label"), p.get("entity"))
+             and p.get("field", "text") == "text"]
     out = []
     for start, end in _sentences(text):
         hit = any(s < end and start < e for s, e in spans)
