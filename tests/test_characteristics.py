@@ -86,7 +86,6 @@ def test_reply_confirming_the_reviewer_was_a_patient_blocks_without_a_name(text:
     report = phiguard.check(_reply(text))
     assert report.verdict == "block"
     assert "PATIENT_STATUS" in {f.entity for f in report.flagged}
-    assert [c.name for c in report.combinations] == ["patient status in a reply"]
 
 
 @pytest.mark.parametrize("text", [

@@ -37,10 +37,12 @@ def test_overlapping_signals_count_once_the_longest() -> None:
 
 
 def test_reply_is_a_virtual_group() -> None:
-    status = [Signal("PATIENT_STATUS", "R", "text", 0, 5)]
-    assert _names(status) == []
+    spec = CombinationSpec(name="handle in a reply", all_of=["NAME", "REPLY"], verdict="review")
+    handle = [Signal("HANDLE", "R", "text", 0, 5)]
+    assert match_combinations(handle, Post(text="x"), [spec], QUASI) == []
     reply = Post(text="x", kind="reply", in_reply_to="bad visit")
-    assert _names(status, reply) == ["patient status in a reply"]
+    assert [m.spec.name for m in match_combinations(handle, reply, [spec], QUASI)] == [
+        "handle in a reply"]
 
 
 def test_caption_combination_needs_its_subject_in_a_caption() -> None:
@@ -62,9 +64,9 @@ def test_a_policy_can_add_a_combination_and_the_verdict_follows() -> None:
 
 
 def test_a_policy_can_turn_combinations_off() -> None:
-    reply = {"kind": "reply", "in_reply_to": "meh", "text": "Sorry your root canal hurt."}
-    assert phiguard.check(reply).verdict == "block"
-    assert phiguard.check(reply, policy=Policy(combinations=[])).verdict == "pass"
+    post = "Our patient with Fabry disease, a 34-year-old, is doing well."
+    assert phiguard.check(post).verdict == "block"
+    assert phiguard.check(post, policy=Policy(combinations=[])).verdict == "pass"
 
 
 def test_policy_groups_are_configurable() -> None:

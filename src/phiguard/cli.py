@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     p_check = sub.add_parser("check", help="check one post given on the command line")
     p_check.add_argument("text", help="the post text")
     p_check.add_argument("--caption", action="append", default=[], help="an image caption")
+    p_check.add_argument("--kind", choices=("post", "reply", "comment"), default="post",
+                         help="what the text is: a reply or comment answers someone")
+    p_check.add_argument("--in-reply-to", metavar="TEXT",
+                         help="the review or comment answered (read, never reported)")
     policy_options(p_check)
     gate_options(p_check)
     p_check.add_argument("--format", "-f", choices=["table", "compact"], default="table",
@@ -174,7 +178,8 @@ def _field_options(args: argparse.Namespace) -> FieldOptions:
 
 
 def _cmd_check(args: argparse.Namespace, policy: Policy | None) -> int:
-    post = Post(text=args.text, captions=args.caption)
+    post = Post(text=args.text, captions=args.caption, kind=args.kind,
+                in_reply_to=args.in_reply_to)
     report = check(post, policy=policy)
     from phiguard.io.records import Source
 

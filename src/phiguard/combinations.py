@@ -86,10 +86,6 @@ def _defaults() -> list[CombinationSpec]:
             name="patient + place", all_of=["PATIENT", "PLACE"], verdict="review",
             explanation="a town or street tied to a particular patient (Safe Harbor B)"),
         CombinationSpec(
-            name="patient status in a reply", all_of=["PATIENT_STATUS", REPLY], verdict="block",
-            explanation="a reply that confirms the person answered is or was a patient; the "
-                        "platform shows who they are"),
-        CombinationSpec(
             name="patient status + name", all_of=["PATIENT_STATUS", "NAME"], verdict="block",
             explanation="confirms that a named person is or was a patient"),
         CombinationSpec(

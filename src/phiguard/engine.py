@@ -64,6 +64,12 @@ def _lexicon(policy: Policy, pack: LoadedPack) -> Detector:
     return LexiconDetector(pack)
 
 
+def _disclosure(policy: Policy, pack: LoadedPack) -> PostStage:
+    from phiguard.detectors.disclosure import DisclosureStage
+
+    return DisclosureStage(policy, pack)
+
+
 def _characteristics(policy: Policy, pack: LoadedPack) -> PostStage:
     from phiguard.detectors.characteristics import CharacteristicsStage
 
@@ -78,6 +84,7 @@ LAYERS: dict[str, LayerFactory] = {
     "name-context": _name_context,
     "place-date-context": _place_date_context,
     "lexicon": _lexicon,
+    "disclosure": _disclosure,
     "owner": _owner,
     "characteristics": _characteristics,
 }

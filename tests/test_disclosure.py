@@ -1,0 +1,145 @@
+"""Care disclosure in replies and comments (the disclosure stage, rules/disclosure.yaml, the model).
+
+Every sentence here is written for this file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import phiguard
+from phiguard import Policy
+from phiguard.cli import main
+from phiguard.detectors import disclosure_model
+from phiguard.rulepacks.loader import rules_dir
+
+RULES_ONLY = Policy(disclosure_model=False)
+
+
+def _reply(text: str, question: str = "Thanks for everything!", kind: str = "reply") -> dict[
+        str, str]:
+    return {"kind": kind, "in_reply_to": question, "text": text}
+
+
+def _status(report: phiguard.Report) -> list[phiguard.Finding]:
+    return [f for f in report.flagged if f.entity == "PATIENT_STATUS"]
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    # a procedure, test or medication of the person answered
+    ("So glad your tonsillectomy is behind you!", "Great ENT team"),
+    ("The prior authorization for your Humira went through this morning.", "Pharmacy is slow"),
+    ("The strep culture we ran came back negative.", "Nobody called me"),
+    # mental-health and substance-use care
+    ("We're sorry your intake for detox took all afternoon.", "Waited forever"),
+    # a relative's care
+    ("We hope your grandma's hip surgery recovery is going smoothly.", "My grandma was there"),
+    ("Sorry your husband waited so long in our ED.", "Long wait"),
+    # an update on someone asked after, and a yes to a question about a patient
+    ("She's out of surgery and resting comfortably.", "How is Coach Amy doing?"),
+    ("Yes, that's her!", "Is that my aunt in the photo? She was admitted Sunday"),
+    # billing and records
+    ("According to our records, you paid the balance in March.", "You overcharged me"),
+    ("Your dental plan covered half of the crown.", "Too expensive"),
+    # Spanish
+    ("Nos alegra que su hija saliera bien de la cirugía.", "Gracias al equipo"),
+])
+def test_a_reply_that_states_someones_care_does_not_pass(text: str, question: str) -> None:
+    report = phiguard.check(_reply(text, question), policy=RULES_ONLY)
+    assert report.verdict != "pass"
+    assert _status(report), "no patient-status phrase reported"
+
+
+@pytest.mark.parametrize("text", [
+    "We're sorry to hear this. Please call our patient advocate at 555-0100 so we can help.",
+    "We can't discuss anyone's care online, but our patient relations team would like to listen.",
+    "Our surgeons follow the same safety checklist for everyone.",
+    "We never confirm whether someone is or isn't a patient here.",
+    "Thank you for the kind words about our ICU team!",
+    "Please bring your insurance card to every visit.",
+    "Flu shots are available at every clinic this month, no appointment needed.",
+    "If you or someone you love is struggling, our crisis line answers 24/7.",
+])
+def test_compliant_replies_pass(text: str) -> None:
+    report = phiguard.check(_reply(text, "Terrible experience in your ER"))
+    assert not _status(report)
+
+
+def test_a_yes_confirms_only_a_question_about_a_patient() -> None:
+    staff = phiguard.check(_reply("Yes, that's her!", "Is that the nurse who ran the 5K?",
+                                  kind="comment"))
+    assert not _status(staff)
+    patient = phiguard.check(_reply("Yes, that's her!", "Is that my mom in the ICU photo?",
+                                    kind="comment"))
+    assert [f.rule_id for f in _status(patient)] == ["care-confirmation"]
+
+
+def test_only_posts_that_answer_someone_are_read_for_disclosure() -> None:
+    text = "So glad your colonoscopy went smoothly!"
+    assert _status(phiguard.check(_reply(text)))
+    assert not _status(phiguard.check(text))  # a top-level post addresses no one in particular
+
+
+def test_the_phrase_is_minimal_and_the_explanation_quotes_nothing() -> None:
+    text = "Thank you! So glad your son's appendectomy went well, Ms. Ortega."
+    report = phiguard.check(_reply(text))
+    found = _status(report)
+    assert found
+    phrase = text[found[0].start:found[0].end]
+    assert "appendectomy" in phrase and "Thank you" not in phrase
+    for finding in found:
+        explanation = finding.explanation.lower()
+        assert "a relative or friend of the person answered" in explanation
+        assert "appendectomy" not in explanation and "ortega" not in explanation
+        assert not re.search(r"\bson's", explanation)
+
+
+def test_a_model_hit_alone_asks_for_review_and_never_blocks() -> None:
+    # Threshold 0: every sentence that points at a person and that no rule explains is a hit.
+    policy = Policy(disclosure_threshold=0.0)
+    report = phiguard.check(_reply("You made our whole week."), policy=policy)
+    assert [f.rule_id for f in report.flagged] == ["disclosure-model"]
+    assert report.verdict == "review"
+    assert not _status(phiguard.check(_reply("You made our whole week."), policy=RULES_ONLY))
+
+
+def test_the_model_scores_care_above_a_service_notice() -> None:
+    care, notice = disclosure_model.score_sentences([
+        "Your biopsy results came back clear.", "Biopsy results are posted to the portal."])
+    assert care > 0.5 > notice
+
+
+def test_a_missing_model_blocks_the_post(monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    monkeypatch.setattr(disclosure_model, "model_dir", lambda: tmp_path)
+    disclosure_model._load.cache_clear()
+    try:
+        policy = Policy(disclosure_threshold=0.01)  # a fresh pipeline that asks the model
+        report = phiguard.check(_reply("You were all so kind to us."), policy=policy)
+    finally:
+        disclosure_model._load.cache_clear()
+    assert report.verdict == "block"
+    assert [f.entity for f in report.findings] == ["DETECTOR_ERROR"]
+
+
+def test_the_vocabulary_leaves_everyday_words_out() -> None:
+    lexicons = rules_dir() / "lexicons"
+    terms = set()
+    for name in ("care-medications.txt", "care-conditions.txt", "care-mental-health.txt",
+                 "care-procedures.txt", "care-settings.txt"):
+        terms |= set((lexicons / name).read_text(encoding="utf-8").splitlines())
+    assert {"ozempic", "colonoscopy", "heart attack", "lisinopril"} <= terms
+    assert not {"focus", "balance", "cast", "cold", "delivery", "all", "ms"} & terms
+
+
+def test_check_explains_the_evidence_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--kind", "reply", "--in-reply-to", "My dad loved your nurses",
+                 "We're so glad your dad's knee replacement went well!"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "PATIENT_STATUS" in out
+    assert "a relative or friend of the person answered" in out
+    assert "knee replacement" not in out  # masked by default
