@@ -48,8 +48,10 @@ class PhiguardSystem:
         """Run check_many (batches of 64) and keep each post's flagged findings."""
         import phiguard
 
-        reports = phiguard.check_many([p.as_post() for p in posts], policy=self.policy,
-                                      batch_size=64)
+        reports = list(phiguard.check_many([p.as_post() for p in posts], policy=self.policy,
+                                           batch_size=64))
+        # What the gate decided for each post, for the post-level figures (verdicts()).
+        self.last_verdicts = [r.verdict for r in reports]
         return [[Span(f.field, f.start, f.end, f.entity, f.identifier.value)
                  for f in r.findings if f.status == "flagged" and f.end > f.start]
                 for r in reports]
@@ -150,12 +152,90 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
                 predictions[name] = [[s for s in spans if s.score >= presidio_threshold]
                                      for spans in predictions["presidio"]]
                 entry["results"][name] = metrics_entry(dataset.posts, predictions[name], seconds)
+        if any(p.should_block is not None for p in dataset.posts):
+            entry["gate"] = {name: gate_figures(dataset.posts, _verdicts(system, predictions))
+                             for system in runners
+                             for name in [system.name] if name in predictions}
         results["datasets"][dataset.name] = entry
-        if dataset.table is labels.PHYSIONET:
+        if dataset.table is labels.PHYSIONET and dataset.posts:
             _clinicians(dataset, predictions, results, log)
     report.publish("accuracy", results, render, draw, out, docs, bool(results["datasets"]),
                    log)
     return results
+
+
+def _verdicts(system: Any, predictions: dict[str, list[list[Span]]]) -> list[bool]:
+    """Whether the system stopped each post: phiguard's verdict is not `pass`; Presidio, which
+    has no verdict, stops a post when it reports any entity with a Safe Harbor letter."""
+    verdicts = getattr(system, "last_verdicts", None)
+    if verdicts is not None:
+        return [v != "pass" for v in verdicts]
+    return [any(s.letter is not None for s in spans) for spans in predictions[system.name]]
+
+
+def gate_figures(posts: list[LabelledPost], stopped: list[bool]) -> dict[str, dict[str, int]]:
+    """Per group (and 'all'): PHI posts and how many were stopped; clean posts and how many
+    passed."""
+    figures: dict[str, dict[str, int]] = {}
+    for post, stop in zip(posts, stopped, strict=True):
+        for group in ("all", post.group or "other"):
+            counts = figures.setdefault(group, {"phi": 0, "gated": 0, "clean": 0, "passed": 0})
+            if post.should_block:
+                counts["phi"] += 1
+                counts["gated"] += stop
+            else:
+                counts["clean"] += 1
+                counts["passed"] += not stop
+    return figures
+
+
+def honest_loop(results: dict[str, Any]) -> str:
+    """Both halves of each split corpus side by side, and the gap between them."""
+    out = []
+    bases = sorted({name.split(":")[0] for name in results["datasets"] if ":" in name})
+    for base in bases:
+        tune = results["datasets"].get(f"{base}:tune")
+        measure = results["datasets"].get(f"{base}:measure")
+        if not tune or not measure:
+            continue
+        rows = []
+        for system in measure["results"]:
+            pairs = [("span recall, any letter", _span_recall(tune, system),
+                      _span_recall(measure, system))]
+            if "gate" in measure and system in measure["gate"]:
+                for group in sorted(measure["gate"][system]):
+                    t, m = tune["gate"][system].get(group), measure["gate"][system][group]
+                    pairs += [(f"{group}: PHI posts stopped", _share(t, "gated", "phi"),
+                               _share(m, "gated", "phi")),
+                              (f"{group}: clean posts passed", _share(t, "passed", "clean"),
+                               _share(m, "passed", "clean"))]
+            for what, a, b in pairs:
+                gap = f"{a - b:+.2f}" if a is not None and b is not None else "–"
+                rows.append([system, what, report.rate(a), report.rate(b), gap])
+        out.append(f"**{base}**: tuned on `{base}:tune` ({tune['posts']} posts), measured on "
+                   f"`{base}:measure` ({measure['posts']} posts); gap = tune − measure.\n")
+        out.append(report.table(["system", "figure", "tune", "measure", "gap"], rows) + "\n")
+        letters = sorted({k for k, c in measure["results"][next(iter(measure["results"]))]
+                          ["letters"]["span"].items() if k != metrics.ANY and c["gold"]})
+        rows = []
+        for system in measure["results"]:
+            for key in letters:
+                a = (tune["results"][system]["letters"]["span"].get(key) or {}).get("recall")
+                b = (measure["results"][system]["letters"]["span"].get(key) or {}).get("recall")
+                gap = f"{a - b:+.2f}" if a is not None and b is not None else "–"
+                rows.append([system, key, report.rate(a), report.rate(b), gap])
+        out.append(f"{base}, span recall per letter:\n")
+        out.append(report.table(["system", "letter", "tune", "measure", "gap"], rows) + "\n")
+    return "\n".join(out)
+
+
+def _span_recall(entry: dict[str, Any], system: str) -> float | None:
+    count = entry["results"].get(system, {}).get("letters", {}).get("span", {}).get(metrics.ANY)
+    return count.get("recall") if count else None
+
+
+def _share(counts: dict[str, int] | None, part: str, whole: str) -> float | None:
+    return counts[part] / counts[whole] if counts and counts[whole] else None
 
 
 def _dataset_entry(dataset: Dataset) -> dict[str, Any]:
@@ -271,6 +351,11 @@ def render(results: dict[str, Any]) -> str:
                    "a warm-up, `check_many` against `analyze()` per field), a second opinion "
                    "beside the speed benchmark:\n")
         out.append(headline(results) + "\n")
+        loop = honest_loop(results)
+        if loop:
+            out.append("The honest loop: rules are tuned on one half of each development corpus "
+                       "and measured on the other, whose errors are never read:\n")
+            out.append(loop)
     for name, entry in results["datasets"].items():
         systems = list(entry["results"])
         out.append(f"### {name}\n\n{entry['posts']} posts, {entry['counted_spans']} counted gold "

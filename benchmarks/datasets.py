@@ -42,6 +42,9 @@ class LabelledPost:
     gold: tuple[Span, ...] = ()
     # Other phiguard.Post keys the record had (kind, posted_at, channel, in_reply_to).
     meta: tuple[tuple[str, Any], ...] = ()
+    # social-dev's post-level labels: the group it tests and whether it must not pass.
+    group: str | None = None
+    should_block: bool | None = None
 
     def fields(self) -> list[tuple[str, str]]:
         """("text", ...), ("captions[0]", ...), ... as phiguard.Post.fields() names them."""
@@ -107,8 +110,10 @@ def read_jsonl(path: Path, name: str | None = None,
                 gold.append(Span(field_name, phi["start"], phi["end"], label,
                                  mapper(label, value)))
             meta = tuple((k, raw[k]) for k in POST_KEYS if raw.get(k) is not None)
+            should_block = raw.get("should_block")
             posts.append(LabelledPost(str(raw.get("id", f"{path.stem}-{number}")), text,
-                                      tuple(captions), tuple(gold), meta))
+                                      tuple(captions), tuple(gold), meta, raw.get("group"),
+                                      bool(gold) if should_block is None else bool(should_block)))
     return Dataset(name or path.stem, str(path), posts, table, sorted(unknown))
 
 
@@ -136,13 +141,47 @@ def own_posts_path() -> Path:
 Loader = Callable[[int | None], Dataset]
 
 
+# The honest loop: each development corpus is split in two. Rules are tuned on the first half
+# (errors may be read) and only measured on the second (its errors are never printed).
+TUNE, MEASURE = "tune", "measure"
+
+
+def social_half(post_id: str) -> str:
+    """social-dev: odd ids tune, even ids measure."""
+    return TUNE if int(post_id.rsplit("-", 1)[1]) % 2 else MEASURE
+
+
+def physionet_half(post_id: str) -> str:
+    """PhysioNet (ids 'p13-n2'): by patient, so one patient's notes stay in one half;
+    patients 1, 5, 9 ... tune, 3, 7, 11 ... measure."""
+    return TUNE if int(post_id.split("-", 1)[0].lstrip("p")) % 4 == 1 else MEASURE
+
+
+def half(dataset: Dataset, which: str, split: Callable[[str], str]) -> Dataset:
+    """The posts of one half of a dataset, named 'NAME:half'."""
+    return Dataset(f"{dataset.name}:{which}", dataset.source,
+                   [p for p in dataset.posts if split(p.id) == which], dataset.table,
+                   dataset.unknown_labels, dataset.notes)
+
+
 def builtin(data_dir: str | Path | None = None) -> dict[str, Loader]:
     """The datasets `accuracy` runs by default, by name, each a loader taking a post limit."""
     shared = shared_data_dir(data_dir)
+
+    def social(which: str) -> Loader:
+        return lambda limit: half(read_jsonl(shared / "social-dev.jsonl", "social-dev", None,
+                                             limit), which, social_half)
+
+    def physionet(which: str) -> Loader:
+        return lambda limit: half(read_jsonl(shared / "physionet-deid-dev.jsonl", "physionet",
+                                             labels.PHYSIONET, limit), which, physionet_half)
+
     return {
         "posts": lambda limit: read_jsonl(own_posts_path(), "posts", None, limit),
-        "physionet": lambda limit: read_jsonl(shared / "physionet-deid-dev.jsonl", "physionet",
-                                              labels.PHYSIONET, limit),
+        "social-dev:tune": social(TUNE),
+        "social-dev:measure": social(MEASURE),
+        "physionet:tune": physionet(TUNE),
+        "physionet:measure": physionet(MEASURE),
         "presidio-synth": lambda limit: read_presidio_synth(shared / "presidio-synth-v2.json",
                                                             limit),
     }

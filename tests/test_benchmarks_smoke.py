@@ -109,13 +109,21 @@ def test_jsonl_loader_rejects_a_span_whose_text_does_not_match(tmp_path: Path) -
 def _tiny_shared_data(folder: Path) -> None:
     folder.mkdir()
     note = "Pt Rose Smith seen 7/22 by Dr Lee; daughter at 415-555-2671."
-    (folder / "physionet-deid-dev.jsonl").write_text(json.dumps({
-        "id": "p1-n1", "text": note, "captions": [], "phi": [
+    # One note in each half of the split (patients 1 and 3).
+    (folder / "physionet-deid-dev.jsonl").write_text("".join(json.dumps({
+        "id": f"p{patient}-n1", "text": note, "captions": [], "phi": [
             {"field": "text", "start": 3, "end": 13, "text": "Rose Smith", "label": "PTName"},
             {"field": "text", "start": 19, "end": 23, "text": "7/22", "label": "Date"},
             {"field": "text", "start": 30, "end": 33, "text": "Lee", "label": "HCPName"},
             {"field": "text", "start": 47, "end": 59, "text": "415-555-2671", "label": "Phone"},
-        ]}) + "\n")
+        ]}) + "\n" for patient in (1, 3)))
+    # social-dev's shape: one post per half, with its group and verdict label.
+    (folder / "social-dev.jsonl").write_text("".join(json.dumps({
+        "id": f"sd-000{i}", "kind": "post", "text": text, "captions": [], "group": "names",
+        "should_block": bool(phi), "phi": phi}) + "\n" for i, text, phi in (
+            (1, "Our patient Rose Smith went home today.",
+             [{"field": "text", "start": 12, "end": 22, "text": "Rose Smith", "label": "A"}]),
+            (2, "Flu shots are free for everyone this Saturday.", []))))
     sentence = "Email rose@example.com before March 3, 2024."
     (folder / "presidio-synth-v2.json").write_text(json.dumps([{
         "full_text": sentence, "spans": [
@@ -139,15 +147,22 @@ def test_accuracy_command_scores_each_dataset_and_says_what_it_skipped(
     results = json.loads((out / "accuracy.json").read_text())
     assert "posts.jsonl not found" in results["skipped"]["posts"]
     assert "not found" in capsys.readouterr().err
-    assert set(results["datasets"]) >= {"physionet", "presidio-synth", "mine"}
+    assert set(results["datasets"]) >= {"physionet:tune", "physionet:measure",
+                                        "social-dev:tune", "social-dev:measure",
+                                        "presidio-synth", "mine"}
+    # Each half's gate figures, per group, beside the span scores.
+    assert results["datasets"]["social-dev:tune"]["gate"]["presidio"]["names"]["phi"] == 1
+    measure_gate = results["datasets"]["social-dev:measure"]["gate"]
+    assert measure_gate["phiguard-patterns"]["all"]["clean"] == 1
     synth = results["datasets"]["presidio-synth"]["results"]
     assert set(synth) >= {"phiguard-patterns", "presidio"}
     # Both identifiers are plain patterns: the pattern layer finds the email.
     assert synth["phiguard-patterns"]["letters"]["span"]["F"]["found"] == 1
-    physionet = results["datasets"]["physionet"]
+    physionet = results["datasets"]["physionet:tune"]
     # HCPName is neutral by default: 3 counted spans of 4.
     assert (physionet["gold_spans"], physionet["counted_spans"]) == (4, 3)
     assert (out / "accuracy.md").read_text().startswith("*posts: skipped")
+    assert "The honest loop" in (out / "accuracy.md").read_text()
     # `report` writes the saved tables between the markers of the docs page, and nothing else.
     docs = tmp_path / "benchmarks.md"
     docs.write_text("intro\n<!-- BEGIN accuracy -->\nSTALE TABLE\n<!-- END accuracy -->\noutro\n")
@@ -166,7 +181,8 @@ def test_accuracy_command_skips_shared_datasets_when_the_folder_is_absent(
     assert main(["accuracy", "--data", str(tmp_path / "nowhere"), "--out", str(out),
                  "--systems", "phiguard-patterns"]) == 0
     results = json.loads((out / "accuracy.json").read_text())
-    assert set(results["skipped"]) == {"posts", "physionet", "presidio-synth"}
+    assert set(results["skipped"]) == {"posts", "social-dev:tune", "social-dev:measure",
+                                       "physionet:tune", "physionet:measure", "presidio-synth"}
     assert results["datasets"] == {}
 
 

@@ -1,6 +1,7 @@
 """Token-level recall and precision of phiguard on the shared de-identification corpora.
 
-    python tools/eval_deid.py physionet [--policy clinical|social|strict] [--errors LABEL,FP]
+    python tools/eval_deid.py physionet [--policy clinical|social|strict] [--half tune|measure]
+                                        [--errors LABEL,FP]
     python tools/eval_deid.py presidio [--policy social|strict]
 
 Reads ../shared/data (see its README; benchmark use only, nothing is copied). A token is a run of
@@ -12,6 +13,11 @@ one; clinician-name (HCPName) tokens and year-only dates are left out of the pre
 ("neutral") and HCPName recall is reported beside it. `--errors LABEL[,LABEL...]` prints
 missed tokens of those labels, and `--errors FP` false-positive tokens, with context: it prints
 PHI, for local use only.
+
+`--half` splits PhysioNet's development split by patient (notes of one patient stay together,
+so a name seen while tuning is not measured again): `tune` is patients 1, 5, 9 ... (id % 4 == 1),
+`measure` patients 3, 7, 11 ... Tune on the first; only measure on the second, whose errors
+this tool refuses to print.
 """
 
 from __future__ import annotations
@@ -36,9 +42,16 @@ PRESIDIO = {"PERSON": "PERSON", "GPE": "LOCATION", "LOCATION": "LOCATION",
             "STREET_ADDRESS": "STREET_ADDRESS", "DATE_TIME": "DATE_TIME", "AGE": "AGE"}
 
 
-def _physionet() -> list[dict[str, object]]:
+def _physionet(half: str | None = None) -> list[dict[str, object]]:
     path = DATA / "physionet-deid-dev.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if half is None or physionet_half(str(r["id"])) == half]
+
+
+def physionet_half(note_id: str) -> str:
+    """'tune' or 'measure' for a note id such as 'p13-n2', by its patient."""
+    patient = int(note_id.split("-", 1)[0].lstrip("p"))
+    return "tune" if patient % 4 == 1 else "measure"
 
 
 def _presidio() -> list[dict[str, object]]:
@@ -120,14 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", choices=["physionet", "presidio"])
     parser.add_argument("--policy", default=None)
     parser.add_argument("--errors", default="", help="comma-separated labels, or FP")
+    parser.add_argument("--half", choices=["tune", "measure"],
+                        help="PhysioNet: only the tuning or the measuring half (by patient)")
     args = parser.parse_args(argv)
     errors = {e for e in args.errors.split(",") if e}
+    if errors and args.half != "tune":
+        parser.error("--errors prints only the tuning half's errors: add --half tune")
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent", file=sys.stderr)
         return 0
     if args.corpus == "physionet":
         policy = policy_named(args.policy or "clinical")
-        result = evaluate(_physionet(), policy, PATIENT, errors)
+        result = evaluate(_physionet(args.half), policy, PATIENT, errors)
+        result["half"] = args.half or "all"
     else:
         policy = policy_named(args.policy or "social")
         rows = _presidio()

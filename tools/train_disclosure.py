@@ -155,7 +155,8 @@ DISCLOSE_ES = [
 ]
 NOT_EN = [
     "we're sorry to hear about your experience; please call our patient advocate at {phone}",
-    "we can't discuss anyone's care here, but {staff} would welcome your call at {phone}",
+    "we're not able to talk about anyone's treatment online, but {staff} would be glad to "
+    "hear from you at {phone}",
     "for privacy we never confirm whether anyone is a patient",
     "we take every concern about {care} seriously and would like to learn more",
     "our {specialty} team follows the same guidelines for every patient",

@@ -60,7 +60,7 @@ DEFAULT_QUASI_IDENTIFIERS: dict[str, list[str]] = {
     "NAME": ["A", "HANDLE"],
     "PLACE": ["B", "PLACE"],
     "AGE": ["AGE", "AGE_OVER_89"],
-    "DATE": ["DATE", "DATE_TIME", "BIRTH_YEAR_OVER_89"],
+    "DATE": ["DATE", "DATE_TIME", "BIRTH_YEAR_OVER_89", "RELATIVE_DATE"],
     "PATIENT": ["PATIENT_REF"],
     "IMAGE_IDENTIFIER": ["IMAGE_IDENTIFIER"],
 }
