@@ -143,6 +143,18 @@ def _parser() -> argparse.ArgumentParser:
                                f"or repeatable surrogates (default: {REDACT_KEY_ENV}); a key "
                                "is never taken on the command line, where `ps` shows it")
 
+    p_learn = sub.add_parser(
+        "learn-org", help="propose an organisation pack from an export's recurring details",
+        description="Reads exports and proposes, as a rule pack for a person to review, the "
+                    "phone and fax numbers, street addresses, ZIP codes, web and mail domains "
+                    "and titled clinicians that recur in at least --min-posts posts.")
+    p_learn.add_argument("paths", nargs="+", help="exports or folders of exports")
+    p_learn.add_argument("--min-posts", type=int, default=3, metavar="N",
+                         help="propose what recurs in at least N posts (default: %(default)s)")
+    p_learn.add_argument("--name", default="my-org", help="the pack's name (default: my-org)")
+    p_learn.add_argument("-o", "--out", type=Path, metavar="FILE",
+                         help="write the pack here (default: standard output)")
+
     p_rules = sub.add_parser("rules", help="work with rule packs")
     rules_sub = p_rules.add_subparsers(dest="rules_command", required=True)
     p_test = rules_sub.add_parser("test", help="run a pack's annotated examples")
@@ -453,6 +465,22 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
 # ---- rules test ----------------------------------------------------------------------------
 
 
+def _cmd_learn_org(args: argparse.Namespace, policy: Policy | None) -> int:
+    from phiguard.learn_org import learn
+
+    if args.min_posts < 1:
+        raise _UsageError("--min-posts must be at least 1")
+    proposal = learn(args.paths)
+    text = proposal.pack(args.name, args.min_posts)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"phiguard: proposed pack written to {args.out} from {proposal.posts} posts; "
+              "review it before use", file=sys.stderr)
+    return EXIT_CLEAN
+
+
 def _cmd_rules_test(args: argparse.Namespace) -> int:
     paths = args.paths or sorted(rules_dir().glob("*.yaml"))
     failures = 0
@@ -478,6 +506,7 @@ class _UsageError(Exception):
 
 _COMMANDS: dict[str, Any] = {
     "check": _cmd_check, "scan": _cmd_scan, "baseline": _cmd_baseline, "redact": _cmd_redact,
+    "learn-org": _cmd_learn_org,
 }
 
 
