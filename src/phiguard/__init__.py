@@ -5,7 +5,8 @@
     phiguard.redact(post)     # the same post with its identifiers replaced
 """
 
-from phiguard.engine import check, check_many
+from phiguard.detectors.base import LayerCandidate as Candidate
+from phiguard.engine import check, check_many, register_layer
 from phiguard.errors import (
     ConfigError,
     DetectorError,
@@ -20,6 +21,7 @@ from phiguard.redact import RedactionResult, redact, redact_many, redact_with_re
 from phiguard.rulepacks.loader import load_rulepack
 
 __all__ = [
+    "Candidate",
     "Combination",
     "ConfigError",
     "DetectorError",
@@ -39,5 +41,6 @@ __all__ = [
     "redact",
     "redact_many",
     "redact_with_report",
+    "register_layer",
 ]
 __version__ = "0.1.0"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from phiguard.combinations import report_combinations
-from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
+from phiguard.detectors.base import Candidate, Detector, FieldText, LayerCandidate, PostStage
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError, PhiguardError
 from phiguard.models import Finding, Identifier, Post, Report
@@ -74,6 +74,97 @@ LAYERS: dict[str, LayerFactory] = {
     "lexicon": _lexicon,
     "characteristics": _characteristics,
 }
+# Installed packages add layers under this entry-point group: name = layer name, value = factory.
+ENTRY_POINT_GROUP = "phiguard.layers"
+
+
+def register_layer(name: str, factory: LayerFactory, *, replace: bool = False) -> None:
+    """Add a detection layer that a policy can name in `layers`.
+
+    `factory(policy, pack)` builds the layer once per policy and process. A field-level layer
+    has a `name` and `detect(fields) -> list[list[phiguard.Candidate]]` (one list per field,
+    offsets into `field.text`); a post-level stage has `refine` instead. A name already taken
+    is an error unless `replace=True`, so a plug-in cannot silently swap out a built-in layer.
+    """
+    if not name or not isinstance(name, str):
+        raise ConfigError("a layer name must be a non-empty string")
+    if name in LAYERS and not replace:
+        raise ConfigError(f"layer {name!r} is already registered; choose another name or "
+                          "pass replace=True")
+    LAYERS[name] = _accepting_layer_candidates(factory)
+
+
+def _accepting_layer_candidates(factory: LayerFactory) -> LayerFactory:
+    """Wrap a factory so its detector may return frozen LayerCandidates as well as Candidates."""
+
+    def build(policy: Policy, pack: LoadedPack) -> Detector | PostStage:
+        layer = factory(policy, pack)
+        return _LayerAdapter(cast(Detector, layer)) if hasattr(layer, "detect") else layer
+
+    return build
+
+
+class _LayerAdapter:
+    """A registered field-level layer, its frozen candidates turned into the engine's own."""
+
+    def __init__(self, layer: Detector) -> None:
+        self.layer = layer
+        self.name = str(getattr(layer, "name", "") or type(layer).__name__)
+
+    def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
+        found = self.layer.detect(fields)
+        if len(found) != len(fields):
+            raise ValueError(f"layer {self.name!r} returned {len(found)} lists for "
+                             f"{len(fields)} fields")
+        return [[c.on(f, self.name) if isinstance(c, LayerCandidate) else c for c in cands]
+                for f, cands in zip(fields, found, strict=True)]
+
+
+def _layer_from_entry_points(name: str) -> LayerFactory | None:
+    """The factory an installed package declares for layer `name`, registered on first use.
+
+    Only the entry point a policy names is imported. An entry point may not take a name that
+    is already registered (a built-in layer's, or another package's): that is an error naming
+    the package, never a silent swap.
+    """
+    from importlib.metadata import entry_points
+
+    found = [e for e in entry_points(group=ENTRY_POINT_GROUP) if e.name == name]
+    if not found:
+        return None
+    if len(found) > 1:
+        owners = ", ".join(sorted(_distribution(e) for e in found))
+        raise ConfigError(f"layer {name!r} is declared by more than one installed package "
+                          f"({owners}); uninstall one")
+    entry = found[0]
+    try:
+        factory = entry.load()
+    except Exception as exc:  # noqa: BLE001 - name the package, not a traceback from inside it
+        raise ConfigError(f"layer {name!r} from package {_distribution(entry)} cannot be "
+                          f"loaded ({type(exc).__name__})") from None
+    if not callable(factory):
+        raise ConfigError(f"layer {name!r} from package {_distribution(entry)}: "
+                          f"{entry.value} is not a factory")
+    register_layer(name, factory)
+    return LAYERS[name]
+
+
+def _distribution(entry: Any) -> str:
+    dist = getattr(entry, "dist", None)
+    return str(getattr(dist, "name", None) or entry.value)
+
+
+def _layer_factory(name: str, policy: Policy) -> LayerFactory:
+    """The factory of a layer a policy names: registered, else from an installed package."""
+    factory = LAYERS.get(name) or _layer_from_entry_points(name)
+    if factory is None:
+        from importlib.metadata import entry_points
+
+        known = ", ".join(sorted({*LAYERS, *(e.name for e in entry_points(
+            group=ENTRY_POINT_GROUP))}))
+        raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
+                          f"known layers: {known}")
+    return factory
 
 
 def as_post(value: PostLike) -> Post:
@@ -110,13 +201,7 @@ class Pipeline:
         merged = _merge_packs(packs)
         pipeline = cls(policy, merged)
         for name in policy.layers:
-            try:
-                factory = LAYERS[name]
-            except KeyError:
-                known = ", ".join(sorted(LAYERS))
-                raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
-                                  f"known layers: {known}") from None
-            layer = factory(policy, merged)
+            layer = _layer_factory(name, policy)(policy, merged)
             if hasattr(layer, "detect"):
                 pipeline.detectors.append(cast(Detector, layer))
             else:
