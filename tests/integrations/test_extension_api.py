@@ -31,9 +31,10 @@ class BadgeNumbers:
 
 
 def test_registered_layer_runs_when_a_policy_names_it() -> None:
-    phiguard.register_layer("badge-numbers", lambda policy, pack: BadgeNumbers(), replace=True)
+    phiguard.register_layer("test-badge-numbers", lambda policy, pack: BadgeNumbers(),
+                            replace=True)
     text = "Lost badge BDG-204811 at the front desk"
-    report = check(text, policy=Policy(layers=["patterns", "badge-numbers"]))
+    report = check(text, policy=Policy(layers=["patterns", "test-badge-numbers"]))
     [finding] = report.findings
     assert text[finding.start:finding.end] == "BDG-204811"
     assert (finding.entity, finding.layer, finding.rule_id) == (
