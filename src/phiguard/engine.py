@@ -120,51 +120,57 @@ class _LayerAdapter:
                 for f, cands in zip(fields, found, strict=True)]
 
 
-def _layer_from_entry_points(name: str) -> LayerFactory | None:
-    """The factory an installed package declares for layer `name`, registered on first use.
+_entry_points_seen: list[Any] | None = None
+_FROM_PACKAGES: set[str] = set()  # layer names registered from an entry point
 
-    Only the entry point a policy names is imported. An entry point may not take a name that
-    is already registered (a built-in layer's, or another package's): that is an error naming
-    the package, never a silent swap.
+
+def _declared(name: str, refresh: bool) -> list[Any]:
+    """The entry points declaring layer `name`; the installed set is read again on `refresh`."""
+    global _entry_points_seen
+    if refresh or _entry_points_seen is None:
+        from importlib.metadata import entry_points
+
+        _entry_points_seen = list(entry_points(group=ENTRY_POINT_GROUP))
+    return [e for e in _entry_points_seen if e.name == name]
+
+
+def _layer_factory(name: str, policy: Policy) -> LayerFactory:
+    """The factory of a layer a policy names: registered, else from an installed package.
+
+    Only the entry point a policy names is imported. A package may not declare a name that is
+    already registered (a built-in layer's, or one from register_layer), and two packages may
+    not declare the same one: either is an error naming the package, never a silent swap.
     """
-    from importlib.metadata import entry_points
-
-    found = [e for e in entry_points(group=ENTRY_POINT_GROUP) if e.name == name]
-    if not found:
-        return None
-    if len(found) > 1:
-        owners = ", ".join(sorted(_distribution(e) for e in found))
+    declared = _declared(name, refresh=name not in LAYERS)
+    owners = ", ".join(sorted(_distribution(e) for e in declared))
+    if name in LAYERS:
+        if declared and name not in _FROM_PACKAGES:
+            raise ConfigError(f"layer {name!r} is already registered, and installed package "
+                              f"{owners} declares it too; uninstall it or rename its layer")
+        return LAYERS[name]
+    if not declared:
+        known = ", ".join(sorted({*LAYERS, *(e.name for e in _entry_points_seen or [])}))
+        raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
+                          f"known layers: {known}")
+    if len(declared) > 1:
         raise ConfigError(f"layer {name!r} is declared by more than one installed package "
                           f"({owners}); uninstall one")
-    entry = found[0]
     try:
-        factory = entry.load()
+        factory = declared[0].load()
     except Exception as exc:  # noqa: BLE001 - name the package, not a traceback from inside it
-        raise ConfigError(f"layer {name!r} from package {_distribution(entry)} cannot be "
-                          f"loaded ({type(exc).__name__})") from None
+        raise ConfigError(f"layer {name!r} from package {owners} cannot be loaded "
+                          f"({type(exc).__name__})") from None
     if not callable(factory):
-        raise ConfigError(f"layer {name!r} from package {_distribution(entry)}: "
-                          f"{entry.value} is not a factory")
+        raise ConfigError(f"layer {name!r} from package {owners}: {declared[0].value} is not "
+                          "a factory")
     register_layer(name, factory)
+    _FROM_PACKAGES.add(name)
     return LAYERS[name]
 
 
 def _distribution(entry: Any) -> str:
     dist = getattr(entry, "dist", None)
     return str(getattr(dist, "name", None) or entry.value)
-
-
-def _layer_factory(name: str, policy: Policy) -> LayerFactory:
-    """The factory of a layer a policy names: registered, else from an installed package."""
-    factory = LAYERS.get(name) or _layer_from_entry_points(name)
-    if factory is None:
-        from importlib.metadata import entry_points
-
-        known = ", ".join(sorted({*LAYERS, *(e.name for e in entry_points(
-            group=ENTRY_POINT_GROUP))}))
-        raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
-                          f"known layers: {known}")
-    return factory
 
 
 def as_post(value: PostLike) -> Post:

@@ -130,3 +130,16 @@ def test_broken_entry_point_names_its_package(
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ConfigError, match="phiguard-badges cannot be loaded"):
         check("hello", policy=Policy(layers=["test-plugin-broken"]))
+
+
+def test_entry_point_may_not_take_a_registered_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    phiguard.register_layer("test-taken", lambda policy, pack: BadgeNumbers(), replace=True)
+    _install_plugin(tmp_path, "test-taken", "phiguard_badges:factory")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    # Installed after this process first read the entry points; a name it does not know makes
+    # it read them again, as a fresh process would at its start.
+    with pytest.raises(ConfigError, match="unknown layer"):
+        check("hello", policy=Policy(layers=["test-no-such-layer"]))
+    with pytest.raises(ConfigError, match="'test-taken' is already registered.*phiguard-badges"):
+        check("hello", policy=Policy(layers=["test-taken"]))
