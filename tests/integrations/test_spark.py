@@ -103,3 +103,5 @@ def test_misnamed_or_mistyped_columns_fail_on_the_driver(posts: Any) -> None:
         check_dataframe(posts, text="n")
     with pytest.raises(ConfigError, match="already has column.*verdict"):
         check_dataframe(posts.withColumnRenamed("kind", "verdict"), text="body")
+    with pytest.raises(ConfigError, match="strategy"):
+        redact_dataframe(posts, text="body", strategy="shred")

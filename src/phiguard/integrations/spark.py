@@ -160,6 +160,7 @@ def redact_dataframe(
     columns = _Columns(text, captions, kind, in_reply_to, id)
     columns.check(df, _REDACT_COLUMNS)
     policy_json = _validated(policy, batch_size)
+    redact_many([], strategy=strategy, policy=policy, key=key)  # an unknown strategy fails here
     schema = StructType([
         *[StructField(f.name, f.dataType, True) if f.name in (text, captions) else f
           for f in df.schema.fields],
