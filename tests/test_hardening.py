@@ -277,7 +277,7 @@ def test_long_post_is_not_truncated() -> None:
     assert text[finding.start : finding.end] == "415-555-2671"
 
 
-def test_detectors_see_at_most_one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_detectors_see_at_most_one_window() -> None:
     # Deterministic stand-in for "time proportional to size": no detector ever gets more than
     # max_post_chars of text at once, so a post's cost is (windows) x (cost of one window).
     seen: list[int] = []
@@ -289,7 +289,7 @@ def test_detectors_see_at_most_one_window(monkeypatch: pytest.MonkeyPatch) -> No
             seen.extend(len(f.norm.original) for f in fields)
             return [[] for _ in fields]
 
-    monkeypatch.setitem(engine.LAYERS, "recorder", lambda policy, pack: Recorder())
+    phiguard.register_layer("recorder", lambda policy, pack: Recorder(), replace=True)
     policy = Policy(layers=["recorder"], max_post_chars=1_000, window_overlap=200)
     text = "x" * 10_000
     check(Post(text=text, captions=["y" * 2_500]), policy=policy)

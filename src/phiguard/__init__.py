@@ -5,9 +5,11 @@
     phiguard.redact(post)     # the same post with its identifiers replaced
 """
 
-from phiguard.engine import check, check_many
+from phiguard.detectors.base import LayerCandidate as Candidate
+from phiguard.engine import check, check_many, register_layer
 from phiguard.errors import (
     ConfigError,
+    DetectorError,
     InputError,
     ModelNotInstalledError,
     PhiguardError,
@@ -27,9 +29,11 @@ from phiguard.redact import RedactionResult, redact, redact_many, redact_with_re
 from phiguard.rulepacks.loader import load_rulepack
 
 __all__ = [
+    "Candidate",
     "DETECTOR_ERROR",
     "Combination",
     "ConfigError",
+    "DetectorError",
     "Finding",
     "Identifier",
     "InputError",
@@ -47,5 +51,6 @@ __all__ = [
     "redact",
     "redact_many",
     "redact_with_report",
+    "register_layer",
 ]
 __version__ = "0.1.0"

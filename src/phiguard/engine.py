@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from phiguard.combinations import report_combinations
-from phiguard.detectors.base import Candidate, Detector, FieldText, PostStage
+from phiguard.detectors.base import Candidate, Detector, FieldText, LayerCandidate, PostStage
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError, PhiguardError
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier, LayerError, Post, Report
@@ -88,6 +88,103 @@ LAYERS: dict[str, LayerFactory] = {
     "owner": _owner,
     "characteristics": _characteristics,
 }
+# Installed packages add layers under this entry-point group: name = layer name, value = factory.
+ENTRY_POINT_GROUP = "phiguard.layers"
+
+
+def register_layer(name: str, factory: LayerFactory, *, replace: bool = False) -> None:
+    """Add a detection layer that a policy can name in `layers`.
+
+    `factory(policy, pack)` builds the layer once per policy and process. A field-level layer
+    has a `name` and `detect(fields) -> list[list[phiguard.Candidate]]` (one list per field,
+    offsets into `field.text`); a post-level stage has `refine` instead. A name already taken
+    is an error unless `replace=True`, so a plug-in cannot silently swap out a built-in layer.
+    """
+    if not name or not isinstance(name, str):
+        raise ConfigError("a layer name must be a non-empty string")
+    if name in LAYERS and not replace:
+        raise ConfigError(f"layer {name!r} is already registered; choose another name or "
+                          "pass replace=True")
+    LAYERS[name] = _accepting_layer_candidates(factory)
+
+
+def _accepting_layer_candidates(factory: LayerFactory) -> LayerFactory:
+    """Wrap a factory so its detector may return frozen LayerCandidates as well as Candidates."""
+
+    def build(policy: Policy, pack: LoadedPack) -> Detector | PostStage:
+        layer = factory(policy, pack)
+        return _LayerAdapter(cast(Detector, layer)) if hasattr(layer, "detect") else layer
+
+    return build
+
+
+class _LayerAdapter:
+    """A registered field-level layer, its frozen candidates turned into the engine's own."""
+
+    def __init__(self, layer: Detector) -> None:
+        self.layer = layer
+        self.name = str(getattr(layer, "name", "") or type(layer).__name__)
+
+    def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
+        found = self.layer.detect(fields)
+        if len(found) != len(fields):
+            raise ValueError(f"layer {self.name!r} returned {len(found)} lists for "
+                             f"{len(fields)} fields")
+        return [[c.on(f, self.name) if isinstance(c, LayerCandidate) else c for c in cands]
+                for f, cands in zip(fields, found, strict=True)]
+
+
+_entry_points_seen: list[Any] | None = None
+_FROM_PACKAGES: set[str] = set()  # layer names registered from an entry point
+
+
+def _declared(name: str, refresh: bool) -> list[Any]:
+    """The entry points declaring layer `name`; the installed set is read again on `refresh`."""
+    global _entry_points_seen
+    if refresh or _entry_points_seen is None:
+        from importlib.metadata import entry_points
+
+        _entry_points_seen = list(entry_points(group=ENTRY_POINT_GROUP))
+    return [e for e in _entry_points_seen if e.name == name]
+
+
+def _layer_factory(name: str, policy: Policy) -> LayerFactory:
+    """The factory of a layer a policy names: registered, else from an installed package.
+
+    Only the entry point a policy names is imported. A package may not declare a name that is
+    already registered (a built-in layer's, or one from register_layer), and two packages may
+    not declare the same one: either is an error naming the package, never a silent swap.
+    """
+    declared = _declared(name, refresh=name not in LAYERS)
+    owners = ", ".join(sorted(_distribution(e) for e in declared))
+    if name in LAYERS:
+        if declared and name not in _FROM_PACKAGES:
+            raise ConfigError(f"layer {name!r} is already registered, and installed package "
+                              f"{owners} declares it too; uninstall it or rename its layer")
+        return LAYERS[name]
+    if not declared:
+        known = ", ".join(sorted({*LAYERS, *(e.name for e in _entry_points_seen or [])}))
+        raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
+                          f"known layers: {known}")
+    if len(declared) > 1:
+        raise ConfigError(f"layer {name!r} is declared by more than one installed package "
+                          f"({owners}); uninstall one")
+    try:
+        factory = declared[0].load()
+    except Exception as exc:  # noqa: BLE001 - name the package, not a traceback from inside it
+        raise ConfigError(f"layer {name!r} from package {owners} cannot be loaded "
+                          f"({type(exc).__name__})") from None
+    if not callable(factory):
+        raise ConfigError(f"layer {name!r} from package {owners}: {declared[0].value} is not "
+                          "a factory")
+    register_layer(name, factory)
+    _FROM_PACKAGES.add(name)
+    return LAYERS[name]
+
+
+def _distribution(entry: Any) -> str:
+    dist = getattr(entry, "dist", None)
+    return str(getattr(dist, "name", None) or entry.value)
 
 
 def as_post(value: PostLike) -> Post:
@@ -124,13 +221,7 @@ class Pipeline:
         merged = _merge_packs(packs)
         pipeline = cls(policy, merged)
         for name in policy.layers:
-            try:
-                factory = LAYERS[name]
-            except KeyError:
-                known = ", ".join(sorted(LAYERS))
-                raise ConfigError(f"policy {policy.name!r}: unknown layer {name!r}; "
-                                  f"known layers: {known}") from None
-            layer = factory(policy, merged)
+            layer = _layer_factory(name, policy)(policy, merged)
             if hasattr(layer, "detect"):
                 pipeline.detectors.append(cast(Detector, layer))
             else:

@@ -50,3 +50,8 @@ class ModelNotInstalledError(ConfigError):
 class InputError(PhiguardError):
     """A post or a record of an export is malformed; the message names where."""
 
+
+
+class DetectorError(PhiguardError):
+    """A text could not be checked, raised where an API has no report to say so in (Presidio's
+    recognizer, phiguard.presidio); `check` reports it as a blocking finding instead."""

@@ -31,10 +31,17 @@ Validator = Callable[[Match], bool]
 VALIDATORS: dict[str, Validator] = {}
 
 
-def register(name: str) -> Callable[[Validator], Validator]:
-    """Register a validator under a versioned name."""
+def register(name: str, *, replace: bool = False) -> Callable[[Validator], Validator]:
+    """Register a validator under a versioned name ("my-org-mrn.v1"), for rule packs to use.
+
+    A name already taken is an error unless `replace=True`: a pack that names "ssn.v1" must
+    get the check it was written against, not whichever module registered last.
+    """
 
     def decorate(func: Validator) -> Validator:
+        if name in VALIDATORS and not replace:
+            raise ConfigError(f"validator {name!r} is already registered; give yours a new "
+                              "name (or a new version) or pass replace=True")
         VALIDATORS[name] = func
         return func
 

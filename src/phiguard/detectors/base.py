@@ -109,6 +109,42 @@ class Candidate:
         return self.field.norm.text[self.start : self.end]
 
 
+@dataclass(frozen=True, slots=True)
+class LayerCandidate:
+    """What a layer registered with `phiguard.register_layer` returns (`phiguard.Candidate`).
+
+    Offsets are into `field.text`, the text the layer was given; the engine maps them back to
+    the original post, applies the policy and scores them like its own layers' candidates.
+    Frozen, so a layer cannot change a candidate after handing it over.
+    """
+
+    start: int
+    end: int
+    identifier: Identifier
+    entity: str
+    score: float
+    rule_id: str
+    explanation: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "identifier", Identifier(self.identifier))
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"candidate of rule {self.rule_id!r}: start {self.start} and end "
+                             f"{self.end} must satisfy 0 <= start <= end")
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"candidate of rule {self.rule_id!r}: score {self.score} is not "
+                             "between 0 and 1")
+
+    def on(self, field: FieldText, layer: str) -> Candidate:
+        """The engine's working candidate for this one, found by `layer` in `field`."""
+        if self.end > len(field.text):
+            raise ValueError(f"candidate of rule {self.rule_id!r} ends at {self.end}, past the "
+                             f"end of its field ({len(field.text)} characters)")
+        return Candidate(field=field, start=self.start, end=self.end,
+                         identifier=self.identifier, entity=self.entity, score=self.score,
+                         rule_id=self.rule_id, layer=layer, explanation=self.explanation)
+
+
 class Detector(Protocol):
     """A field-level layer: sees a batch of fields, returns candidates for each, in order."""
 
