@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import os
 import sys
 import threading
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from phiguard.baseline import DEFAULT_BASELINE, Baseline, acknowledge
-from phiguard.engine import check, check_many
+from phiguard.engine import LAYER_RULE_IDS, check, check_many, get_pipeline
 from phiguard.errors import ConfigError, InputError
 from phiguard.io.exports import ExportWriter
 from phiguard.io.readers import FORMATS as INPUT_FORMATS
@@ -327,11 +328,13 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
     effective = policy or Policy()
     summary = Summary()
     errors: list[str] = []
+    warned: set[str] = set()
     with _output(args.output) as out:
         writer = make_writer(args.format, out, policy=effective, show_phi=args.show_phi)
         try:
             for record, report in checked(records, policy, jobs=args.jobs):
                 if report is not None and record.post is not None:
+                    _warn_unknown_allow(record, effective, warned)
                     report = acknowledge(record.post, report, effective, baseline=baseline,
                                          allow=record.allow)
                 else:
@@ -349,6 +352,23 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
 
 
 # ---- baseline ------------------------------------------------------------------------------
+
+
+def _warn_unknown_allow(record: Record, policy: Policy, warned: set[str]) -> None:
+    """A `phiguard_allow` id that no rule of the policy has (a typo) acknowledges nothing, and
+    its findings stay flagged; say so once per id, with the nearest rule id."""
+    new = [rule for rule in record.allow if rule not in warned]
+    if not new:
+        return
+    known = {rule.id for rule, _ in get_pipeline(policy).pack.rules} | LAYER_RULE_IDS
+    for rule in new:
+        warned.add(rule)
+        if rule in known or rule.startswith("ner-"):
+            continue
+        near = difflib.get_close_matches(rule, sorted(known), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        print(f"phiguard: {record.where}: phiguard_allow names {rule!r}, which is not a rule "
+              f"id of the policy, so it acknowledges nothing{hint}", file=sys.stderr)
 
 
 def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:

@@ -75,6 +75,9 @@ LAYERS: dict[str, LayerFactory] = {
     "characteristics": _characteristics,
 }
 
+# Rule ids that layers give findings outside the packs (the NER layer's are "ner-<label>").
+LAYER_RULE_IDS = frozenset({"name-repeat", "place-repeat"})
+
 
 def as_post(value: PostLike) -> Post:
     """Accept a Post, a plain string, or a dict with Post's keys."""
