@@ -58,7 +58,7 @@ def _cached_trie(terms: list[str]) -> _Trie:
     """The trie of these terms, from the disk cache when it was built before (phiguard.cache)."""
     from phiguard.cache import cached, digest
 
-    return cached("trie", digest(*terms), lambda: _Trie(terms))
+    return cached("trie", digest("\n".join(terms)), lambda: _Trie(terms))
 
 
 class LexiconDetector:

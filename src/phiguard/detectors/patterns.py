@@ -30,7 +30,7 @@ _PREFILTERS: dict[tuple[str, int], regex.Pattern[str]] = {}
 
 def canonical(text: str) -> str:
     """Lowercase letters and digits only: how allow and deny lists compare matches."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.lower()))
 
 
 @dataclass(frozen=True)
