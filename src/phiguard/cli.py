@@ -50,14 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="phiguard",
         description="Check social-media posts for HIPAA Safe Harbor identifiers.",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, "
-               "3 bad configuration or rule pack, 4 internal error (a detector that failed on "
-               "a post included). See docs/cli.md.",
+        epilog="The report is a table that says, for each finding, why it matters and what to "
+               "change (--format compact: one line per finding, for CI logs). Exit codes: 0 "
+               "clean, 1 findings at or above --fail-on (review by default: exit 1 is the gate "
+               "working, not a crash), 2 bad input, 3 bad configuration or rule pack, 4 "
+               "internal error (a detector that failed on a post included). See docs/cli.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def policy_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--policy", type=Path, help="policy YAML file")
+        p.add_argument("--policy", type=Path,
+                       help="policy YAML file: packs, extra_packs (the organisation's own), "
+                            "thresholds, allowlists; see docs/rule-packs.md")
         p.add_argument("--rules", type=Path, metavar="DIR",
                        help="a folder of the organisation's own rule packs (*.yaml), used with "
                             "the policy's packs")
