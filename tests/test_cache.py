@@ -54,3 +54,17 @@ def test_no_cache_or_an_unusable_one_builds_in_memory(
     for _ in range(2):
         assert cached("t", "k", _builder(calls, "v")) == "v"
     assert len(calls) == 2
+
+
+def test_the_cache_keeps_a_bounded_number_of_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from phiguard import cache
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PHIGUARD_CACHE_DIR", str(folder))
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    for key in "abcde":
+        cached("t", key, lambda key=key: key)
+    assert len(list(folder.glob("*.pickle"))) == 3
+    calls: list[int] = []
+    assert cached("t", "e", _builder(calls, "new")) == "e" and not calls  # the newest stays

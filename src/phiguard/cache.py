@@ -24,6 +24,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 # Bumped when what is cached changes shape without phiguard's version changing.
 FORMAT = 1
+# Entries kept; the oldest go first. Packs under temporary paths (tests, one-off runs) would
+# otherwise pile up.
+MAX_ENTRIES = 64
 
 
 def cache_dir() -> Path | None:
@@ -105,3 +108,6 @@ def _write(folder: Path, entry: Path, stored: dict[str, Any]) -> None:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+    entries = sorted(folder.glob("*.pickle"), key=lambda path: path.stat().st_mtime)
+    for old in entries[:-MAX_ENTRIES]:
+        old.unlink(missing_ok=True)
