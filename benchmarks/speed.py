@@ -18,6 +18,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -246,6 +247,49 @@ def cold_start(name: str, sizes: Sizes) -> dict[str, float]:
     return {key: round(statistics.median(r[key] for r in runs), 3) for key in runs[0]}
 
 
+STARTUP_TEXT = "Happy 100th birthday, Rose!"
+# The floor phiguard's CLI cannot go below: a fresh interpreter loading the bare spaCy model with
+# the components phiguard's NER layer keeps (as load_spacy does), and running it on the text.
+BARE_MODEL = (
+    "import spacy; from spacy.util import get_package_path, load_meta; "
+    f"names = load_meta(get_package_path({MODEL!r}) / 'meta.json')['pipeline']; "
+    f"nlp = spacy.load({MODEL!r}, exclude=[n for n in names if n not in ('tok2vec', 'ner')]); "
+    f"nlp({STARTUP_TEXT!r})")
+
+
+def startup(sizes: Sizes, log: Any) -> dict[str, float]:
+    """`python -m phiguard check TEXT` beside loading the bare model, in alternating fresh
+    processes (median wall time of each), with the start-up cache warm; plus one run with an
+    empty cache, which is what a first run after installing pays."""
+    print("speed: start-up: phiguard check against the bare spaCy model", file=log)
+    check = [sys.executable, "-m", "phiguard", "check", STARTUP_TEXT]
+    bare = [sys.executable, "-c", BARE_MODEL]
+    with tempfile.TemporaryDirectory() as cache:
+        # As on a user's machine: Python may keep compiled bytecode (a test runner or a CI
+        # image often forbids it, which makes every import of an uncompiled source slower).
+        env = {key: value for key, value in os.environ.items()
+               if key != "PYTHONDONTWRITEBYTECODE"} | {"PHIGUARD_CACHE_DIR": cache}
+        empty = _wall(check, env)
+        _wall(bare, env)
+        runs: dict[str, list[float]] = {"check": [], "bare": []}
+        for _ in range(max(sizes.cold_repeats, 3)):
+            runs["check"].append(_wall(check, env))
+            runs["bare"].append(_wall(bare, env))
+    check_s, bare_s = (statistics.median(runs[k]) for k in ("check", "bare"))
+    return {"check_s": round(check_s, 3), "bare_model_s": round(bare_s, 3),
+            "overhead": round(check_s / bare_s - 1, 3), "check_empty_cache_s": round(empty, 3)}
+
+
+def _wall(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=False)
+    if done.returncode not in (0, 1):  # phiguard check exits 1: the text holds PHI
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"{command[1:3]} failed: {last}")
+    return time.perf_counter() - start
+
+
 def measure(name: str, sizes: Sizes, sample: list[dict[str, Any]], seed: int,
             log: Any) -> dict[str, Any]:
     """Every measurement of one system."""
@@ -276,6 +320,10 @@ def run(mode: str = "default", systems: Sequence[str] = SYSTEMS, posts: int | No
     results: dict[str, Any] = {"mode": mode, "sizes": sizes.__dict__, "seed": seed,
                                "machine": report.machine(), "systems": {}}
     results["failed"] = {}
+    try:
+        results["startup"] = startup(sizes, log)
+    except Exception as exc:  # noqa: BLE001 - the other figures still stand
+        results["failed"]["startup"] = f"{type(exc).__name__}: {str(exc)[-300:]}"
     for name in systems:
         try:
             results["systems"][name] = measure(name, sizes, sample, seed, log)
@@ -318,6 +366,17 @@ def render(results: dict[str, Any]) -> str:
         ["system", "import s", "build + first check s", "process wall s", "peak RSS MB"],
         [[name, e["cold"]["import_s"], e["cold"]["first_check_s"], e["cold"]["process_s"],
           round(e["cold"]["peak_rss_mb"])] for name, e in systems.items()]) + "\n")
+    start = results.get("startup")
+    if start:
+        out.append(f"Start-up: `python -m phiguard check \"{STARTUP_TEXT}\"` beside loading the "
+                   "bare spaCy model and running it on the same text, in alternating fresh "
+                   f"processes (median of {max(sizes['cold_repeats'], 3)}; the start-up cache "
+                   "warm, and one first run with it empty):\n")
+        out.append(report.table(
+            ["bare model s", "phiguard check s", "phiguard's share on top",
+             "first run, empty cache s"],
+            [[start["bare_model_s"], start["check_s"], f"{start['overhead']:+.0%}",
+              start["check_empty_cache_s"]]]) + "\n")
     lengths = list(next(iter(systems.values()))["lengths"]) if systems else []
     if lengths:
         first = next(iter(systems.values()))["lengths"]

@@ -87,3 +87,17 @@ def test_policy_file_errors_name_the_line_and_the_key(tmp_path: pytest.TempPathF
     order.write_text("thresholds: {review: 0.9, block: 0.5}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"key 'thresholds': review \(0.9\) must not be above"):
         Policy.from_file(order)
+
+
+def test_a_policy_file_adds_packs_relative_to_itself(tmp_path: pytest.TempPathFactory) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "my-org.yaml").write_text("pack: my-org\nallow:\n  terms: ['(617) 555-0100']\n",
+                                        encoding="utf-8")
+    (folder / "policy.yaml").write_text("extra_packs: [my-org.yaml]\nlayers: [patterns]\n",
+                                        encoding="utf-8")
+    policy = Policy.from_file(folder / "policy.yaml")
+    assert policy.packs == ("safe-harbor", "names", "unique-characteristics")
+    assert check("Call (617) 555-0100", policy=policy).verdict == "pass"
+    assert check("Call (617) 555-0199", policy=policy).verdict != "pass"

@@ -13,7 +13,6 @@ import json
 import logging
 import socket
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,10 @@ def _assert_clean(channel: str, output: str) -> None:
 
 
 @pytest.fixture
-def every_logger(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+def every_logger(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Capture every record of every logger, at every level."""
     caplog.set_level(logging.DEBUG)
-    yield caplog
+    return caplog
 
 
 def _exercise_library() -> None:

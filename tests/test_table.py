@@ -3,6 +3,7 @@ each finding, a legend for the letters; `--format compact` keeps one line per fi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,17 @@ def test_compact_keeps_one_line_per_finding(capsys: pytest.CaptureFixture[str]) 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].split()[:2] == ["REVIEW", "-"]
     assert "PHONE_NUMBER" in lines[1] and "rule phone" in lines[1]
+
+
+def test_a_misspelt_phiguard_allow_is_named_with_the_nearest_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = tmp_path / "posts.jsonl"
+    text = "Questions? Call our front desk at 415-555-0123"
+    posts.write_text(json.dumps({"id": "a", "text": text, "phiguard_allow": "phone"}) + "\n"
+                     + json.dumps({"id": "b", "text": text, "phiguard_allow": "phnoe"}) + "\n",
+                     encoding="utf-8")
+    assert main(["scan", str(posts), "--policy", POLICY, "--format", "compact"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0].split()[:2] == ["PASS", "a"]
+    assert "posts.jsonl:2: phiguard_allow names 'phnoe'" in captured.err
+    assert "did you mean 'phone'?" in captured.err and "'phone'," not in captured.err

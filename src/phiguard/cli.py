@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import os
 import sys
 import threading
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from phiguard.baseline import DEFAULT_BASELINE, Baseline, acknowledge
-from phiguard.engine import check, check_many
+from phiguard.engine import LAYER_RULE_IDS, check, check_many, get_pipeline
 from phiguard.errors import ConfigError, InputError
 from phiguard.io.exports import ExportWriter
 from phiguard.io.readers import FORMATS as INPUT_FORMATS
@@ -49,14 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="phiguard",
         description="Check social-media posts for HIPAA Safe Harbor identifiers.",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, "
-               "3 bad configuration or rule pack, 4 internal error (a detector that failed on "
-               "a post included). See docs/cli.md.",
+        epilog="The report is a table that says, for each finding, why it matters and what to "
+               "change (--format compact: one line per finding, for CI logs). Exit codes: 0 "
+               "clean, 1 findings at or above --fail-on (review by default: exit 1 is the gate "
+               "working, not a crash), 2 bad input, 3 bad configuration or rule pack, 4 "
+               "internal error (a detector that failed on a post included). See docs/cli.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def policy_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--policy", type=Path, help="policy YAML file")
+        p.add_argument("--policy", type=Path,
+                       help="policy YAML file: packs, extra_packs (the organisation's own), "
+                            "thresholds, allowlists; see docs/rule-packs.md")
         p.add_argument("--rules", type=Path, metavar="DIR",
                        help="a folder of the organisation's own rule packs (*.yaml), used with "
                             "the policy's packs")
@@ -344,11 +349,13 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
     effective = policy or Policy()
     summary = Summary()
     errors: list[str] = []
+    warned: set[str] = set()
     with _output(args.output) as out:
         writer = make_writer(args.format, out, policy=effective, show_phi=args.show_phi)
         try:
             for record, report in checked(records, policy, jobs=args.jobs):
                 if report is not None and record.post is not None:
+                    _warn_unknown_allow(record, effective, warned)
                     report = acknowledge(record.post, report, effective, baseline=baseline,
                                          allow=record.allow)
                 else:
@@ -366,6 +373,23 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
 
 
 # ---- baseline ------------------------------------------------------------------------------
+
+
+def _warn_unknown_allow(record: Record, policy: Policy, warned: set[str]) -> None:
+    """A `phiguard_allow` id that no rule of the policy has (a typo) acknowledges nothing, and
+    its findings stay flagged; say so once per id, with the nearest rule id."""
+    new = [rule for rule in record.allow if rule not in warned]
+    if not new:
+        return
+    known = {rule.id for rule, _ in get_pipeline(policy).pack.rules} | LAYER_RULE_IDS
+    for rule in new:
+        warned.add(rule)
+        if rule in known or rule.startswith("ner-"):
+            continue
+        near = difflib.get_close_matches(rule, sorted(known), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        print(f"phiguard: {record.where}: phiguard_allow names {rule!r}, which is not a rule "
+              f"id of the policy, so it acknowledges nothing{hint}", file=sys.stderr)
 
 
 def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:

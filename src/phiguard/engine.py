@@ -186,6 +186,9 @@ def _distribution(entry: Any) -> str:
     dist = getattr(entry, "dist", None)
     return str(getattr(dist, "name", None) or entry.value)
 
+# Rule ids that layers give findings outside the packs (the NER layer's are "ner-<label>").
+LAYER_RULE_IDS = frozenset({"name-repeat", "place-repeat"})
+
 
 def as_post(value: PostLike) -> Post:
     """Accept a Post, a plain string, or a dict with Post's keys."""

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import phonenumbers
 import regex
 
 from phiguard.errors import ConfigError
@@ -157,6 +156,8 @@ def phone(m: Match) -> bool:
     """NANP numbering rules for 10-digit numbers; libphonenumber for '+' international ones."""
     text = m.text.strip()
     if text.startswith("+") and not text.startswith("+1"):
+        import phonenumbers  # only for international numbers: its metadata is slow to import
+
         try:
             return bool(phonenumbers.is_valid_number(phonenumbers.parse(text, None)))
         except phonenumbers.NumberParseException:

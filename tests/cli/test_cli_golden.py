@@ -34,7 +34,7 @@ def test_each_output_format_matches_its_golden_file(
         assert [r["line"] for r in lines] == [1, 2, 3, 4, 5, 6]
 
 
-@pytest.mark.parametrize("name, input_path", [
+@pytest.mark.parametrize(("name", "input_path"), [
     ("tweets", ROOT / "examples" / "tweets.js"),
     ("facebook", ROOT / "examples" / "facebook-posts.json"),
     ("social-tool", ROOT / "examples" / "social-tool-export.csv"),

@@ -27,7 +27,7 @@ def _read(path: Path | str, **kwargs: object) -> list[tuple[int, str | None, str
 # ---- a malformed record between good ones, in each format ---------------------------------
 
 
-@pytest.mark.parametrize("name, good, bad_line", [
+@pytest.mark.parametrize(("name", "good", "bad_line"), [
     ("mixed.jsonl", {"p1": 1, "p2": 2, "p4": 4, "p6": 6}, 3),
     ("posts.json", {"j1": 5, "j2": 6, "j4": 8}, 7),
     ("export.csv", {"c1": 2, "c2": 3, "c4": 5}, 4),

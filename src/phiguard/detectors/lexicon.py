@@ -54,6 +54,13 @@ class _Trie:
         return best
 
 
+def _cached_trie(terms: list[str]) -> _Trie:
+    """The trie of these terms, from the disk cache when it was built before (phiguard.cache)."""
+    from phiguard.cache import cached, digest
+
+    return cached("trie", digest("\n".join(terms)), lambda: _Trie(terms))
+
+
 class LexiconDetector:
     """Matches each opted-in rule's `lexicon` list, case-insensitively, on word boundaries."""
 
@@ -64,7 +71,8 @@ class LexiconDetector:
         for rule, path in pack.rules:
             spec = rule.lists.get("lexicon")
             if spec is not None:
-                self.rules.append((rule, _Trie(_list_terms(spec, path, rule.id, "lexicon"))))
+                terms = _list_terms(spec, path, rule.id, "lexicon")
+                self.rules.append((rule, _cached_trie(terms)))
 
     def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
         """Candidates for each field."""

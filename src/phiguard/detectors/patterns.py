@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import regex
@@ -30,17 +30,29 @@ _PREFILTERS: dict[tuple[str, int], regex.Pattern[str]] = {}
 
 def canonical(text: str) -> str:
     """Lowercase letters and digits only: how allow and deny lists compare matches."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return "".join(filter(str.isalnum, text.lower()))
 
 
 @dataclass(frozen=True)
 class _CompiledPattern:
-    regex: regex.Pattern[str]
+    source: str
+    flags: int
+    lists: dict[str, list[str]]
     score: float
     group: str | None
     name: str
     # Prefilter: the pattern runs only on fields where this finds something (see PatternSpec).
     requires: regex.Pattern[str] | None = None
+    _compiled: list[regex.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def regex(self) -> regex.Pattern[str]:
+        """Compiled on first use, so a pattern behind a prefilter that has not passed yet costs
+        no start-up time. The pack loader compiled it once already: it cannot fail here."""
+        if not self._compiled:
+            self._compiled.append(
+                regex.compile(self.source, self.flags, ignore_unused=True, **self.lists))
+        return self._compiled[0]
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,6 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
         flags = 0
         for flag in spec.flags:
             flags |= _FLAGS[flag]
-        compiled = regex.compile(spec.regex, flags, ignore_unused=True, **lists)
         requires = None
         if spec.requires:
             # One object per distinct prefilter, so a field is searched for '\d' only once.
@@ -91,13 +102,12 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
                 requires = regex.compile(spec.requires, flags, ignore_unused=True, **lists)
                 if key:
                     _PREFILTERS[key] = requires
-        patterns.append(_CompiledPattern(compiled, spec.score, spec.group, spec.name or str(index),
-                                         requires))
+        patterns.append(_CompiledPattern(spec.regex, flags, lists, spec.score, spec.group,
+                                         spec.name or str(index), requires))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
         patterns.append(_CompiledPattern(
-            regex.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE), 0.95, None,
-            "deny-list"))
+            rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE, {}, 0.95, None, "deny-list"))
     return CompiledRule(
         rule=rule,
         patterns=tuple(patterns),

@@ -15,6 +15,9 @@ from phiguard.errors import RulePackError
 from phiguard.rulepacks.schema import AllowSpec, Rule, RulePack
 from phiguard.validators import VALIDATORS
 
+# libyaml's parser when PyYAML has it: ten times faster on the shipped packs, same errors.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def rules_dir() -> Path:
     """The shipped rules/ folder: inside the wheel, or at the top of a source checkout."""
@@ -46,11 +49,14 @@ class LoadedPack:
     allow: AllowSpec
     # Pack-level word lists by name, lowercased, merged over `extends`.
     lists: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Every file the pack was built from (packs and pack-level list files): the disk cache
+    # serves the pack only while they are unchanged.
+    sources: tuple[Path, ...] = ()
 
 
 def _read_pack(path: Path) -> RulePack:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506
     except FileNotFoundError:
         raise RulePackError("rule pack not found", path=str(path)) from None
     except yaml.YAMLError as exc:
@@ -112,8 +118,14 @@ def _check_rules(pack: RulePack, path: Path) -> None:
 
 def load_rulepack(name_or_path: str | Path) -> LoadedPack:
     """Load a pack by name or path, with the packs it extends, into the rules in force."""
-    path = resolve_pack_path(str(name_or_path))
-    return _load(path.resolve(), ())
+    return _load_cached(resolve_pack_path(str(name_or_path)).resolve())
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path) -> LoadedPack:
+    from phiguard.cache import cached
+
+    return cached("pack", str(path), lambda: _load(path, ()), lambda pack: pack.sources)
 
 
 @lru_cache(maxsize=64)
@@ -125,11 +137,13 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     terms: list[str] = []
     domains: list[str] = []
     paths: list[Path] = []
+    sources: list[Path] = []
     parents: list[dict[str, frozenset[str]]] = []
     for parent_name in pack.extends:
         parent = _load(resolve_pack_path(parent_name, path.parent).resolve(), (*chain, path))
         parents.append(parent.lists)
         paths.extend(parent.paths)
+        sources.extend(parent.sources)
         rules.update((rule.id, (rule, p)) for rule, p in parent.rules)
         terms.extend(parent.allow.terms)
         domains.extend(parent.allow.domains)
@@ -144,6 +158,9 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     terms.extend(pack.allow.terms)
     domains.extend(pack.allow.domains)
     paths.append(path)
+    sources.append(path)
+    sources.extend(path.parent / spec.file for spec in pack.lists.values()
+                   if not isinstance(spec, list) and spec.file)
     lists = merge_lists([*parents, _pack_lists(pack, path)])
     return LoadedPack(
         name=pack.pack,
@@ -151,6 +168,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
         rules=tuple(rules.values()),
         allow=AllowSpec(terms=terms, domains=domains),
         lists=lists,
+        sources=tuple(dict.fromkeys(sources)),
     )
 
 
