@@ -1,0 +1,209 @@
+"""JSON: an array of posts, or an object holding one, read element by element.
+
+Nothing loads the whole document: it is cut into elements by a bracket scanner that works
+chunk by chunk, so memory follows the largest record, not the number of records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+
+from phiguard.io.readers.decode import Chunk
+from phiguard.io.readers.platforms import to_record
+from phiguard.io.records import FieldOptions, Record, Source
+
+_SPECIAL = re.compile(r'["\[\]{}]')
+_IN_STRING = re.compile(r'["\\]')
+_SCALAR_END = re.compile(r"[\s,\]}]")
+
+
+class _JsonText:
+    """JSON text arriving chunk by chunk, cut into values without parsing them."""
+
+    def __init__(self, chunks: Iterable[Chunk]) -> None:
+        self._chunks = iter(chunks)
+        self.buf = ""
+        self.pos = 0
+        self.line = 1  # the line of buf[0]
+        self.bad: list[tuple[int, str]] = []
+
+    def fill(self) -> bool:
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            return False
+        if chunk.bad:
+            self.bad.append((chunk.line, chunk.bad))
+        self.buf += chunk.text
+        return True
+
+    def peek(self) -> str | None:
+        """The next character that is not whitespace, without taking it; None at the end."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.fill():
+                return None
+
+    def line_at(self, pos: int) -> int:
+        return self.line + self.buf.count("\n", 0, pos)
+
+    def drop(self) -> None:
+        """Forget what has been read, so the buffer holds about one record."""
+        self.line += self.buf.count("\n", 0, self.pos)
+        self.buf = self.buf[self.pos :]
+        self.pos = 0
+
+    def value_end(self) -> int:
+        """Where the value starting at `pos` ends (exclusive); -1 if the text ends first."""
+        buf_len = len(self.buf)
+        i = self.pos
+        first = self.buf[i]
+        depth = 0
+        in_string = False
+        if first == '"':
+            in_string, i = True, i + 1
+        elif first not in "{[":
+            # The first character belongs to the value, even a stray "}": without this a "}"
+            # ends where it starts and the caller reads the same empty record forever.
+            i += 1
+            while True:
+                m = _SCALAR_END.search(self.buf, i)
+                if m is not None:
+                    return m.start()
+                i = len(self.buf)
+                if not self.fill():
+                    return len(self.buf)
+        while True:
+            buf_len = len(self.buf)
+            pattern = _IN_STRING if in_string else _SPECIAL
+            m = pattern.search(self.buf, i) if i < buf_len else None
+            if m is None:
+                i = max(i, buf_len)
+                if not self.fill():
+                    return -1
+                continue
+            char, i = m.group(), m.end()
+            if in_string:
+                if char == "\\":
+                    i += 1  # skip the escaped character, which may be in the next chunk
+                    continue
+                in_string = False
+                if depth == 0:
+                    return i
+            elif char == '"':
+                in_string = True
+            elif char in "{[":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    return i
+
+    def rest(self) -> str:
+        """Everything not yet read, to the end of the input."""
+        parts = [self.buf[self.pos :]]
+        for chunk in self._chunks:
+            parts.append(chunk.text)
+        self.buf, self.pos = "", 0
+        return "".join(parts)
+
+
+def json_records(chunks: Iterable[Chunk], source: Source,
+                  options: FieldOptions) -> Iterator[Record]:
+    """Every element of the list of posts as a Record."""
+    text = _JsonText(chunks)
+    where = _find_list(text, source)
+    if isinstance(where, str):
+        yield Record(source, text.line_at(text.pos), 1, error=where)
+        return
+    source.prefix = text.buf[: text.pos]
+    if text.peek() is not None:  # a pretty-printed list starts its first record on a new line
+        opened = text.buf.rfind("[", 0, text.pos)
+        source.indent = 2 if "\n" in text.buf[opened : text.pos] else None
+    text.drop()
+    number = 0
+    while True:
+        char = text.peek()
+        if char is None:
+            number += 1
+            yield Record(source, text.line_at(text.pos), number,
+                         error="the file ends before the list of posts is closed with ']'")
+            return
+        if char == "]":
+            break
+        if char == ",":  # lenient about commas: each element is parsed on its own anyway
+            text.pos += 1
+            continue
+        start_line = text.line_at(text.pos)
+        end = text.value_end()
+        value_text = text.buf[text.pos :] if end < 0 else text.buf[text.pos : end]
+        text.pos = len(text.buf) if end < 0 else end
+        end_line = text.line_at(text.pos)
+        number += 1
+        bad = [reason for line, reason in text.bad if start_line <= line <= end_line]
+        text.bad = [(line, reason) for line, reason in text.bad if line > end_line]
+        if bad:
+            yield Record(source, start_line, number, error=f"record {bad[0]}")
+        elif end < 0:
+            yield Record(source, start_line, number,
+                         error="the file ends inside this record (invalid JSON)")
+            return
+        else:
+            try:
+                value = json.loads(value_text)
+            except json.JSONDecodeError as exc:
+                yield Record(source, start_line, number,
+                             error=f"invalid JSON at line {start_line + exc.lineno - 1}: "
+                                   f"{exc.msg}")
+            else:
+                yield to_record(value, source, start_line, number, options)
+        text.drop()
+    # Everything after the list, kept verbatim so `redact` can write the file back.
+    source.suffix = text.rest()
+
+
+def _find_list(text: _JsonText, source: Source) -> str | None:
+    """Move to just after the '[' of the list of posts; return an error message if none."""
+    if source.format == "tweets":
+        while "=" not in text.buf:
+            if not text.fill():
+                return "not an X/Twitter archive file: no 'window.YTD... =' assignment"
+        text.pos = text.buf.index("=") + 1
+    char = text.peek()
+    if char == "[":
+        text.pos += 1
+        return None
+    if char != "{":
+        return "not a JSON array of posts or an object holding one"
+    # An object: the first key whose value is a list of objects holds the posts.
+    text.pos += 1
+    while True:
+        char = text.peek()
+        if char == ",":
+            text.pos += 1
+            continue
+        if char != '"':
+            return "no list of posts found in this JSON object"
+        end = text.value_end()
+        if end < 0:
+            return "invalid JSON: the file ends inside an object key"
+        text.pos = end
+        if text.peek() != ":":
+            return f"invalid JSON at line {text.line_at(text.pos)}: expected ':'"
+        text.pos += 1
+        if text.peek() == "[":
+            mark = text.pos
+            text.pos += 1
+            if text.peek() in ("{", "]"):
+                return None
+            text.pos = mark
+        if text.peek() is None:
+            return "invalid JSON: the file ends inside an object"
+        end = text.value_end()
+        if end < 0:
+            return "invalid JSON: the file ends inside an object"
+        text.pos = end

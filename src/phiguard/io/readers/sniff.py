@@ -1,0 +1,40 @@
+"""Which format an input is in: from its file name first, then from its first bytes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+FORMATS = ("jsonl", "json", "tweets", "csv")
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+              ".tsv": "csv", ".js": "tweets"}
+_TWEETS_PREFIX = re.compile(rb"^\s*[\w.$\[\]\"']+\s*=")
+_BLANK = b"\xef\xbb\xbf \t\r\n"
+
+
+def sniff(head: bytes, suffix: str | None) -> str:
+    """The format of an input whose first bytes are `head` and whose file suffix is `suffix`."""
+    if suffix in EXTENSIONS:
+        if suffix == ".js" and head.lstrip(_BLANK)[:1] in (b"[", b"{"):
+            return "json"
+        return EXTENSIONS[suffix]
+    stripped = head.lstrip(_BLANK)
+    if _TWEETS_PREFIX.match(stripped):
+        return "tweets"
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        first_line = stripped.split(b"\n", 1)[0]
+        try:
+            json.loads(first_line)
+        except ValueError:
+            return "json"
+        return "jsonl"
+    return "csv"
+
+
+def is_export_file(name: str, suffix: str) -> bool:
+    """Whether a file found in a folder is read as an export."""
+    if suffix == ".js":  # in a directory, only an archive's tweets.js, never other JavaScript
+        return name.lower().startswith("tweet")
+    return suffix in EXTENSIONS
