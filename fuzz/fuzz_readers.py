@@ -8,7 +8,7 @@ Run it locally (not part of the test suite; CI does not install atheris):
 
 `fuzz/corpus/` holds small seed exports (give atheris a scratch copy: it adds what it finds to
 the folder). `stray-brace-tweets.js` is the first thing it found: a tweets.js whose list held a
-stray "}" sent the JSON reader into an endless loop (fixed in phiguard.io.readers.json_stream). A crash or
+stray "}" sent the JSON reader into an endless loop (fixed in readers/json_stream.py). A crash or
 a hang is written to `crash-<sha1>` or `timeout-<sha1>` in the working directory; reproduce it
 with `python fuzz/fuzz_readers.py FILE`.
 

@@ -8,6 +8,7 @@ Exit codes never mix "found something" with "crashed", and the gate fails closed
   3  bad configuration: policy, rule pack, baseline
   4  internal error, including a detector that crashed or timed out on a post (that post is
      reported as BLOCK; a post that could not be checked never passes)
+  130  interrupted (Ctrl-C): no output file is replaced
 When several apply, the highest wins.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import os
+import signal
 import sys
 import threading
 from collections import deque
@@ -27,8 +30,9 @@ from phiguard.baseline import DEFAULT_BASELINE, Baseline, acknowledge
 from phiguard.engine import check, check_many
 from phiguard.errors import ConfigError, InputError
 from phiguard.io.exports import ExportWriter
+from phiguard.io.outputs import refuse_input_as_output, replaced_on_success
 from phiguard.io.readers import FORMATS as INPUT_FORMATS
-from phiguard.io.readers import Progress, expand_paths, read_records, total_bytes
+from phiguard.io.readers import Input, Progress, expand_paths, read_records, total_bytes
 from phiguard.io.records import FieldOptions, Record
 from phiguard.io.writers import FORMATS as OUTPUT_FORMATS
 from phiguard.io.writers import Summary, TableWriter, make_writer
@@ -38,6 +42,10 @@ from phiguard.rulepacks.examples import example_holds, examples_path, pack_polic
 from phiguard.rulepacks.loader import resolve_pack_path, rules_dir
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_INPUT, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+# Set by Ctrl-C. Checked again before any output is kept, so an interrupt that some library
+# caught and dropped still stops the run and replaces no file.
+_INTERRUPTED = threading.Event()
 # Bad records named one by one on stderr; the rest are counted (all are in the report).
 MAX_ERROR_LINES = 20
 # A progress bar only for inputs this large, so short runs keep a clean terminal.
@@ -83,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the field holding the post's id (default: id, post_id, id_str)")
         p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                        help="worker processes for large exports (default: 1)")
+        p.add_argument("--lines", action="store_true",
+                       help="plain text (.txt) holds one post per line (default: one post per "
+                            "paragraph, paragraphs separated by a blank line)")
 
     p_check = sub.add_parser("check", help="check one post given on the command line")
     p_check.add_argument("text", help="the post text")
@@ -163,7 +174,7 @@ def _policy(args: argparse.Namespace) -> Policy | None:
 
 def _field_options(args: argparse.Namespace) -> FieldOptions:
     return FieldOptions(text=args.text_field, captions=tuple(args.caption_field),
-                        id=args.id_field)
+                        id=args.id_field, lines=args.lines)
 
 
 # ---- check ---------------------------------------------------------------------------------
@@ -211,7 +222,7 @@ class _ProgressBar:
             sys.stderr.flush()
 
 
-def _progress(args: argparse.Namespace, paths: list[Path | str]) -> tuple[Progress, _ProgressBar]:
+def _progress(args: argparse.Namespace, paths: list[Input]) -> tuple[Progress, _ProgressBar]:
     progress = Progress(total=total_bytes(paths))
     long_input = progress.total is None or progress.total >= PROGRESS_MIN_BYTES
     enabled = (not getattr(args, "no_progress", False) and long_input
@@ -246,6 +257,8 @@ def checked(records: Iterator[Record], policy: Policy | None, *, jobs: int = 1,
     try:
         for report in check_many(posts(), policy=policy, batch_size=batch_size,
                                  n_process=jobs):
+            if _INTERRUPTED.is_set():
+                raise KeyboardInterrupt
             record = pending.popleft()
             while record.post is None:
                 yield record, None
@@ -301,11 +314,7 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    try:
-        handle = path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot write {path} ({exc.strerror})") from None
-    with handle:
+    with replaced_on_success(path, keep=lambda: not _INTERRUPTED.is_set()) as handle:
         yield handle
 
 
@@ -314,6 +323,8 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
         raise _UsageError("--jobs must be at least 1")
     baseline = Baseline.load(args.baseline) if args.baseline else None
     paths = expand_paths(args.paths)
+    if args.output is not None:
+        refuse_input_as_output(args.output, paths, "--output")
     progress, bar = _progress(args, paths)
     records = read_records(paths, fmt=args.input_format, options=_field_options(args),
                            progress=progress)
@@ -347,9 +358,37 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
 def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:
     if args.jobs < 1:
         raise _UsageError("--jobs must be at least 1")
-    salt = Baseline.load(args.out).salt if args.out.exists() else None
-    baseline = Baseline.new(salt)
     paths = expand_paths(args.paths)
+    refuse_input_as_output(args.out, paths, "--out")
+    with _baseline_lock(args.out):
+        return _write_baseline(args, policy, paths)
+
+
+@contextlib.contextmanager
+def _baseline_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the baseline's folder while one run reads the old file's salt
+    and writes the new one: a second `baseline` run on the same file waits for the first."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"phiguard: waiting for another `phiguard baseline` writing in {folder}",
+                  file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _write_baseline(args: argparse.Namespace, policy: Policy | None,
+                    paths: list[Input]) -> int:
+    old = Baseline.load(args.out) if args.out.exists() else None
+    baseline = Baseline.new(old.salt if old else None)
     progress, bar = _progress(args, paths)
     records = read_records(paths, fmt=args.input_format, options=_field_options(args),
                            progress=progress)
@@ -362,21 +401,27 @@ def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:
             if report is None or record.post is None:
                 errors.append(f"{record.where}: {record.error}")
                 continue
-            baseline.add(record.post, report.findings)
+            baseline.add(record.post, report.findings, report.combinations)
     finally:
         bar.close()
-    try:
-        args.out.write_text(baseline.dumps(), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {args.out} ({exc.strerror})") from None
+    with _output(args.out) as out:
+        out.write(baseline.dumps())
     _report_errors(summary, errors, sys.stderr)
-    print(f"{len(baseline.entries)} findings of {summary.posts} posts written to {args.out}",
-          file=sys.stderr)
+    print(f"{len(baseline.entries)} findings of {summary.posts} posts written to {args.out}"
+          + (_replaced(old, baseline) if old else ""), file=sys.stderr)
     if summary.detector_errors:
         print(f"phiguard: {summary.detector_errors} posts could not be fully checked; a "
               "detector error is never written to a baseline", file=sys.stderr)
         return EXIT_INTERNAL
     return EXIT_INPUT if summary.unreadable else EXIT_CLEAN
+
+
+def _replaced(old: Baseline, new: Baseline) -> str:
+    """What replacing the old baseline changed: said, so a rewrite is never silent."""
+    before = {str(e["fingerprint"]) for e in old.entries}
+    after = {str(e["fingerprint"]) for e in new.entries}
+    return (f" (replacing the previous baseline: {len(after - before)} added, "
+            f"{len(before - after)} no longer present)")
 
 
 # ---- redact --------------------------------------------------------------------------------
@@ -390,9 +435,11 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
     if args.strategy == "hash" and key is None:
         raise ConfigError(f"--strategy hash needs a secret of at least 16 bytes in "
                           f"${args.key_env}")
-    paths = expand_paths([args.input])
-    if len(paths) != 1:
+    if args.input != "-" and Path(args.input).is_dir():
         raise _UsageError("redact takes one export file (or '-'), not a folder")
+    paths = expand_paths([args.input])
+    if args.out is not None:
+        refuse_input_as_output(args.out, paths, "--out")
     records = read_records(paths, fmt=args.input_format, options=_field_options(args))
     pending: deque[Record] = deque()
 
@@ -431,6 +478,10 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
                   file=sys.stderr)
             writer.write(record, None)
         writer.finish()
+        for record in writer.unrewritten:
+            needs_human += 1
+            print(f"phiguard: {record.where}: the text beside the list of posts holds "
+                  "identifiers that redact cannot rewrite; edit it by hand", file=sys.stderr)
     if detector_errors:
         return EXIT_INTERNAL
     if unreadable:
@@ -475,10 +526,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, a usage error is 2
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
+    _INTERRUPTED.clear()
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT)
+    if on_main_thread:
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         if args.command == "rules":
             return _cmd_rules_test(args)
-        return int(_COMMANDS[args.command](args, _policy(args)))
+        code = int(_COMMANDS[args.command](args, _policy(args)))
+        if not _INTERRUPTED.is_set():
+            return code
     except ConfigError as exc:
         print(f"phiguard: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -491,9 +549,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stop flushes to the closed pipe
         return EXIT_INTERNAL
     except KeyboardInterrupt:
-        print("phiguard: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+        _INTERRUPTED.set()
     except Exception as exc:  # noqa: BLE001 - report the type only, the message may quote a post
-        print(f"phiguard: internal error ({type(exc).__name__}); please report it",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+        if not _INTERRUPTED.is_set():  # a worker killed by the same Ctrl-C is not a crash
+            print(f"phiguard: internal error ({type(exc).__name__}); please report it",
+                  file=sys.stderr)
+            return EXIT_INTERNAL
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    print("phiguard: interrupted; no output file was replaced", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    _INTERRUPTED.set()
+    raise KeyboardInterrupt

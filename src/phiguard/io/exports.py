@@ -45,6 +45,8 @@ class ExportWriter:
         self.source: Source | None = None
         self.count = 0
         self._csv: Any = None
+        # Records whose redacted text could not be written back (see write).
+        self.unrewritten: list[Record] = []
 
     def write(self, record: Record, post: Post | None) -> None:
         """Write one record: the redacted post, or a placeholder for an unreadable record."""
@@ -52,9 +54,19 @@ class ExportWriter:
         if self.source is None:
             self.source = source
             self._start(source)
+        if record.beside_list:
+            # The strings beside a JSON list of posts are written back verbatim (prefix and
+            # suffix); `redact` refuses to claim them clean when they needed rewriting.
+            if post is not None and record.post is not None and post != record.post:
+                self.unrewritten.append(record)
+            return
         fmt = source.format
         if fmt == "csv":
             self._write_csv(record, post)
+        elif fmt == "text":
+            text = post.text if post is not None and record.post is not None else \
+                UNREADABLE.format(error=record.error)
+            self.out.write((source.separator if self.count else "") + text)
         elif fmt == "jsonl":
             self.out.write(json.dumps(self._value(record, post), ensure_ascii=False) + "\n")
         else:
@@ -96,6 +108,8 @@ class ExportWriter:
     def finish(self) -> None:
         """Close a JSON list with whatever followed it in the input."""
         source = self.source
+        if source is not None and source.format == "text" and self.count:
+            self.out.write("\n")
         if source is not None and source.format in ("json", "tweets"):
             self.out.write("\n" + source.suffix if self.count else source.suffix)
 

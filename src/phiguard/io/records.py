@@ -56,13 +56,14 @@ class Source:
     """One input file (or stdin) and what is needed to write it back in its own format."""
 
     name: str
-    format: str  # jsonl | json | tweets | csv
+    format: str  # jsonl | json | tweets | csv | text
     # JSON text before the first record and after the last, kept verbatim for rewriting.
     prefix: str = ""
     suffix: str = ""
     indent: int | None = None
     csv_header: list[str] | None = None
     csv_dialect: Any = None
+    separator: str = "\n\n"  # between posts of plain text
     records: int = 0
     errors: int = 0
 
@@ -81,6 +82,8 @@ class Record:
     paths: dict[str, KeyPath] = field(default_factory=dict)
     # Rule ids the record's `phiguard_allow` key acknowledges (see phiguard.baseline).
     allow: tuple[str, ...] = ()
+    # Not a post: the strings beside a JSON file's list of posts, published with them.
+    beside_list: bool = False
 
     @property
     def where(self) -> str:
@@ -95,6 +98,7 @@ class FieldOptions:
     text: str | None = None
     captions: tuple[str, ...] = ()
     id: str | None = None
+    lines: bool = False  # plain text: one post per line instead of per paragraph
 
 
 class RecordError(ValueError):

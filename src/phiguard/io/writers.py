@@ -19,10 +19,10 @@ from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from phiguard import __version__
-from phiguard.baseline import BASELINE_NOTE, INLINE_NOTE
+from phiguard.baseline import BASELINE_NOTE, COMBINATION_RULE_PREFIX, INLINE_NOTE
 from phiguard.io.records import Record
 from phiguard.masking import mask
-from phiguard.models import Finding, Post, Report, Verdict
+from phiguard.models import Combination, Finding, Post, Report, Verdict
 from phiguard.policy import Policy
 from phiguard.scoring import finding_verdict
 
@@ -224,10 +224,16 @@ def partial_fingerprint(record: Record, finding: Finding, ordinal: int) -> str:
     """A stable id of a finding that holds no PHI: post (or record), field, rule and which
     occurrence of that rule in that field it is. The matched text is deliberately left out:
     its hash could be brute-forced back to a short number such as an SSN."""
-    post_key = (record.post.id if record.post and record.post.id
-                else f"{record.source.name}#{record.number}")
-    material = "\x1f".join((post_key, finding.field, finding.rule_id, str(ordinal)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    return _fingerprint(_post_key(record), finding.field, finding.rule_id, str(ordinal))
+
+
+def _post_key(record: Record) -> str:
+    return (record.post.id if record.post and record.post.id
+            else f"{record.source.name}#{record.number}")
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 class SarifWriter:
@@ -334,6 +340,41 @@ class SarifWriter:
                     "justification": f.explanation.rsplit("; ", 1)[-1],
                 }]
             self._emit(result)
+        for combination in report.combinations:
+            self._emit(self._combination_result(record, report, combination))
+
+    def _combination_result(self, record: Record, report: Report,
+                            combination: Combination) -> dict[str, Any]:
+        """A combination is a result of its own: it alone can make a post fail, so CI that
+        fails on it shows what to fix, and a baseline can acknowledge it."""
+        rule_id = COMBINATION_RULE_PREFIX + combination.name
+        if rule_id not in self.rules:
+            self.rules[rule_id] = {
+                "id": rule_id, "name": _pascal(f"combination-{combination.name}"),
+                "shortDescription": {"text": "Quasi-identifiers that together identify a "
+                                             "person"},
+                "properties": {"entities": combination.entities,
+                               "tags": ["phi", "hipaa-safe-harbor", "combination"]},
+            }
+        post_label = report.post_id or f"record {record.number}"
+        acknowledged = combination.explanation.endswith(BASELINE_NOTE)
+        result: dict[str, Any] = {
+            "ruleId": rule_id, "ruleIndex": list(self.rules).index(rule_id),
+            "level": "note" if acknowledged else _LEVEL[combination.verdict],
+            "message": {"text": f"Combination {combination.name} "
+                                f"({', '.join(combination.entities)}) in post {post_label}: "
+                                f"{combination.explanation}"},
+            "locations": [self._location(record, "post")],
+            "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(
+                _post_key(record), "post", rule_id, "1")},
+            "properties": {"record": record.number, "postId": report.post_id,
+                           "entities": combination.entities, "verdict": combination.verdict,
+                           "postVerdict": report.verdict},
+        }
+        if acknowledged:
+            result["suppressions"] = [{"kind": "external",
+                                       "justification": BASELINE_NOTE.removeprefix("; ")}]
+        return result
 
     def finish(self, summary: Summary) -> None:
         """Close the results, then write the tool, its rules and the invocation."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from phiguard.io.readers.decode import Chunk, lines
+from phiguard.io.readers.decode import Chunk, lines, untrusted
 from phiguard.io.readers.platforms import to_record
 from phiguard.io.records import (
     CAPTION_NAMES,
@@ -20,15 +20,11 @@ from phiguard.io.records import (
 def csv_records(chunks: Iterable[Chunk], source: Source, options: FieldOptions,
                 tab: bool) -> Iterator[Record]:
     """Every row after the header as a Record."""
-    bad_lines: dict[int, str] = {}
-    first_line: list[str] = []
+    raw_lines: list[str] = []  # the physical lines of the row being read
 
     def row_lines() -> Iterator[str]:
-        for line, text, bad in lines(chunks):
-            if bad:
-                bad_lines[line] = bad
-            if not first_line:
-                first_line.append(text)
+        for _, text in lines(chunks):
+            raw_lines.append(text)
             yield text
 
     line_iter = row_lines()
@@ -45,6 +41,7 @@ def csv_records(chunks: Iterable[Chunk], source: Source, options: FieldOptions,
     previous = 0
     number = 0
     while True:
+        del raw_lines[: -1 if reader.line_num == 0 else None]  # the peeked line is the header's
         try:
             row = next(reader)
         except StopIteration:
@@ -57,36 +54,56 @@ def csv_records(chunks: Iterable[Chunk], source: Source, options: FieldOptions,
         start, previous = previous + 1, reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
-        bad = [bad_lines.pop(n) for n in range(start, previous + 1) if n in bad_lines]
+        bad = untrusted("".join(raw_lines))
         if header is None:
-            if bad:
-                yield Record(source, start, 1, error=f"header row {bad[0]}")
+            problem = f"header row {bad}" if bad else _header_problem(row, options)
+            if problem:
+                yield Record(source, start, 1, error=problem)
                 return
             header = [cell.strip() for cell in row]
             source.csv_header = header
-            has_text = _csv_has_text(header, options)
+            has_text = _has_text(header, options)
             continue
         number += 1
-        if bad:
-            yield Record(source, start, number, error=f"row {bad[0]}")
-        elif not has_text:
-            yield Record(source, start, number,
-                         error="no column for the post's text (looked for text, message, post, "
-                               "body, caption, alt text, ...); name it with --text-field")
-        elif len(row) != len(header):
-            yield Record(source, start, number, error=f"row has {len(row)} fields but the "
-                         f"header has {len(header)} (a quote or delimiter out of place?)")
+        problem = f"row {bad}" if bad else _row_problem(row, header, raw_lines, delimiter)
+        if not has_text:
+            problem = ("no column for the post's text (looked for text, message, post, body, "
+                       "caption, alt text, ...); name it with --text-field")
+        if problem:
+            yield Record(source, start, number, error=problem)
         else:
             yield to_record(dict(zip(header, row, strict=True)), source, start, number, options)
+
+
+def _header_problem(row: list[str], options: FieldOptions) -> str | None:
+    names = [normalise_key(cell) for cell in row]
+    twice = sorted({name for name in names if names.count(name) > 1 and name})
+    if twice:
+        return (f"header row names the column {twice[0]!r} twice (only one would be checked); "
+                "rename one")
+    return None
+
+
+def _has_text(header: list[str], options: FieldOptions) -> bool:
+    names = {normalise_key(cell) for cell in header}
+    return bool(options.text or options.captions or names & {*TEXT_NAMES, *CAPTION_NAMES})
+
+
+def _row_problem(row: list[str], header: list[str], raw_lines: list[str],
+                 delimiter: str) -> str | None:
+    if len(row) != len(header):
+        return (f"row has {len(row)} fields but the header has {len(header)} (a quote or "
+                "delimiter out of place?)")
+    # A quote left open swallows the rows after it into one cell until the next quote. A line
+    # inside a quoted cell that is itself a whole row of this file is taken as that mistake.
+    for offset, line in enumerate(raw_lines[1:], start=1):
+        if len(header) > 1 and len(next(csv.reader([line], delimiter=delimiter), [])) == \
+                len(header):
+            return (f"a quote opened on this row is not closed before its line {offset + 1}, "
+                    "which reads as a row of its own; rows were merged")
+    return None
 
 
 def _chain_one(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield first
     yield from rest
-
-
-def _csv_has_text(header: list[str], options: FieldOptions) -> bool:
-    if options.text or options.captions:
-        return True
-    names = {normalise_key(cell) for cell in header}
-    return bool(names & (set(TEXT_NAMES) | set(CAPTION_NAMES)))

@@ -9,14 +9,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from phiguard.io.readers.decode import Chunk
-from phiguard.io.readers.platforms import to_record
-from phiguard.io.records import FieldOptions, Record, Source
+from phiguard.io.readers.json_value import BadJson, parse
+from phiguard.io.readers.platforms import beside_record, to_record
+from phiguard.io.records import FieldOptions, KeyPath, Record, Source
 
 _SPECIAL = re.compile(r'["\[\]{}]')
 _IN_STRING = re.compile(r'["\\]')
 _SCALAR_END = re.compile(r"[\s,\]}]")
+
+
+@dataclass
+class _ListState:
+    number: int = 0  # records so far
+    closed: bool = False  # the last list read ended with its ']'
 
 
 class _JsonText:
@@ -27,14 +36,11 @@ class _JsonText:
         self.buf = ""
         self.pos = 0
         self.line = 1  # the line of buf[0]
-        self.bad: list[tuple[int, str]] = []
 
     def fill(self) -> bool:
         chunk = next(self._chunks, None)
         if chunk is None:
             return False
-        if chunk.bad:
-            self.bad.append((chunk.line, chunk.bad))
         self.buf += chunk.text
         return True
 
@@ -113,8 +119,8 @@ class _JsonText:
 
 
 def json_records(chunks: Iterable[Chunk], source: Source,
-                  options: FieldOptions) -> Iterator[Record]:
-    """Every element of the list of posts as a Record."""
+                 options: FieldOptions) -> Iterator[Record]:
+    """Every element of the list of posts as a Record, then the text beside the list."""
     text = _JsonText(chunks)
     where = _find_list(text, source)
     if isinstance(where, str):
@@ -125,16 +131,46 @@ def json_records(chunks: Iterable[Chunk], source: Source,
         opened = text.buf.rfind("[", 0, text.pos)
         source.indent = 2 if "\n" in text.buf[opened : text.pos] else None
     text.drop()
-    number = 0
+    state = _ListState()
+    yield from _elements(text, source, options, state)
+    bare = source.prefix.lstrip("\ufeff \t\r\n") == "["
+    while state.closed:
+        mark = text.pos
+        text.pos += 1  # past the ']'
+        if not (bare and text.peek() == "["):
+            text.pos = mark
+            break
+        # `[...][...]` is not one JSON document; its second list's posts are still checked.
+        state.number += 1
+        yield Record(source, text.line_at(text.pos), state.number,
+                     error="a second top-level list follows the first: not one JSON document")
+        text.pos += 1
+        text.drop()
+        yield from _elements(text, source, options, state)
+    # Everything after the list, kept verbatim so `redact` can write the file back.
+    source.suffix = text.rest()
+    if not state.closed:
+        return
+    beside = _beside_the_list(source, text.line, state.number + 1)
+    if beside is not None:
+        state.number += 1
+        yield beside
+
+
+def _elements(text: _JsonText, source: Source, options: FieldOptions,
+              state: _ListState) -> Iterator[Record]:
+    """The elements of one list, from just after its '[' to just after its ']'."""
+    state.closed = False
     while True:
         char = text.peek()
         if char is None:
-            number += 1
-            yield Record(source, text.line_at(text.pos), number,
+            state.number += 1
+            yield Record(source, text.line_at(text.pos), state.number,
                          error="the file ends before the list of posts is closed with ']'")
             return
         if char == "]":
-            break
+            state.closed = True
+            return
         if char == ",":  # lenient about commas: each element is parsed on its own anyway
             text.pos += 1
             continue
@@ -142,28 +178,51 @@ def json_records(chunks: Iterable[Chunk], source: Source,
         end = text.value_end()
         value_text = text.buf[text.pos :] if end < 0 else text.buf[text.pos : end]
         text.pos = len(text.buf) if end < 0 else end
-        end_line = text.line_at(text.pos)
-        number += 1
-        bad = [reason for line, reason in text.bad if start_line <= line <= end_line]
-        text.bad = [(line, reason) for line, reason in text.bad if line > end_line]
-        if bad:
-            yield Record(source, start_line, number, error=f"record {bad[0]}")
-        elif end < 0:
+        state.number += 1
+        number = state.number
+        try:
+            value = parse(value_text)
+        except BadJson as exc:
+            yield Record(source, start_line, number, error=str(exc))
+        except json.JSONDecodeError as exc:
             yield Record(source, start_line, number,
-                         error="the file ends inside this record (invalid JSON)")
-            return
+                         error="the file ends inside this record (invalid JSON)" if end < 0
+                         else f"invalid JSON at line {start_line + exc.lineno - 1}: {exc.msg}")
         else:
-            try:
-                value = json.loads(value_text)
-            except json.JSONDecodeError as exc:
-                yield Record(source, start_line, number,
-                             error=f"invalid JSON at line {start_line + exc.lineno - 1}: "
-                                   f"{exc.msg}")
-            else:
-                yield to_record(value, source, start_line, number, options)
+            yield to_record(value, source, start_line, number, options)
+        if end < 0:
+            return
         text.drop()
-    # Everything after the list, kept verbatim so `redact` can write the file back.
-    source.suffix = text.rest()
+
+
+def _beside_the_list(source: Source, line: int, number: int) -> Record | None:
+    """The strings of the object that holds the list of posts (`{"note": "...", "posts":
+    [...]}`): they are published with the posts, so they are checked as a record of their own.
+    None when there are none."""
+    start = source.prefix.find("=") + 1 if source.format == "tweets" else 0
+    document = source.prefix[start:] + source.suffix.rstrip().removesuffix(";")
+    try:
+        value = parse(document)
+    except (BadJson, json.JSONDecodeError):
+        return Record(source, line, number,
+                      error="the text after the list of posts is not valid JSON; it was not "
+                            "checked")
+    strings = list(_strings(value, ()))
+    if not strings:
+        return None
+    return beside_record(strings, source, line, number)
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(value, str):
+        if value.strip():
+            yield path, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
 
 
 def _find_list(text: _JsonText, source: Source) -> str | None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from phiguard.io.readers.decode import Chunk, lines
+from phiguard.io.readers.json_value import BadJson, parse
 from phiguard.io.readers.platforms import to_record
 from phiguard.io.records import FieldOptions, Record, Source
 
@@ -14,15 +15,15 @@ def jsonl_records(chunks: Iterable[Chunk], source: Source,
                   options: FieldOptions) -> Iterator[Record]:
     """Every non-blank line as a Record."""
     number = 0
-    for line, text, bad in lines(chunks):
+    for line, text in lines(chunks):
         if not text.strip():
             continue
         number += 1
-        if bad:
-            yield Record(source, line, number, error=f"line {bad}")
-            continue
         try:
-            value = json.loads(text)
+            value = parse(text)
+        except BadJson as exc:
+            yield Record(source, line, number, error=str(exc).replace("record ", "line ", 1))
+            continue
         except json.JSONDecodeError as exc:
             yield Record(source, line, number, error=f"invalid JSON at column {exc.colno}: "
                          f"{exc.msg}")

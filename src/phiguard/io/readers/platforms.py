@@ -15,6 +15,7 @@ from phiguard.io.records import (
     map_record,
     parse_date,
 )
+from phiguard.models import Post
 
 
 def to_record(value: Any, source: Source, line: int, number: int,
@@ -29,6 +30,15 @@ def to_record(value: Any, source: Source, line: int, number: int,
         return Record(source, line, number, error=str(exc), raw=value)
     return Record(source, line, number, post=mapped.post, raw=value, paths=mapped.paths,
                   allow=mapped.allow)
+
+
+def beside_record(strings: list[tuple[KeyPath, str]], source: Source, line: int,
+                  number: int) -> Record:
+    """The strings beside a JSON file's list of posts, as one record to check."""
+    post = Post(text=strings[0][1], captions=[value for _, value in strings[1:]])
+    paths = {"text": strings[0][0]}
+    paths.update({f"captions[{i}]": path for i, (path, _) in enumerate(strings[1:])})
+    return Record(source, line, number, post=post, paths=paths, beside_list=True)
 
 
 def _json_type(value: Any) -> str:

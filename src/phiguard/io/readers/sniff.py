@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-FORMATS = ("jsonl", "json", "tweets", "csv")
+FORMATS = ("jsonl", "json", "tweets", "csv", "text")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
-              ".tsv": "csv", ".js": "tweets"}
+              ".tsv": "csv", ".js": "tweets", ".txt": "text"}
+# Read when named, never picked up from a folder, where a .txt is as often a README.
+_NAMED_ONLY = (".txt",)
 _TWEETS_PREFIX = re.compile(rb"^\s*[\w.$\[\]\"']+\s*=")
 _BLANK = b"\xef\xbb\xbf \t\r\n"
 
@@ -37,4 +39,4 @@ def is_export_file(name: str, suffix: str) -> bool:
     """Whether a file found in a folder is read as an export."""
     if suffix == ".js":  # in a directory, only an archive's tweets.js, never other JavaScript
         return name.lower().startswith("tweet")
-    return suffix in EXTENSIONS
+    return suffix in EXTENSIONS and suffix not in _NAMED_ONLY
