@@ -129,6 +129,16 @@ def _lookup(record: Mapping[str, Any], name: str) -> tuple[KeyPath, Any] | None:
     return None
 
 
+def _all_named(record: Mapping[str, Any], names: Sequence[str]) -> list[tuple[KeyPath, Any]]:
+    """Every key of `record` whose normalised name is one of `names` (so `text` and `TEXT`
+    both), in the order of `names`, then of the record; keys holding null are left out."""
+    rank = {name: index for index, name in enumerate(names)}
+    keys = [k for k in record if isinstance(k, str) and normalise_key(k) in rank
+            and record[k] is not None]
+    keys.sort(key=lambda k: rank[normalise_key(k)])  # stable: record order within a name
+    return [((k,), record[k]) for k in keys]
+
+
 def _first(record: Mapping[str, Any], names: Sequence[str]) -> tuple[KeyPath, Any] | None:
     by_norm = {normalise_key(k): k for k in record if isinstance(k, str)}
     for name in names:
@@ -206,6 +216,9 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     values: dict[str, Any] = dict(defaults or {})
     # The text.
     found: tuple[KeyPath, Any] | None
+    # Every other field that can hold a post's text is checked too, as an extra caption: an
+    # export with both `text` and `message` publishes both.
+    more_text: list[tuple[KeyPath, Any]] = []
     if options.text is not None:
         found = _lookup(record, options.text)
         if found is None:
@@ -213,7 +226,8 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     elif platform:
         found = text
     else:
-        found = _first(record, TEXT_NAMES)
+        texts = _all_named(record, TEXT_NAMES)
+        found, more_text = (texts[0], texts[1:]) if texts else (None, [])
     if found is not None:
         values["text"] = _as_text(found[1], ".".join(map(str, found[0])))
         paths["text"] = found[0]
@@ -228,11 +242,13 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     elif platform:
         caption_values.extend(captions)
     else:
-        by_norm = {normalise_key(k): k for k in record if isinstance(k, str)}
-        for name in CAPTION_NAMES:
-            key = by_norm.get(name)
-            if key is not None and (found is None or found[0] != (key,)):
-                caption_values.extend(_caption_strings(((key,), record[key])))
+        for hit in _all_named(record, CAPTION_NAMES):
+            if found is None or found[0] != hit[0]:
+                caption_values.extend(_caption_strings(hit))
+        for hit in more_text:  # text only: a `post` object or a `content` list of parts is not
+            if isinstance(hit[1], str) or (isinstance(hit[1], list) and all(
+                    isinstance(item, str | None) for item in hit[1])):
+                caption_values.extend(_caption_strings(hit))
     if found is None and not caption_values and not options.captions and not platform:
         names = ", ".join(TEXT_NAMES[:6] + CAPTION_NAMES[:4])
         raise RecordError(f"no text field found (looked for {names}, ...); "

@@ -139,6 +139,13 @@ class TableWriter:
         """The table ends with its records; the summary goes to stderr (see cli)."""
 
 
+def source_key(record: Record, field_name: str) -> str | None:
+    """Where in the input record a post field came from (`message`, `media.0.title`): with
+    several text fields in one record, this says which one a finding is in."""
+    path = record.paths.get(field_name)
+    return ".".join(map(str, path)) if path else None
+
+
 # ---- json / jsonl --------------------------------------------------------------------------
 
 
@@ -162,7 +169,7 @@ def record_dict(record: Record, report: Report | None, policy: Policy,
             "identifier": f.identifier.value, "identifier_name": f.identifier.description,
             "entity": f.entity, "rule_id": f.rule_id, "layer": f.layer, "score": f.score,
             "status": f.status, "verdict": finding_verdict(f, policy),
-            "explanation": f.explanation,
+            "explanation": f.explanation, "key": source_key(record, f.field),
         }
         if show_phi:
             item["match"] = matched_text(post, f)
@@ -332,6 +339,7 @@ class SarifWriter:
                     "start": f.start, "end": f.end, "identifier": f.identifier.value,
                     "entity": f.entity, "score": f.score, "verdict": verdict,
                     "postVerdict": report.verdict, "status": f.status,
+                    "key": source_key(record, f.field),
                 },
             }
             if f.status != "flagged":
