@@ -99,7 +99,7 @@ def matched_text(post: Post, finding: Finding) -> str:
 
 def _shown(post: Post, finding: Finding, show_phi: bool) -> str:
     text = matched_text(post, finding)
-    return text if show_phi else mask(text)
+    return text if show_phi else mask(text, finding.entity)
 
 
 # ---- table ---------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def record_dict(record: Record, report: Report | None, policy: Policy,
         if show_phi:
             item["match"] = matched_text(post, f)
         else:
-            item["excerpt"] = mask(matched_text(post, f))
+            item["excerpt"] = mask(matched_text(post, f), f.entity)
         findings.append(item)
     out.update(verdict=report.verdict, score=report.score, error=None, findings=findings,
                combinations=[c.model_dump(mode="json") for c in report.combinations])
