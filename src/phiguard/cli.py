@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     def input_options(p: argparse.ArgumentParser, many: bool = True) -> None:
         if many:
             p.add_argument("paths", nargs="+",
-                           help="export files or folders; '-' reads standard input")
+                           help="export files (.jsonl, .json, .csv, tweets.js, or .txt: a post "
+                                "per paragraph) or folders; '-' reads standard input")
         p.add_argument("--input-format", choices=INPUT_FORMATS,
                        help="the input's format (default: from the file name, then content)")
         p.add_argument("--text-field", metavar="NAME",
