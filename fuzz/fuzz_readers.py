@@ -32,7 +32,7 @@ with atheris.instrument_imports(include=["phiguard"]):
 
 # Patterns only: fuzzing measures the readers, and spaCy would make every run slow.
 _POLICY = Policy(layers=["patterns"], packs=["safe-harbor"])
-_FORMATS = (None, "jsonl", "json", "csv", "tweets")
+_FORMATS = (None, "jsonl", "json", "csv", "tweets", "text")
 
 
 def test_one_input(data: bytes) -> None:

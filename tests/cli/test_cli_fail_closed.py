@@ -304,3 +304,14 @@ def test_a_quoted_cell_over_several_lines_is_still_one_post(
                     encoding="utf-8")
     code, rows, _ = _scan(capsys, str(path))
     assert code == 0 and [r["post_id"] for r in rows] == ["1"]
+
+
+def test_prose_on_standard_input_is_read_as_text_not_as_a_csv_header(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    prose = f"Her {SSN} is on file\n\n{CLEAN}\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(prose.encode())))
+    code, rows, _ = _scan(capsys, "-")
+    assert code == 1 and [r["verdict"] for r in rows] == ["block", "pass"]

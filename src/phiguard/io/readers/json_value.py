@@ -17,7 +17,7 @@ from phiguard.io.readers.decode import untrusted
 
 MAX_DEPTH = 64
 # A string (to skip, even unterminated) or a bracket: enough to measure nesting in one pass.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
 
 class BadJson(ValueError):
@@ -52,7 +52,8 @@ def parse(text: str) -> Any:
     reason = untrusted(text)
     if reason is not None:
         raise BadJson(f"record {reason}")
-    if nesting_depth(text) > MAX_DEPTH:
+    # Counting brackets is cheap; only a record with enough of them to nest deeply is scanned.
+    if text.count("[") + text.count("{") > MAX_DEPTH and nesting_depth(text) > MAX_DEPTH:
         raise BadJson(f"record nests arrays or objects more than {MAX_DEPTH} levels deep")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)

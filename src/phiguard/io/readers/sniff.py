@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from phiguard.io.records import CAPTION_NAMES, TEXT_NAMES, normalise_key
+
 FORMATS = ("jsonl", "json", "tweets", "csv", "text")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
               ".tsv": "csv", ".js": "tweets", ".txt": "text"}
@@ -32,7 +34,11 @@ def sniff(head: bytes, suffix: str | None) -> str:
         except ValueError:
             return "json"
         return "jsonl"
-    return "csv"
+    first = stripped.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    if any(sep in first for sep in ",;\t") or normalise_key(first) in (*TEXT_NAMES,
+                                                                         *CAPTION_NAMES):
+        return "csv"
+    return "text"  # no delimiter and no column name: prose, whose first post is no header
 
 
 def is_export_file(name: str, suffix: str) -> bool:
