@@ -215,3 +215,36 @@ def test_a_baseline_acknowledges_combinations_and_sarif_reports_them(
     combos = [r for r in results if r["ruleId"].startswith("combination/")]
     assert combos and all(r["level"] == "note" and r["suppressions"] for r in combos)
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_on_a_real_run_exits_130_and_keeps_the_old_report(tmp_path: Path,
+                                                                   jobs: str) -> None:
+    # As a terminal does it: SIGINT to the whole process group, workers included, while the
+    # scan is reading a stream that has not ended.
+    import subprocess
+    import sys
+    import time
+
+    report = tmp_path / "report.json"
+    report.write_text("previous report\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "phiguard", "scan", "-", "--policy", POLICY, "-f", "json",
+         "-o", str(report), "--jobs", jobs],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert process.stdin is not None
+    process.stdin.write(POSTS.encode() * 50)
+    process.stdin.flush()
+    try:
+        while not _leftovers(tmp_path):  # the report is being written: the run is under way
+            assert process.poll() is None
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err.decode()
+    assert b"interrupted" in err
+    assert report.read_text(encoding="utf-8") == "previous report\n"
+    assert _leftovers(tmp_path) == []
