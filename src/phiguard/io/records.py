@@ -214,41 +214,16 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     """
     paths: dict[str, KeyPath] = {}
     values: dict[str, Any] = dict(defaults or {})
-    # The text.
-    found: tuple[KeyPath, Any] | None
-    # Every other field that can hold a post's text is checked too, as an extra caption: an
-    # export with both `text` and `message` publishes both.
-    more_text: list[tuple[KeyPath, Any]] = []
-    if options.text is not None:
-        found = _lookup(record, options.text)
-        if found is None:
-            raise RecordError(f"no field {options.text!r} (from --text-field)")
-    elif platform:
-        found = text
-    else:
-        texts = _all_named(record, TEXT_NAMES)
-        found, more_text = (texts[0], texts[1:]) if texts else (None, [])
+    found, more_text = _text_fields(record, options, text if platform else None, platform)
     if found is not None:
         values["text"] = _as_text(found[1], ".".join(map(str, found[0])))
         paths["text"] = found[0]
-    # The captions and alt texts.
-    caption_values: list[tuple[KeyPath, str]] = []
     if options.captions:
-        for name in options.captions:
-            hit = _lookup(record, name)
-            if hit is None:
-                raise RecordError(f"no field {name!r} (from --caption-field)")
-            caption_values.extend(_caption_strings(hit))
+        caption_values = _named_captions(record, options.captions)
     elif platform:
-        caption_values.extend(captions)
+        caption_values = list(captions)
     else:
-        for hit in _all_named(record, CAPTION_NAMES):
-            if found is None or found[0] != hit[0]:
-                caption_values.extend(_caption_strings(hit))
-        for hit in more_text:  # text only: a `post` object or a `content` list of parts is not
-            if isinstance(hit[1], str) or (isinstance(hit[1], list) and all(
-                    isinstance(item, str | None) for item in hit[1])):
-                caption_values.extend(_caption_strings(hit))
+        caption_values = _found_captions(record, found, more_text)
     if found is None and not caption_values and not options.captions and not platform:
         names = ", ".join(TEXT_NAMES[:6] + CAPTION_NAMES[:4])
         raise RecordError(f"no text field found (looked for {names}, ...); "
@@ -256,7 +231,61 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     values["captions"] = [value for _, value in caption_values]
     for index, (path, _) in enumerate(caption_values):
         paths[f"captions[{index}]"] = path
-    # The id and the rest.
+    _read_metadata(record, options, values)
+    allow = _first(record, ALLOW_NAMES)
+    try:
+        post = Post.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "post"
+        raise RecordError(f"post key {key!r}: {error['msg']}") from None
+    return Mapped(post, paths, _allow_list(allow[1]) if allow else ())
+
+
+Hit = tuple[KeyPath, Any]
+
+
+def _text_fields(record: Mapping[str, Any], options: FieldOptions, platform_text: Hit | None,
+                 platform: bool) -> tuple[Hit | None, list[Hit]]:
+    """The post's text field, and every other field that can hold a post's text: those are
+    checked too, as extra captions (an export with both `text` and `message` publishes both)."""
+    if options.text is not None:
+        found = _lookup(record, options.text)
+        if found is None:
+            raise RecordError(f"no field {options.text!r} (from --text-field)")
+        return found, []
+    if platform:
+        return platform_text, []
+    texts = _all_named(record, TEXT_NAMES)
+    return (texts[0], texts[1:]) if texts else (None, [])
+
+
+def _named_captions(record: Mapping[str, Any], names: Sequence[str]) -> list[tuple[KeyPath, str]]:
+    out: list[tuple[KeyPath, str]] = []
+    for name in names:
+        hit = _lookup(record, name)
+        if hit is None:
+            raise RecordError(f"no field {name!r} (from --caption-field)")
+        out.extend(_caption_strings(hit))
+    return out
+
+
+def _found_captions(record: Mapping[str, Any], text: Hit | None,
+                    more_text: list[Hit]) -> list[tuple[KeyPath, str]]:
+    out: list[tuple[KeyPath, str]] = []
+    for hit in _all_named(record, CAPTION_NAMES):
+        if text is None or text[0] != hit[0]:
+            out.extend(_caption_strings(hit))
+    for hit in more_text:  # text only: a `post` object or a `content` list of parts is not
+        if isinstance(hit[1], str) or (isinstance(hit[1], list) and all(
+                isinstance(item, str | None) for item in hit[1])):
+            out.extend(_caption_strings(hit))
+    return out
+
+
+def _read_metadata(record: Mapping[str, Any], options: FieldOptions,
+                   values: dict[str, Any]) -> None:
+    """The id, channel, date, kind and reply target, unless a platform reader set them."""
     if options.id is not None:
         hit = _lookup(record, options.id)
         if hit is None:
@@ -277,14 +306,6 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     reply = record.get("in_reply_to")
     if "in_reply_to" not in values and isinstance(reply, str):
         values["in_reply_to"] = reply
-    allow = _first(record, ALLOW_NAMES)
-    try:
-        post = Post.model_validate(values)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or "post"
-        raise RecordError(f"post key {key!r}: {error['msg']}") from None
-    return Mapped(post, paths, _allow_list(allow[1]) if allow else ())
 
 
 def _id(value: Any) -> str | None:

@@ -20,6 +20,34 @@ from phiguard.io.records import (
 def csv_records(chunks: Iterable[Chunk], source: Source, options: FieldOptions,
                 tab: bool) -> Iterator[Record]:
     """Every row after the header as a Record."""
+    header: list[str] | None = None
+    has_text = False
+    number = 0
+    for start, row, problem, raw_lines in _rows(chunks, source, tab):
+        if header is None:  # the first row that is not blank
+            problem = problem or _header_problem(row)
+            if problem:
+                yield Record(source, start, 1, error=problem)
+                return
+            header = [cell.strip() for cell in row]
+            source.csv_header = header
+            has_text = _has_text(header, options)
+            continue
+        number += 1
+        problem = problem or _row_problem(row, header, raw_lines, str(source.csv_dialect))
+        if not has_text:
+            problem = ("no column for the post's text (looked for text, message, post, body, "
+                       "caption, alt text, ...); name it with --text-field")
+        if problem:
+            yield Record(source, start, number, error=problem)
+        else:
+            yield to_record(dict(zip(header, row, strict=True)), source, start, number, options)
+
+
+def _rows(chunks: Iterable[Chunk], source: Source,
+          tab: bool) -> Iterator[tuple[int, list[str], str | None, list[str]]]:
+    """(first line, cells, why the row cannot be read or None, its physical lines) of every
+    row that is not blank. The delimiter is guessed from the first line."""
     raw_lines: list[str] = []  # the physical lines of the row being read
 
     def row_lines() -> Iterator[str]:
@@ -36,10 +64,7 @@ def csv_records(chunks: Iterable[Chunk], source: Source, options: FieldOptions,
     # Posts are short, but a single field may legitimately exceed csv's 128 KiB default.
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
     reader = csv.reader(_chain_one(peeked, line_iter), delimiter=delimiter)
-    header: list[str] | None = None
-    has_text = False
     previous = 0
-    number = 0
     while True:
         del raw_lines[: -1 if reader.line_num == 0 else None]  # the peeked line is the header's
         try:
@@ -48,34 +73,15 @@ def csv_records(chunks: Iterable[Chunk], source: Source, options: FieldOptions,
             return
         except csv.Error as exc:
             start, previous = previous + 1, reader.line_num
-            number += 1
-            yield Record(source, start, number, error=f"invalid CSV: {exc}")
+            yield start, [], f"invalid CSV: {exc}", []
             continue
         start, previous = previous + 1, reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        bad = untrusted("".join(raw_lines))
-        if header is None:
-            problem = f"header row {bad}" if bad else _header_problem(row, options)
-            if problem:
-                yield Record(source, start, 1, error=problem)
-                return
-            header = [cell.strip() for cell in row]
-            source.csv_header = header
-            has_text = _has_text(header, options)
-            continue
-        number += 1
-        problem = f"row {bad}" if bad else _row_problem(row, header, raw_lines, delimiter)
-        if not has_text:
-            problem = ("no column for the post's text (looked for text, message, post, body, "
-                       "caption, alt text, ...); name it with --text-field")
-        if problem:
-            yield Record(source, start, number, error=problem)
-        else:
-            yield to_record(dict(zip(header, row, strict=True)), source, start, number, options)
+        if row and (len(row) > 1 or row[0].strip()):
+            bad = untrusted("".join(raw_lines))
+            yield start, row, bad and f"row {bad}", list(raw_lines)
 
 
-def _header_problem(row: list[str], options: FieldOptions) -> str | None:
+def _header_problem(row: list[str]) -> str | None:
     names = [normalise_key(cell) for cell in row]
     twice = sorted({name for name in names if names.count(name) > 1 and name})
     if twice:
