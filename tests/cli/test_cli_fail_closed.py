@@ -315,3 +315,12 @@ def test_prose_on_standard_input_is_read_as_text_not_as_a_csv_header(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(prose.encode())))
     code, rows, _ = _scan(capsys, "-")
     assert code == 1 and [r["verdict"] for r in rows] == ["block", "pass"]
+
+
+def test_a_post_over_several_lines_with_commas_in_them_is_not_called_merged_rows(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text('id,text\n1,"Join us Saturday!\nDoors open at 9, coffee at 10\nSee you"\n'
+                    f"2,{CLEAN}\n", encoding="utf-8")
+    code, rows, _ = _scan(capsys, str(path))
+    assert code == 0 and [r["post_id"] for r in rows] == ["1", "2"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
 from phiguard.io.readers.decode import Chunk, lines, untrusted
@@ -101,13 +102,20 @@ def _row_problem(row: list[str], header: list[str], raw_lines: list[str],
         return (f"row has {len(row)} fields but the header has {len(header)} (a quote or "
                 "delimiter out of place?)")
     # A quote left open swallows the rows after it into one cell until the next quote. A line
-    # inside a quoted cell that is itself a whole row of this file is taken as that mistake.
+    # inside a quoted cell that reads as a whole row of this file, starting with a value shaped
+    # like this row's first ("2" after "1", "p-8" after "p-7"), is taken as that mistake; a
+    # post's own line with a comma in it ("Doors open at 9, coffee at 10") is not.
     for offset, line in enumerate(raw_lines[1:], start=1):
-        if len(header) > 1 and len(next(csv.reader([line], delimiter=delimiter), [])) == \
-                len(header):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if len(header) > 1 and len(cells) == len(header) and _shape(cells[0]) == _shape(row[0]):
             return (f"a quote opened on this row is not closed before its line {offset + 1}, "
                     "which reads as a row of its own; rows were merged")
     return None
+
+
+def _shape(cell: str) -> str:
+    """A value's outline: runs of digits -> 9, of letters -> a ("p-17" -> "a-9")."""
+    return re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", cell.strip()))
 
 
 def _chain_one(first: str, rest: Iterator[str]) -> Iterator[str]:
