@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from phiguard.cli import main
+from phiguard.io.readers import read_records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 POLICY = str(FIXTURES / "patterns-policy.yaml")
@@ -92,6 +93,9 @@ def test_a_fifo_is_refused_and_never_read(tmp_path: Path,
     os.mkfifo(fifo)
     assert main(["scan", str(fifo), "--policy", POLICY]) == 2  # returns: nothing opened it
     assert "is not a regular file" in capsys.readouterr().err
+    # The reader alone, given the path without the command line's checks, does not hang either.
+    assert [r.error for r in read_records([fifo])] == [
+        "is not a regular file (a pipe, device or socket); pass its contents with '-'"]
     folder = tmp_path / "folder"
     folder.mkdir()
     os.mkfifo(folder / "pipe.jsonl")

@@ -71,7 +71,7 @@ def file_problem(path: Path, status: os.stat_result) -> str | None:
     """Why a file cannot be read as an export as a whole, or None."""
     if not stat.S_ISREG(status.st_mode):
         # A FIFO or a device would block or never end: refused before it is opened.
-        return "is not a regular file (a pipe, device or socket); pass its contents with '-'"
+        return NOT_REGULAR
     try:
         with path.open("rb") as handle:
             head = handle.read(_HEAD)
@@ -82,6 +82,7 @@ def file_problem(path: Path, status: os.stat_result) -> str | None:
     return binary_reason(head)
 
 
+NOT_REGULAR = "is not a regular file (a pipe, device or socket); pass its contents with '-'"
 EMPTY = "is empty: an export with no bytes (or only blank lines) is never taken as clean"
 
 
@@ -159,9 +160,15 @@ def read_records(
         path = Path(path)
         name = str(path)
         try:
-            handle = path.open("rb")
+            # O_NONBLOCK: opening a FIFO that no writer holds must not hang (see file_problem).
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError as exc:
-            yield _file_error(name, f"cannot be read ({exc.strerror})")
+            yield _file_error(name, _os_reason(exc))
+            continue
+        handle = os.fdopen(fd, "rb")
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            handle.close()
+            yield _file_error(name, NOT_REGULAR)
             continue
         with handle:
             yield from _read_handle(handle, name, path.suffix.lower(), fmt, options, progress)
