@@ -479,10 +479,6 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
                   file=sys.stderr)
             writer.write(record, None)
         writer.finish()
-        for record in writer.unrewritten:
-            needs_human += 1
-            print(f"phiguard: {record.where}: the text beside the list of posts holds "
-                  "identifiers that redact cannot rewrite; edit it by hand", file=sys.stderr)
     if detector_errors:
         return EXIT_INTERNAL
     if unreadable:

@@ -235,18 +235,23 @@ def test_strings_beside_the_list_of_posts_are_checked(
         {"id": "a", "text": CLEAN}], "footer": {"by": "someone"}}), encoding="utf-8")
     code, rows, _ = _scan(capsys, str(path))
     assert code == 1
-    assert [r["verdict"] for r in rows] == ["pass", "block"]
-    assert rows[1]["findings"][0]["key"] == "note"  # type: ignore[index]
+    # The strings before the list, the post, the strings after it.
+    assert [(r["post_id"], r["verdict"]) for r in rows] == [
+        (None, "block"), ("a", "pass"), (None, "pass")]
+    assert rows[0]["findings"][0]["key"] == "note"  # type: ignore[index]
 
 
-def test_redact_does_not_call_text_beside_the_list_clean(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_redact_rewrites_text_beside_the_list_in_place(tmp_path: Path) -> None:
     path = tmp_path / "posts.json"
-    path.write_text(json.dumps({"note": SSN, "posts": [{"id": "a", "text": CLEAN}]}),
-                    encoding="utf-8")
-    assert main(["redact", str(path), "--policy", POLICY, "--out",
-                 str(tmp_path / "out.json")]) == 1
-    assert "beside the list of posts" in capsys.readouterr().err
+    path.write_text('{\n  "note": "Ask about ' + SSN + '",\n  "posts": [\n    '
+                    + json.dumps({"id": "a", "text": SSN}) + '\n  ],\n  "footer": "Call '
+                    '415-555-2671", "n": 2\n}\n', encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["redact", str(path), "--policy", POLICY, "--out", str(out)]) == 0
+    written = out.read_text(encoding="utf-8")
+    assert json.loads(written) == {"note": "Ask about SSN [SSN]", "posts": [
+        {"id": "a", "text": "SSN [SSN]"}], "footer": "Call [PHONE_NUMBER]", "n": 2}
+    assert written.startswith('{\n  "note"')  # the layout around the list is kept
 
 
 @pytest.mark.parametrize("depth", [990, 100_000])

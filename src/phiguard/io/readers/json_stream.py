@@ -10,16 +10,16 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from phiguard.io.readers.decode import Chunk
 from phiguard.io.readers.json_value import BadJson, parse
 from phiguard.io.readers.platforms import beside_record, to_record
-from phiguard.io.records import FieldOptions, KeyPath, Record, Source
+from phiguard.io.records import FieldOptions, Record, Source
 
 _SPECIAL = re.compile(r'["\[\]{}]')
 _IN_STRING = re.compile(r'["\\]')
 _SCALAR_END = re.compile(r"[\s,\]}]")
+_STRING_OR_KEY = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?')
 
 
 @dataclass
@@ -132,6 +132,10 @@ def json_records(chunks: Iterable[Chunk], source: Source,
         source.indent = 2 if "\n" in text.buf[opened : text.pos] else None
     text.drop()
     state = _ListState()
+    before = _beside_record(source, "prefix", 1, 1)
+    if before is not None:
+        state.number += 1
+        yield before
     yield from _elements(text, source, options, state)
     bare = source.prefix.lstrip("\ufeff \t\r\n") == "["
     while state.closed:
@@ -151,10 +155,16 @@ def json_records(chunks: Iterable[Chunk], source: Source,
     source.suffix = text.rest()
     if not state.closed:
         return
-    beside = _beside_the_list(source, text.line, state.number + 1)
-    if beside is not None:
+    line = text.line_at(0)
+    if not _valid_around_the_list(source):
         state.number += 1
-        yield beside
+        yield Record(source, line, state.number,
+                     error="the text after the list of posts is not valid JSON; it was not "
+                           "checked")
+        return
+    after = _beside_record(source, "suffix", line, state.number + 1)
+    if after is not None:
+        yield after
 
 
 def _elements(text: _JsonText, source: Source, options: FieldOptions,
@@ -195,34 +205,45 @@ def _elements(text: _JsonText, source: Source, options: FieldOptions,
         text.drop()
 
 
-def _beside_the_list(source: Source, line: int, number: int) -> Record | None:
-    """The strings of the object that holds the list of posts (`{"note": "...", "posts":
-    [...]}`): they are published with the posts, so they are checked as a record of their own.
-    None when there are none."""
+def _valid_around_the_list(source: Source) -> bool:
+    """Whether the text before and after the list of posts makes one JSON document with it."""
     start = source.prefix.find("=") + 1 if source.format == "tweets" else 0
-    document = source.prefix[start:] + source.suffix.rstrip().removesuffix(";")
     try:
-        value = parse(document)
+        parse(source.prefix[start:] + source.suffix.rstrip().removesuffix(";"))
     except (BadJson, json.JSONDecodeError):
-        return Record(source, line, number,
-                      error="the text after the list of posts is not valid JSON; it was not "
-                            "checked")
-    strings = list(_strings(value, ()))
+        return False
+    return True
+
+
+def _beside_record(source: Source, part: str, line: int, number: int) -> Record | None:
+    """The strings of the object that holds the list of posts (`{"note": "...", "posts":
+    [...]}`), before it (`part` "prefix") or after it ("suffix"): they are published with the
+    posts, so they are checked as a record of their own, which `redact` writes back in place.
+    None when there are none."""
+    strings = value_strings(getattr(source, part))
     if not strings:
         return None
-    return beside_record(strings, source, line, number)
+    named = [((key or "<beside the list of posts>",), value) for _, _, value, key in strings]
+    return beside_record(named, source, line, number,
+                         (part, [(start, end) for start, end, _, _ in strings]))
 
 
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        if value.strip():
-            yield path, value
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
+def value_strings(text: str) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, value, the key it is under) of each string value in a piece of JSON text;
+    keys themselves and blank strings are left out."""
+    out: list[tuple[int, int, str, str | None]] = []
+    key: str | None = None
+    for match in _STRING_OR_KEY.finditer(text):
+        literal = match.group(1)
+        try:
+            value = json.loads(literal)
+        except ValueError:
+            continue
+        if match.group(2):
+            key = value
+        elif isinstance(value, str) and value.strip():
+            out.append((match.start(1), match.end(1), value, key))
+    return out
 
 
 def _find_list(text: _JsonText, source: Source) -> str | None:

@@ -3,7 +3,7 @@ object whose fields are found by name (phiguard.io.records.map_record)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from phiguard.io.records import (
@@ -32,13 +32,14 @@ def to_record(value: Any, source: Source, line: int, number: int,
                   allow=mapped.allow)
 
 
-def beside_record(strings: list[tuple[KeyPath, str]], source: Source, line: int,
-                  number: int) -> Record:
-    """The strings beside a JSON file's list of posts, as one record to check."""
+def beside_record(strings: Sequence[tuple[KeyPath, str]], source: Source, line: int,
+                  number: int, where: Any) -> Record:
+    """The strings beside a JSON file's list of posts, as one record to check; `where` says
+    where they are in the source's prefix or suffix, for writing them back."""
     post = Post(text=strings[0][1], captions=[value for _, value in strings[1:]])
     paths = {"text": strings[0][0]}
     paths.update({f"captions[{i}]": path for i, (path, _) in enumerate(strings[1:])})
-    return Record(source, line, number, post=post, paths=paths, beside_list=True)
+    return Record(source, line, number, post=post, paths=paths, raw=where, beside_list=True)
 
 
 def _json_type(value: Any) -> str:
