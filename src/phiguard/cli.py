@@ -22,7 +22,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -442,6 +442,36 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
     if args.out is not None:
         refuse_input_as_output(args.out, paths, "--out")
     records = read_records(paths, fmt=args.input_format, options=_field_options(args))
+    unreadable = needs_human = detector_errors = 0
+    with _output(args.out) as out:
+        writer = ExportWriter(out)
+        for record, result in _in_order(records, lambda posts: redact_many(
+                posts, strategy=args.strategy, policy=policy, key=key, with_report=True)):
+            if result is None:
+                unreadable += 1
+                print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
+                      file=sys.stderr)
+                writer.write(record, None)
+                continue
+            writer.write(record, result.post)
+            for finding in result.needs_human:
+                needs_human += 1
+                detector_errors += finding.entity == "DETECTOR_ERROR"
+                print(f"phiguard: {record.where} post {result.post.id or '-'}: "
+                      f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
+                      f"needs a person ({finding.rule_id})", file=sys.stderr)
+        writer.finish()
+    if detector_errors:
+        return EXIT_INTERNAL
+    if unreadable:
+        return EXIT_INPUT
+    return EXIT_FOUND if needs_human else EXIT_CLEAN
+
+
+def _in_order(records: Iterable[Record], process: Callable[[Iterator[Post]], Iterable[Any]]
+              ) -> Iterator[tuple[Record, Any]]:
+    """Each record with what `process` made of its post (None for an unreadable record), in
+    input order; `process` takes the readable posts and yields one result per post."""
     pending: deque[Record] = deque()
 
     def posts() -> Iterator[Post]:
@@ -450,40 +480,14 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
             if record.post is not None:
                 yield record.post
 
-    unreadable = 0
-    needs_human = 0
-    detector_errors = 0
-    with _output(args.out) as out:
-        writer = ExportWriter(out)
-        results = redact_many(posts(), strategy=args.strategy, policy=policy, key=key,
-                                        with_report=True)
-        for result in results:
+    for result in process(posts()):
+        record = pending.popleft()
+        while record.post is None:
+            yield record, None
             record = pending.popleft()
-            while record.post is None:
-                unreadable += 1
-                print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
-                      file=sys.stderr)
-                writer.write(record, None)
-                record = pending.popleft()
-            writer.write(record, result.post)
-            for finding in result.needs_human:
-                needs_human += 1
-                detector_errors += finding.entity == "DETECTOR_ERROR"
-                print(f"phiguard: {record.where} post {result.post.id or '-'}: "
-                      f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
-                      f"needs a person ({finding.rule_id})", file=sys.stderr)
-        while pending:
-            record = pending.popleft()
-            unreadable += 1
-            print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
-                  file=sys.stderr)
-            writer.write(record, None)
-        writer.finish()
-    if detector_errors:
-        return EXIT_INTERNAL
-    if unreadable:
-        return EXIT_INPUT
-    return EXIT_FOUND if needs_human else EXIT_CLEAN
+        yield record, result
+    while pending:
+        yield pending.popleft(), None
 
 
 # ---- rules test ----------------------------------------------------------------------------
@@ -523,17 +527,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, a usage error is 2
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
-    _INTERRUPTED.clear()
-    on_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT)
-    if on_main_thread:
-        signal.signal(signal.SIGINT, _on_interrupt)
+    with _noting_interrupts():
+        code = _run(args)
+    if _INTERRUPTED.is_set():
+        print("phiguard: interrupted; no output file was replaced", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "rules":
             return _cmd_rules_test(args)
-        code = int(_COMMANDS[args.command](args, _policy(args)))
-        if not _INTERRUPTED.is_set():
-            return code
+        return int(_COMMANDS[args.command](args, _policy(args)))
     except ConfigError as exc:
         print(f"phiguard: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -547,16 +553,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         _INTERRUPTED.set()
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - report the type only, the message may quote a post
         if not _INTERRUPTED.is_set():  # a worker killed by the same Ctrl-C is not a crash
             print(f"phiguard: internal error ({type(exc).__name__}); please report it",
                   file=sys.stderr)
-            return EXIT_INTERNAL
+        return EXIT_INTERNAL
+
+
+@contextlib.contextmanager
+def _noting_interrupts() -> Iterator[None]:
+    """Ctrl-C sets _INTERRUPTED before it raises KeyboardInterrupt, so an interrupt that some
+    library catches and drops still ends the run with 130 and replaces no output."""
+    _INTERRUPTED.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set on the main thread
+        return
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        yield
     finally:
-        if on_main_thread:
-            signal.signal(signal.SIGINT, previous)
-    print("phiguard: interrupted; no output file was replaced", file=sys.stderr)
-    return EXIT_INTERRUPTED
+        signal.signal(signal.SIGINT, previous)
 
 
 def _on_interrupt(signum: int, frame: object) -> None:
