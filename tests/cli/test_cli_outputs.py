@@ -248,3 +248,13 @@ def test_ctrl_c_on_a_real_run_exits_130_and_keeps_the_old_report(tmp_path: Path,
     assert b"interrupted" in err
     assert report.read_text(encoding="utf-8") == "previous report\n"
     assert _leftovers(tmp_path) == []
+
+
+def test_an_output_that_cannot_be_written_is_an_input_error_and_leaves_no_temp_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = _posts(tmp_path)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert main(["scan", str(posts), "--policy", POLICY, "-o", str(folder)]) == 2
+    assert f"cannot write {folder}" in capsys.readouterr().err
+    assert _leftovers(tmp_path) == []

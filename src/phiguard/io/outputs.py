@@ -53,8 +53,11 @@ def replaced_on_success(path: Path, keep: Callable[[], bool] = lambda: True
             handle.flush()
             os.fsync(handle.fileno())
         if keep():
-            os.chmod(temp, _mode(path))
-            os.replace(temp, path)
+            try:
+                os.chmod(temp, _mode(path))
+                os.replace(temp, path)
+            except OSError as exc:  # a folder of that name, a read-only target...
+                raise InputError(f"cannot write {path} ({exc.strerror})") from None
             committed = True
     finally:
         if not committed:
