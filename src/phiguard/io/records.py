@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -46,9 +47,13 @@ _DATE_FORMATS = (
 )
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)  # an export repeats the same few keys in every record
 def normalise_key(key: str) -> str:
     """`"Image Alt Text"` -> `"image_alt_text"`: how field names are compared."""
-    return re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+    return _NOT_KEY.sub("_", key.lower()).strip("_")
 
 
 @dataclass
