@@ -31,6 +31,7 @@ import hmac
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ class Baseline:
         """Read a baseline file; a broken one is a configuration error (exit 3)."""
         path = Path(path)
         try:
+            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block forever
+                raise ConfigError(f"baseline {path}: not a regular file")
             raw = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"baseline {path}: cannot be read ({exc.strerror})") from None

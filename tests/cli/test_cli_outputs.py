@@ -258,3 +258,13 @@ def test_an_output_that_cannot_be_written_is_an_input_error_and_leaves_no_temp_f
     assert main(["scan", str(posts), "--policy", POLICY, "-o", str(folder)]) == 2
     assert f"cannot write {folder}" in capsys.readouterr().err
     assert _leftovers(tmp_path) == []
+
+
+def test_a_fifo_as_baseline_is_a_configuration_error_not_a_hang(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = _posts(tmp_path)
+    fifo = tmp_path / "baseline.json"
+    os.mkfifo(fifo)
+    assert main(["scan", str(posts), "--policy", POLICY, "--baseline", str(fifo)]) == 3
+    assert "not a regular file" in capsys.readouterr().err
+    assert main(["baseline", str(posts), "--policy", POLICY, "--out", str(fifo)]) == 3
