@@ -262,28 +262,40 @@ def _find_list(text: _JsonText, source: Source) -> str | None:
     # An object: the first key whose value is a list of objects holds the posts.
     text.pos += 1
     while True:
-        char = text.peek()
-        if char == ",":
-            text.pos += 1
-            continue
-        if char != '"':
-            return "no list of posts found in this JSON object"
-        end = text.value_end()
+        problem = _skip_key(text)
+        if problem is not None:
+            return problem
+        if _enter_list_of_objects(text):
+            return None
+        end = text.value_end() if text.peek() is not None else -1
         if end < 0:
-            return "invalid JSON: the file ends inside an object key"
+            return "invalid JSON: the file ends inside an object"
         text.pos = end
-        if text.peek() != ":":
-            return f"invalid JSON at line {text.line_at(text.pos)}: expected ':'"
+
+
+def _skip_key(text: _JsonText) -> str | None:
+    """Move past the next `"key":` of an object (and a comma before it); or say what is wrong."""
+    while text.peek() == ",":
         text.pos += 1
-        if text.peek() == "[":
-            mark = text.pos
-            text.pos += 1
-            if text.peek() in ("{", "]"):
-                return None
-            text.pos = mark
-        if text.peek() is None:
-            return "invalid JSON: the file ends inside an object"
-        end = text.value_end()
-        if end < 0:
-            return "invalid JSON: the file ends inside an object"
-        text.pos = end
+    if text.peek() != '"':
+        return "no list of posts found in this JSON object"
+    end = text.value_end()
+    if end < 0:
+        return "invalid JSON: the file ends inside an object key"
+    text.pos = end
+    if text.peek() != ":":
+        return f"invalid JSON at line {text.line_at(text.pos)}: expected ':'"
+    text.pos += 1
+    return None
+
+
+def _enter_list_of_objects(text: _JsonText) -> bool:
+    """If the next value is a list of objects (or an empty list), move inside it."""
+    if text.peek() != "[":
+        return False
+    mark = text.pos
+    text.pos += 1
+    if text.peek() in ("{", "]"):
+        return True
+    text.pos = mark
+    return False
