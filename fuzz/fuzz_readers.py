@@ -8,7 +8,7 @@ Run it locally (not part of the test suite; CI does not install atheris):
 
 `fuzz/corpus/` holds small seed exports (give atheris a scratch copy: it adds what it finds to
 the folder). `stray-brace-tweets.js` is the first thing it found: a tweets.js whose list held a
-stray "}" sent the JSON reader into an endless loop (fixed in phiguard.io.readers). A crash or
+stray "}" sent the JSON reader into an endless loop (fixed in readers/json_stream.py). A crash or
 a hang is written to `crash-<sha1>` or `timeout-<sha1>` in the working directory; reproduce it
 with `python fuzz/fuzz_readers.py FILE`.
 
@@ -32,7 +32,7 @@ with atheris.instrument_imports(include=["phiguard"]):
 
 # Patterns only: fuzzing measures the readers, and spaCy would make every run slow.
 _POLICY = Policy(layers=["patterns"], packs=["safe-harbor"])
-_FORMATS = (None, "jsonl", "json", "csv", "tweets")
+_FORMATS = (None, "jsonl", "json", "csv", "tweets", "text")
 
 
 def test_one_input(data: bytes) -> None:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from phiguard import ConfigError, Finding, Identifier, Policy, Post, check
 from phiguard.models import field_label
-from phiguard.policy import Thresholds
+from phiguard.policy import DEFAULT_PACKS, Thresholds
 
 
 def _finding(**changes: object) -> Finding:
@@ -98,6 +98,6 @@ def test_a_policy_file_adds_packs_relative_to_itself(tmp_path: pytest.TempPathFa
     (folder / "policy.yaml").write_text("extra_packs: [my-org.yaml]\nlayers: [patterns]\n",
                                         encoding="utf-8")
     policy = Policy.from_file(folder / "policy.yaml")
-    assert policy.packs == ("safe-harbor", "names", "unique-characteristics")
+    assert policy.packs == DEFAULT_PACKS
     assert check("Call (617) 555-0100", policy=policy).verdict == "pass"
     assert check("Call (617) 555-0199", policy=policy).verdict != "pass"

@@ -1,7 +1,10 @@
 """Acknowledged findings: a baseline file of reviewed fingerprints, and inline `phiguard_allow`.
 
 A baseline records findings a person has reviewed, so `scan --baseline FILE` reports only new
-ones. Each entry is a fingerprint of (post id, field, rule, normalised match), never a line
+ones. Combinations of quasi-identifiers are recorded too (rule `combination/<name>`, keyed on
+the matches they combine), so a reviewed post never keeps the gate red with nothing to fix.
+
+Each entry is a fingerprint of (post id, field, rule, normalised match), never a line
 number or a timestamp (those churn: detect-secrets issue #92) and never the match itself:
 
     {"version": 1, "tool": "phiguard", "salt": "<random hex>", "keyed": false,
@@ -28,6 +31,7 @@ import hmac
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +39,7 @@ from typing import Any
 
 from phiguard.detectors.patterns import canonical
 from phiguard.errors import ConfigError
-from phiguard.models import DETECTOR_ERROR, Finding, Post, Report
+from phiguard.models import DETECTOR_ERROR, Combination, Finding, Post, Report
 from phiguard.normalize import normalize
 from phiguard.policy import Policy
 from phiguard.scoring import combined_score, finding_verdict, verdict_for, worst
@@ -49,6 +53,8 @@ INLINE_NOTE = "; acknowledged by the record's phiguard_allow"
 INLINE_REFUSED = "; phiguard_allow ignored: a block-level finding cannot be acknowledged inline"
 # Findings no acknowledgement may hide: a post that could not be checked is never passed.
 NEVER_ACKNOWLEDGED = frozenset({DETECTOR_ERROR})
+# A combination's entry in a baseline and its SARIF rule id: "combination/<name>".
+COMBINATION_RULE_PREFIX = "combination/"
 
 
 def _key(salt: str, keyed: bool) -> bytes:
@@ -83,6 +89,8 @@ class Baseline:
         """Read a baseline file; a broken one is a configuration error (exit 3)."""
         path = Path(path)
         try:
+            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block forever
+                raise ConfigError(f"baseline {path}: not a regular file")
             raw = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"baseline {path}: cannot be read ({exc.strerror})") from None
@@ -110,20 +118,45 @@ class Baseline:
         ))
         return hmac.new(self._hmac_key, material.encode("utf-8"), hashlib.sha256).hexdigest()
 
+    def combination_fingerprint(self, post: Post, combination: Combination,
+                                findings: Iterable[Finding]) -> str:
+        """HMAC of post id, the combination's name and the normalised matches of its member
+        findings: a combination stays acknowledged until what it combines changes."""
+        members = sorted(
+            canonical(normalize(post.field_text(f.field)[f.start : f.end]).text)
+            for f in findings if f.entity in combination.entities)
+        material = "\x1f".join((_post_key(post, self._hmac_key), COMBINATION_RULE_PREFIX
+                                + combination.name, *members))
+        return hmac.new(self._hmac_key, material.encode("utf-8"), hashlib.sha256).hexdigest()
+
     def __contains__(self, item: tuple[Post, Finding]) -> bool:
         return self.fingerprint(*item) in self._fingerprints
 
-    def add(self, post: Post, findings: Iterable[Finding]) -> None:
-        """Acknowledge findings of a post (block-level ones too: a baseline is a review)."""
+    def has_combination(self, post: Post, combination: Combination,
+                        findings: Iterable[Finding]) -> bool:
+        """Whether a reviewed baseline acknowledged this combination of this post."""
+        return self.combination_fingerprint(post, combination, findings) in self._fingerprints
+
+    def add(self, post: Post, findings: Iterable[Finding],
+            combinations: Iterable[Combination] = ()) -> None:
+        """Acknowledge findings and combinations of a post (block-level ones too: a baseline
+        is a review)."""
+        findings = list(findings)
         for f in findings:
             if f.status != "flagged" or f.entity in NEVER_ACKNOWLEDGED:
                 continue
-            fingerprint = self.fingerprint(post, f)
-            if fingerprint in self._fingerprints:
-                continue
-            self._fingerprints.add(fingerprint)
-            self.entries.append({"post_id": post.id, "field": f.field, "rule": f.rule_id,
-                                 "fingerprint": fingerprint})
+            self._add(post.id, f.field, f.rule_id, self.fingerprint(post, f))
+        for c in combinations:
+            if c.verdict != "pass":
+                self._add(post.id, "post", COMBINATION_RULE_PREFIX + c.name,
+                          self.combination_fingerprint(post, c, findings))
+
+    def _add(self, post_id: str | None, field_name: str, rule: str, fingerprint: str) -> None:
+        if fingerprint in self._fingerprints:
+            return
+        self._fingerprints.add(fingerprint)
+        self.entries.append({"post_id": post_id, "field": field_name, "rule": rule,
+                             "fingerprint": fingerprint})
 
     def dumps(self) -> str:
         """The file's text: sorted, so re-running on the same posts gives the same bytes."""
@@ -151,7 +184,11 @@ def acknowledge(post: Post, report: Report, policy: Policy, *, baseline: Baselin
     if baseline is None and not allowed:
         return report
     findings: list[Finding] = []
+    combinations = list(report.combinations)
     changed = False
+    if baseline is not None:
+        combinations = [_acknowledged(post, c, report.findings, baseline) for c in combinations]
+        changed = tuple(combinations) != report.combinations
     for f in report.findings:
         if f.status == "flagged" and f.entity not in NEVER_ACKNOWLEDGED:
             if baseline is not None and (post, f) in baseline:
@@ -168,8 +205,19 @@ def acknowledge(post: Post, report: Report, policy: Policy, *, baseline: Baselin
         findings.append(f)
     if not changed:
         return report
-    verdict = worst(verdict_for(findings, policy), *(c.verdict for c in report.combinations))
+    verdict = worst(verdict_for(findings, policy), *(c.verdict for c in combinations))
     if any(f.entity in NEVER_ACKNOWLEDGED for f in findings):
         verdict = "block"
     return report.model_copy(update={"findings": tuple(findings), "verdict": verdict,
-                                     "score": combined_score(findings)})
+                                     "score": combined_score(findings),
+                                     "combinations": combinations})
+
+
+def _acknowledged(post: Post, combination: Combination, findings: Iterable[Finding],
+                  baseline: Baseline) -> Combination:
+    """The combination, passed with a note when the baseline acknowledged it."""
+    if combination.verdict == "pass" or not baseline.has_combination(post, combination,
+                                                                      findings):
+        return combination
+    return combination.model_copy(update={"verdict": "pass", "explanation":
+                                          combination.explanation + BASELINE_NOTE})

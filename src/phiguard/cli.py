@@ -8,6 +8,7 @@ Exit codes never mix "found something" with "crashed", and the gate fails closed
   3  bad configuration: policy, rule pack, baseline
   4  internal error, including a detector that crashed or timed out on a post (that post is
      reported as BLOCK; a post that could not be checked never passes)
+  130  interrupted (Ctrl-C): no output file is replaced
 When several apply, the highest wins.
 """
 
@@ -16,11 +17,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import fcntl
 import os
+import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,8 +31,9 @@ from phiguard.baseline import DEFAULT_BASELINE, Baseline, acknowledge
 from phiguard.engine import LAYER_RULE_IDS, check, check_many, get_pipeline
 from phiguard.errors import ConfigError, InputError
 from phiguard.io.exports import ExportWriter
+from phiguard.io.outputs import refuse_input_as_output, replaced_on_success
 from phiguard.io.readers import FORMATS as INPUT_FORMATS
-from phiguard.io.readers import Progress, expand_paths, read_records, total_bytes
+from phiguard.io.readers import Input, Progress, expand_paths, read_records, total_bytes
 from phiguard.io.records import FieldOptions, Record
 from phiguard.io.writers import FORMATS as OUTPUT_FORMATS
 from phiguard.io.writers import Summary, make_writer
@@ -39,6 +43,10 @@ from phiguard.rulepacks.examples import example_holds, examples_path, pack_polic
 from phiguard.rulepacks.loader import resolve_pack_path, rules_dir
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_INPUT, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+# Set by Ctrl-C. Checked again before any output is kept, so an interrupt that some library
+# caught and dropped still stops the run and replaces no file.
+_INTERRUPTED = threading.Event()
 # Bad records named one by one on stderr; the rest are counted (all are in the report).
 MAX_ERROR_LINES = 20
 # A progress bar only for inputs this large, so short runs keep a clean terminal.
@@ -75,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     def input_options(p: argparse.ArgumentParser, many: bool = True) -> None:
         if many:
             p.add_argument("paths", nargs="+",
-                           help="export files or folders; '-' reads standard input")
+                           help="export files (.jsonl, .json, .csv, tweets.js, or .txt: a post "
+                                "per paragraph) or folders; '-' reads standard input")
         p.add_argument("--input-format", choices=INPUT_FORMATS,
                        help="the input's format (default: from the file name, then content)")
         p.add_argument("--text-field", metavar="NAME",
@@ -88,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the field holding the post's id (default: id, post_id, id_str)")
         p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                        help="worker processes for large exports (default: 1)")
+        p.add_argument("--lines", action="store_true",
+                       help="plain text (.txt) holds one post per line (default: one post per "
+                            "paragraph, paragraphs separated by a blank line)")
 
     p_check = sub.add_parser("check", help="check one post given on the command line")
     p_check.add_argument("text", help="the post text")
@@ -188,7 +200,7 @@ def _policy(args: argparse.Namespace) -> Policy | None:
 
 def _field_options(args: argparse.Namespace) -> FieldOptions:
     return FieldOptions(text=args.text_field, captions=tuple(args.caption_field),
-                        id=args.id_field)
+                        id=args.id_field, lines=args.lines)
 
 
 # ---- check ---------------------------------------------------------------------------------
@@ -240,7 +252,7 @@ class _ProgressBar:
             sys.stderr.flush()
 
 
-def _progress(args: argparse.Namespace, paths: list[Path | str]) -> tuple[Progress, _ProgressBar]:
+def _progress(args: argparse.Namespace, paths: list[Input]) -> tuple[Progress, _ProgressBar]:
     progress = Progress(total=total_bytes(paths))
     long_input = progress.total is None or progress.total >= PROGRESS_MIN_BYTES
     enabled = (not getattr(args, "no_progress", False) and long_input
@@ -275,6 +287,8 @@ def checked(records: Iterator[Record], policy: Policy | None, *, jobs: int = 1,
     try:
         for report in check_many(posts(), policy=policy, batch_size=batch_size,
                                  n_process=jobs):
+            if _INTERRUPTED.is_set():
+                raise KeyboardInterrupt
             record = pending.popleft()
             while record.post is None:
                 yield record, None
@@ -330,11 +344,7 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    try:
-        handle = path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise InputError(f"cannot write {path} ({exc.strerror})") from None
-    with handle:
+    with replaced_on_success(path, keep=lambda: not _INTERRUPTED.is_set()) as handle:
         yield handle
 
 
@@ -343,6 +353,8 @@ def _cmd_scan(args: argparse.Namespace, policy: Policy | None) -> int:
         raise _UsageError("--jobs must be at least 1")
     baseline = Baseline.load(args.baseline) if args.baseline else None
     paths = expand_paths(args.paths)
+    if args.output is not None:
+        refuse_input_as_output(args.output, paths, "--output")
     progress, bar = _progress(args, paths)
     records = read_records(paths, fmt=args.input_format, options=_field_options(args),
                            progress=progress)
@@ -395,9 +407,37 @@ def _warn_unknown_allow(record: Record, policy: Policy, warned: set[str]) -> Non
 def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:
     if args.jobs < 1:
         raise _UsageError("--jobs must be at least 1")
-    salt = Baseline.load(args.out).salt if args.out.exists() else None
-    baseline = Baseline.new(salt)
     paths = expand_paths(args.paths)
+    refuse_input_as_output(args.out, paths, "--out")
+    with _baseline_lock(args.out):
+        return _write_baseline(args, policy, paths)
+
+
+@contextlib.contextmanager
+def _baseline_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the baseline's folder while one run reads the old file's salt
+    and writes the new one: a second `baseline` run on the same file waits for the first."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"phiguard: waiting for another `phiguard baseline` writing in {folder}",
+                  file=sys.stderr)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _write_baseline(args: argparse.Namespace, policy: Policy | None,
+                    paths: list[Input]) -> int:
+    old = Baseline.load(args.out) if args.out.exists() else None
+    baseline = Baseline.new(old.salt if old else None)
     progress, bar = _progress(args, paths)
     records = read_records(paths, fmt=args.input_format, options=_field_options(args),
                            progress=progress)
@@ -410,21 +450,27 @@ def _cmd_baseline(args: argparse.Namespace, policy: Policy | None) -> int:
             if report is None or record.post is None:
                 errors.append(f"{record.where}: {record.error}")
                 continue
-            baseline.add(record.post, report.findings)
+            baseline.add(record.post, report.findings, report.combinations)
     finally:
         bar.close()
-    try:
-        args.out.write_text(baseline.dumps(), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {args.out} ({exc.strerror})") from None
+    with _output(args.out) as out:
+        out.write(baseline.dumps())
     _report_errors(summary, errors, sys.stderr)
-    print(f"{len(baseline.entries)} findings of {summary.posts} posts written to {args.out}",
-          file=sys.stderr)
+    print(f"{len(baseline.entries)} findings of {summary.posts} posts written to {args.out}"
+          + (_replaced(old, baseline) if old else ""), file=sys.stderr)
     if summary.detector_errors:
         print(f"phiguard: {summary.detector_errors} posts could not be fully checked; a "
               "detector error is never written to a baseline", file=sys.stderr)
         return EXIT_INTERNAL
     return EXIT_INPUT if summary.unreadable else EXIT_CLEAN
+
+
+def _replaced(old: Baseline, new: Baseline) -> str:
+    """What replacing the old baseline changed: said, so a rewrite is never silent."""
+    before = {str(e["fingerprint"]) for e in old.entries}
+    after = {str(e["fingerprint"]) for e in new.entries}
+    return (f" (replacing the previous baseline: {len(after - before)} added, "
+            f"{len(before - after)} no longer present)")
 
 
 # ---- redact --------------------------------------------------------------------------------
@@ -438,10 +484,42 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
     if args.strategy == "hash" and key is None:
         raise ConfigError(f"--strategy hash needs a secret of at least 16 bytes in "
                           f"${args.key_env}")
-    paths = expand_paths([args.input])
-    if len(paths) != 1:
+    if args.input != "-" and Path(args.input).is_dir():
         raise _UsageError("redact takes one export file (or '-'), not a folder")
+    paths = expand_paths([args.input])
+    if args.out is not None:
+        refuse_input_as_output(args.out, paths, "--out")
     records = read_records(paths, fmt=args.input_format, options=_field_options(args))
+    unreadable = needs_human = detector_errors = 0
+    with _output(args.out) as out:
+        writer = ExportWriter(out)
+        for record, result in _in_order(records, lambda posts: redact_many(
+                posts, strategy=args.strategy, policy=policy, key=key, with_report=True)):
+            if result is None:
+                unreadable += 1
+                print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
+                      file=sys.stderr)
+                writer.write(record, None)
+                continue
+            writer.write(record, result.post)
+            for finding in result.needs_human:
+                needs_human += 1
+                detector_errors += finding.entity == DETECTOR_ERROR
+                print(f"phiguard: {record.where} post {result.post.id or '-'}: "
+                      f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
+                      f"needs a person ({finding.rule_id})", file=sys.stderr)
+        writer.finish()
+    if detector_errors:
+        return EXIT_INTERNAL
+    if unreadable:
+        return EXIT_INPUT
+    return EXIT_FOUND if needs_human else EXIT_CLEAN
+
+
+def _in_order(records: Iterable[Record], process: Callable[[Iterator[Post]], Iterable[Any]]
+              ) -> Iterator[tuple[Record, Any]]:
+    """Each record with what `process` made of its post (None for an unreadable record), in
+    input order; `process` takes the readable posts and yields one result per post."""
     pending: deque[Record] = deque()
 
     def posts() -> Iterator[Post]:
@@ -450,40 +528,14 @@ def _cmd_redact(args: argparse.Namespace, policy: Policy | None) -> int:
             if record.post is not None:
                 yield record.post
 
-    unreadable = 0
-    needs_human = 0
-    detector_errors = 0
-    with _output(args.out) as out:
-        writer = ExportWriter(out)
-        results = redact_many(posts(), strategy=args.strategy, policy=policy, key=key,
-                                        with_report=True)
-        for result in results:
+    for result in process(posts()):
+        record = pending.popleft()
+        while record.post is None:
+            yield record, None
             record = pending.popleft()
-            while record.post is None:
-                unreadable += 1
-                print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
-                      file=sys.stderr)
-                writer.write(record, None)
-                record = pending.popleft()
-            writer.write(record, result.post)
-            for finding in result.needs_human:
-                needs_human += 1
-                detector_errors += finding.entity == DETECTOR_ERROR
-                print(f"phiguard: {record.where} post {result.post.id or '-'}: "
-                      f"{finding.entity} in {finding.field}[{finding.start}:{finding.end}] "
-                      f"needs a person ({finding.rule_id})", file=sys.stderr)
-        while pending:
-            record = pending.popleft()
-            unreadable += 1
-            print(f"phiguard: {record.where}: {record.error} (written as a placeholder)",
-                  file=sys.stderr)
-            writer.write(record, None)
-        writer.finish()
-    if detector_errors:
-        return EXIT_INTERNAL
-    if unreadable:
-        return EXIT_INPUT
-    return EXIT_FOUND if needs_human else EXIT_CLEAN
+        yield record, result
+    while pending:
+        yield pending.popleft(), None
 
 
 # ---- rules test ----------------------------------------------------------------------------
@@ -540,6 +592,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, a usage error is 2
         return exc.code if isinstance(exc.code, int) else EXIT_INPUT
+    with _noting_interrupts():
+        code = _run(args)
+    if _INTERRUPTED.is_set():
+        print("phiguard: interrupted; no output file was replaced", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "rules":
             return _cmd_rules_test(args)
@@ -556,9 +617,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stop flushes to the closed pipe
         return EXIT_INTERNAL
     except KeyboardInterrupt:
-        print("phiguard: interrupted", file=sys.stderr)
-        return EXIT_INTERNAL
+        _INTERRUPTED.set()
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - report the type only, the message may quote a post
-        print(f"phiguard: internal error ({type(exc).__name__}); please report it",
-              file=sys.stderr)
+        if not _INTERRUPTED.is_set():  # a worker killed by the same Ctrl-C is not a crash
+            print(f"phiguard: internal error ({type(exc).__name__}); please report it",
+                  file=sys.stderr)
         return EXIT_INTERNAL
+
+
+@contextlib.contextmanager
+def _noting_interrupts() -> Iterator[None]:
+    """Ctrl-C sets _INTERRUPTED before it raises KeyboardInterrupt, so an interrupt that some
+    library catches and drops still ends the run with 130 and replaces no output."""
+    _INTERRUPTED.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set on the main thread
+        return
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    _INTERRUPTED.set()
+    raise KeyboardInterrupt

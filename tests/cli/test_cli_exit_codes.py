@@ -55,17 +55,20 @@ def test_exit_2_for_a_malformed_record_naming_file_and_line(
     assert "BLOCK    b" in captured.out and "PASS     c" in captured.out
 
 
-def test_exit_2_for_a_missing_file_and_the_other_files_are_still_scanned(
+def test_a_missing_file_is_a_file_level_error_and_nothing_is_written(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = _jsonl(tmp_path, BLOCK)
-    assert main(["scan", str(tmp_path / "nope.jsonl"), good, "--policy", POLICY]) == 2
+    report = tmp_path / "report.json"
+    assert main(["scan", str(tmp_path / "nope.jsonl"), good, "--policy", POLICY,
+                 "-o", str(report)]) == 2
     captured = capsys.readouterr()
-    assert "nope.jsonl:1: cannot be read" in captured.err and "BLOCK    b" in captured.out
+    assert "nope.jsonl: no such file or folder" in captured.err and captured.out == ""
+    assert not report.exists()
 
 
 def test_exit_2_for_a_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", str(FIXTURES / "archive.bin"), "--policy", POLICY]) == 2
-    assert "archive.bin:1: is a binary file" in capsys.readouterr().err
+    assert "archive.bin: is a binary file" in capsys.readouterr().err
 
 
 def test_exit_2_for_invalid_utf8_with_the_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -95,3 +95,67 @@ def test_redact_output_and_messages_hold_no_phi(
         for value in ("219-09-9998", "415-555-2671", "jane.quarterman@example.com",
                       "00482913"):
             assert value not in everything, f"{value} left in {out.name}"
+
+
+# ---- explanations never quote the match ---------------------------------------------------------
+
+_PEOPLE = ["Bill", "Jack", "Rose", "Will", "Hope", "Grace", "Dawn", "Mark", "June", "Rosalind",
+           "Tomasz Quackenbush", "Dr. Amara Okafor", "Nurse Penelope"]
+_FRAMES = [
+    "Happy 90th birthday, {p}! Thanks for 30 years with us.",
+    "{p} called the clinic on 3/14/2024 about the results.",
+    "Our patient {p} from Springfield finished chemo today!",
+    "{p} and his daughter visited the Maple Street campus.",
+    "Welcome home, {p}! Her husband cheered at the door.",
+    "Thank you {p} for the flowers, the nurses loved them.",
+    "{p} will bill the insurer, and jack up the bed for room 4.",
+    "Call {p} at 415-555-2671 or write to {p}@example.org.",
+    "SSN two one nine zero nine nine nine nine eight for {p}.",
+    "{p}, age 93, was admitted to Mercy Valley in June.",
+]
+
+
+def test_no_explanation_quotes_any_word_of_what_it_flagged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Every layer (names, model, context, patterns) over posts that draw explanations of every
+    # kind: suppressed common words, cues, relatives, places, dates, numbers spelled out.
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text("".join(
+        json.dumps({"id": f"x{i}-{j}", "text": frame.format(p=person)}) + "\n"
+        for i, frame in enumerate(_FRAMES) for j, person in enumerate(_PEOPLE)),
+        encoding="utf-8")
+    main(["scan", str(posts), "--format", "jsonl", "--show-phi"])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == len(_FRAMES) * len(_PEOPLE)
+    findings = [(row["post_id"], f) for row in rows for f in row["findings"]]
+    assert len(findings) > len(rows)  # the posts drew findings: the check below is exercised
+    # What identifies: the planted names, any number, and digits spelled out.
+    planted = {w.lower() for person in _PEOPLE for w in re.findall(r"\w{3,}", person)} | {
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+
+    def identifying(text: str) -> set[str]:
+        return {w.lower() for w in re.findall(r"[^\W_]+", text)
+                if w.lower() in planted or any(ch.isdigit() for ch in w)}
+
+    leaks = []
+    for post_id, f in findings:
+        # Rule, pattern and validator ids ('bare-nine-digits', 'ssn.v1') are the rule's words.
+        said = re.sub(r"'[\w]+(?:[-.][\w]+)+'", "", f["explanation"])
+        said = re.sub(r"\b(?:90|89) or older|over 89|\d+ tokens", "", said)
+        leaked = identifying(f["match"]) & identifying(said)
+        if leaked:
+            leaks.append((post_id, f["rule_id"], leaked))
+    assert leaks == []
+
+
+def test_the_excerpt_of_a_number_spelled_out_shows_only_its_category(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(json.dumps({"id": "s", "text": "SSN two one nine zero nine nine nine "
+                                                    "nine eight"}) + "\n", encoding="utf-8")
+    assert main(["scan", str(posts), "--policy", POLICY, "--format", "jsonl"]) == 1
+    finding = json.loads(capsys.readouterr().out)["findings"][0]
+    # "t** o** n***..." gave the number away by initials and lengths.
+    assert finding["excerpt"] == "[SSN]"
+    assert main(["scan", str(posts), "--policy", POLICY]) == 1
+    assert "'[SSN]'" in capsys.readouterr().out

@@ -43,7 +43,7 @@ import regex
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases
 from phiguard.errors import ConfigError
-from phiguard.models import Identifier, Post
+from phiguard.models import DETECTOR_ERROR, Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack
 
@@ -72,7 +72,7 @@ _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
 # Name rules whose cue is itself a patient's event ("Baby Noelle", "the Romero family").
 _PATIENT_NAME_RULES = frozenset({"name-baby"})
 # Findings that are about the post, not about whose identifier it is.
-_NEVER = frozenset({"PATIENT_STATUS", "DETECTOR_ERROR", "BIDI_CONTROL"})
+_NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR, "BIDI_CONTROL"})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
 # The filters that take a candidate back (the others raise cues).
@@ -97,6 +97,7 @@ class PostFacts:
 
     @property
     def about_patient(self) -> bool:
+        """True when the post speaks of a patient's care."""
         return self.patient is not None
 
 

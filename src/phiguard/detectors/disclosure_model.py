@@ -35,6 +35,7 @@ class WordTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
+        """The text as lowercase word tokens (an empty text as one empty token)."""
         return Doc(self.vocab, words=[t.lower() for t in _TOKEN.findall(text)] or [""])
 
     def to_disk(self, path: Any, **kwargs: Any) -> None:

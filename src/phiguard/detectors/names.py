@@ -279,7 +279,7 @@ class NameContext:
             c.explanation += "; a public figure"
         if c.status == "flagged" and self._common_word_without_evidence(c, tokens):
             c.status = "suppressed"
-            c.explanation += (f"; {tokens[0]!r} is also a common word and nothing else shows "
+            c.explanation += ("; the name is also a common word and nothing else shows "
                               "it is a name here")
         if c.status == "flagged" and any(set_tokens <= person for person in consents):
             c.status = "consented"

@@ -29,7 +29,7 @@ import yaml
 from phiguard.detectors.ner import offline_tldextract
 from phiguard.engine import check, get_pipeline
 from phiguard.errors import DetectorError, RulePackError
-from phiguard.models import Finding, Identifier
+from phiguard.models import DETECTOR_ERROR, Finding, Identifier
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import load_rulepack
 
@@ -105,7 +105,7 @@ class PhiguardRecognizer(EntityRecognizer):
         report = check(text, policy=self.policy)
         results = []
         for finding in report.flagged:
-            if finding.entity == "DETECTOR_ERROR":
+            if finding.entity == DETECTOR_ERROR:
                 raise DetectorError(f"phiguard could not check this text: {finding.explanation}")
             entity = self.presidio_entity(finding)
             if entities and entity not in entities:

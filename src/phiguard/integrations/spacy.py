@@ -28,6 +28,7 @@ from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.ner import NerDetector, _model_text
 from phiguard.engine import check, register_layer
 from phiguard.errors import ConfigError
+from phiguard.models import DETECTOR_ERROR
 from phiguard.policy import DEFAULT_POLICY, Policy
 
 __all__ = ["PhiguardComponent", "make_phiguard"]
@@ -92,7 +93,7 @@ class PhiguardComponent:
         spans = []
         for finding in report.flagged:
             span: Span | None
-            if finding.entity == "DETECTOR_ERROR":
+            if finding.entity == DETECTOR_ERROR:
                 # Fail closed where spaCy users look: a span over the whole unchecked text.
                 span = Span(doc, 0, len(doc), label=finding.entity)
             else:

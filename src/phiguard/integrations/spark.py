@@ -39,7 +39,7 @@ from pyspark.sql.types import (
 
 from phiguard.engine import as_post, check_many, get_pipeline
 from phiguard.errors import ConfigError, PhiguardError
-from phiguard.models import Finding, Post
+from phiguard.models import DETECTOR_ERROR, Finding, Post
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.redact import redact_many
 
@@ -221,7 +221,7 @@ def _check_batch(batch: pd.DataFrame, columns: _Columns, policy_json: str, show_
         findings.append([_finding_row(f, post, show_phi) for f in outcome.findings])
         combinations.append([c.model_dump(mode="json") for c in outcome.combinations])
         error_column.append("DetectorError" if any(
-            f.entity == "DETECTOR_ERROR" for f in outcome.findings) else None)
+            f.entity == DETECTOR_ERROR for f in outcome.findings) else None)
     out = batch.copy()
     out["verdict"] = verdicts
     out["score"] = scores

@@ -45,16 +45,32 @@ class ExportWriter:
         self.source: Source | None = None
         self.count = 0
         self._csv: Any = None
+        # The text before and after a JSON list of posts, with its strings rewritten.
+        self._prefix: str | None = None
+        self._suffix: str | None = None
 
     def write(self, record: Record, post: Post | None) -> None:
         """Write one record: the redacted post, or a placeholder for an unreadable record."""
         source = record.source
+        if record.beside_list:  # the strings before or after a JSON list of posts
+            part, spans = record.raw
+            rewritten = _rewritten(getattr(source, part), spans, post)
+            if part == "prefix":
+                self._prefix = rewritten
+            else:
+                self._suffix = rewritten
         if self.source is None:
             self.source = source
             self._start(source)
+        if record.beside_list:
+            return
         fmt = source.format
         if fmt == "csv":
             self._write_csv(record, post)
+        elif fmt == "text":
+            text = post.text if post is not None and record.post is not None else \
+                UNREADABLE.format(error=record.error)
+            self.out.write((source.separator if self.count else "") + text)
         elif fmt == "jsonl":
             self.out.write(json.dumps(self._value(record, post), ensure_ascii=False) + "\n")
         else:
@@ -73,7 +89,7 @@ class ExportWriter:
 
     def _start(self, source: Source) -> None:
         if source.format in ("json", "tweets"):
-            self.out.write(source.prefix.rstrip())
+            self.out.write((self._prefix or source.prefix).rstrip())
         elif source.format == "csv" and source.csv_header is not None:
             self._csv = csv.writer(self.out, delimiter=source.csv_dialect or ",",
                                    lineterminator="\n")
@@ -96,8 +112,22 @@ class ExportWriter:
     def finish(self) -> None:
         """Close a JSON list with whatever followed it in the input."""
         source = self.source
+        if source is not None and source.format == "text" and self.count:
+            self.out.write("\n")
         if source is not None and source.format in ("json", "tweets"):
-            self.out.write("\n" + source.suffix if self.count else source.suffix)
+            suffix = source.suffix if self._suffix is None else self._suffix
+            self.out.write("\n" + suffix if self.count else suffix)
+
+
+def _rewritten(text: str, spans: list[tuple[int, int]], post: Post | None) -> str:
+    """`text` (JSON beside the list of posts) with the string literals at `spans` replaced by
+    the post's fields, in order: text, then captions."""
+    if post is None:
+        return text
+    values = [post.text, *post.captions]
+    for (start, end), value in sorted(zip(spans, values, strict=True), reverse=True):
+        text = text[:start] + json.dumps(value, ensure_ascii=False) + text[end:]
+    return text
 
 
 def _text_column(record: Record, header: list[str]) -> int:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -46,9 +47,13 @@ _DATE_FORMATS = (
 )
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)  # an export repeats the same few keys in every record
 def normalise_key(key: str) -> str:
     """`"Image Alt Text"` -> `"image_alt_text"`: how field names are compared."""
-    return re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+    return _NOT_KEY.sub("_", key.lower()).strip("_")
 
 
 @dataclass
@@ -56,13 +61,14 @@ class Source:
     """One input file (or stdin) and what is needed to write it back in its own format."""
 
     name: str
-    format: str  # jsonl | json | tweets | csv
+    format: str  # jsonl | json | tweets | csv | text
     # JSON text before the first record and after the last, kept verbatim for rewriting.
     prefix: str = ""
     suffix: str = ""
     indent: int | None = None
     csv_header: list[str] | None = None
     csv_dialect: Any = None
+    separator: str = "\n\n"  # between posts of plain text
     records: int = 0
     errors: int = 0
 
@@ -81,6 +87,8 @@ class Record:
     paths: dict[str, KeyPath] = field(default_factory=dict)
     # Rule ids the record's `phiguard_allow` key acknowledges (see phiguard.baseline).
     allow: tuple[str, ...] = ()
+    # Not a post: the strings beside a JSON file's list of posts, published with them.
+    beside_list: bool = False
 
     @property
     def where(self) -> str:
@@ -95,6 +103,7 @@ class FieldOptions:
     text: str | None = None
     captions: tuple[str, ...] = ()
     id: str | None = None
+    lines: bool = False  # plain text: one post per line instead of per paragraph
 
 
 class RecordError(ValueError):
@@ -123,6 +132,16 @@ def _lookup(record: Mapping[str, Any], name: str) -> tuple[KeyPath, Any] | None:
                 return None
         return tuple(path), node
     return None
+
+
+def _all_named(record: Mapping[str, Any], names: Sequence[str]) -> list[tuple[KeyPath, Any]]:
+    """Every key of `record` whose normalised name is one of `names` (so `text` and `TEXT`
+    both), in the order of `names`, then of the record; keys holding null are left out."""
+    rank = {name: index for index, name in enumerate(names)}
+    keys = [k for k in record if isinstance(k, str) and normalise_key(k) in rank
+            and record[k] is not None]
+    keys.sort(key=lambda k: rank[normalise_key(k)])  # stable: record order within a name
+    return [((k,), record[k]) for k in keys]
 
 
 def _first(record: Mapping[str, Any], names: Sequence[str]) -> tuple[KeyPath, Any] | None:
@@ -200,35 +219,16 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     """
     paths: dict[str, KeyPath] = {}
     values: dict[str, Any] = dict(defaults or {})
-    # The text.
-    found: tuple[KeyPath, Any] | None
-    if options.text is not None:
-        found = _lookup(record, options.text)
-        if found is None:
-            raise RecordError(f"no field {options.text!r} (from --text-field)")
-    elif platform:
-        found = text
-    else:
-        found = _first(record, TEXT_NAMES)
+    found, more_text = _text_fields(record, options, text if platform else None, platform)
     if found is not None:
         values["text"] = _as_text(found[1], ".".join(map(str, found[0])))
         paths["text"] = found[0]
-    # The captions and alt texts.
-    caption_values: list[tuple[KeyPath, str]] = []
     if options.captions:
-        for name in options.captions:
-            hit = _lookup(record, name)
-            if hit is None:
-                raise RecordError(f"no field {name!r} (from --caption-field)")
-            caption_values.extend(_caption_strings(hit))
+        caption_values = _named_captions(record, options.captions)
     elif platform:
-        caption_values.extend(captions)
+        caption_values = list(captions)
     else:
-        by_norm = {normalise_key(k): k for k in record if isinstance(k, str)}
-        for name in CAPTION_NAMES:
-            key = by_norm.get(name)
-            if key is not None and (found is None or found[0] != (key,)):
-                caption_values.extend(_caption_strings(((key,), record[key])))
+        caption_values = _found_captions(record, found, more_text)
     if found is None and not caption_values and not options.captions and not platform:
         names = ", ".join(TEXT_NAMES[:6] + CAPTION_NAMES[:4])
         raise RecordError(f"no text field found (looked for {names}, ...); "
@@ -236,7 +236,61 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     values["captions"] = [value for _, value in caption_values]
     for index, (path, _) in enumerate(caption_values):
         paths[f"captions[{index}]"] = path
-    # The id and the rest.
+    _read_metadata(record, options, values)
+    allow = _first(record, ALLOW_NAMES)
+    try:
+        post = Post.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"]) or "post"
+        raise RecordError(f"post key {key!r}: {error['msg']}") from None
+    return Mapped(post, paths, _allow_list(allow[1]) if allow else ())
+
+
+Hit = tuple[KeyPath, Any]
+
+
+def _text_fields(record: Mapping[str, Any], options: FieldOptions, platform_text: Hit | None,
+                 platform: bool) -> tuple[Hit | None, list[Hit]]:
+    """The post's text field, and every other field that can hold a post's text: those are
+    checked too, as extra captions (an export with both `text` and `message` publishes both)."""
+    if options.text is not None:
+        found = _lookup(record, options.text)
+        if found is None:
+            raise RecordError(f"no field {options.text!r} (from --text-field)")
+        return found, []
+    if platform:
+        return platform_text, []
+    texts = _all_named(record, TEXT_NAMES)
+    return (texts[0], texts[1:]) if texts else (None, [])
+
+
+def _named_captions(record: Mapping[str, Any], names: Sequence[str]) -> list[tuple[KeyPath, str]]:
+    out: list[tuple[KeyPath, str]] = []
+    for name in names:
+        hit = _lookup(record, name)
+        if hit is None:
+            raise RecordError(f"no field {name!r} (from --caption-field)")
+        out.extend(_caption_strings(hit))
+    return out
+
+
+def _found_captions(record: Mapping[str, Any], text: Hit | None,
+                    more_text: list[Hit]) -> list[tuple[KeyPath, str]]:
+    out: list[tuple[KeyPath, str]] = []
+    for hit in _all_named(record, CAPTION_NAMES):
+        if text is None or text[0] != hit[0]:
+            out.extend(_caption_strings(hit))
+    for hit in more_text:  # text only: a `post` object or a `content` list of parts is not
+        if isinstance(hit[1], str) or (isinstance(hit[1], list) and all(
+                isinstance(item, str | None) for item in hit[1])):
+            out.extend(_caption_strings(hit))
+    return out
+
+
+def _read_metadata(record: Mapping[str, Any], options: FieldOptions,
+                   values: dict[str, Any]) -> None:
+    """The id, channel, date, kind and reply target, unless a platform reader set them."""
     if options.id is not None:
         hit = _lookup(record, options.id)
         if hit is None:
@@ -257,14 +311,6 @@ def map_record(record: Mapping[str, Any], options: FieldOptions, *,
     reply = record.get("in_reply_to")
     if "in_reply_to" not in values and isinstance(reply, str):
         values["in_reply_to"] = reply
-    allow = _first(record, ALLOW_NAMES)
-    try:
-        post = Post.model_validate(values)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"]) or "post"
-        raise RecordError(f"post key {key!r}: {error['msg']}") from None
-    return Mapped(post, paths, _allow_list(allow[1]) if allow else ())
 
 
 def _id(value: Any) -> str | None:

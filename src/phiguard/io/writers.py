@@ -21,10 +21,19 @@ from urllib.parse import quote
 
 from phiguard import __version__
 from phiguard.advice import COMBINATION_CHANGE, advice_for
-from phiguard.baseline import BASELINE_NOTE, INLINE_NOTE
+from phiguard.baseline import BASELINE_NOTE, COMBINATION_RULE_PREFIX, INLINE_NOTE
 from phiguard.io.records import Record
 from phiguard.masking import mask
-from phiguard.models import DETECTOR_ERROR, Finding, Identifier, Post, Report, Verdict, field_label
+from phiguard.models import (
+    DETECTOR_ERROR,
+    Combination,
+    Finding,
+    Identifier,
+    Post,
+    Report,
+    Verdict,
+    field_label,
+)
 from phiguard.policy import Policy
 from phiguard.scoring import finding_verdict
 
@@ -103,7 +112,7 @@ def matched_text(post: Post, finding: Finding) -> str:
 
 def _shown(post: Post, finding: Finding, show_phi: bool) -> str:
     text = matched_text(post, finding)
-    return text if show_phi else mask(text)
+    return text if show_phi else mask(text, finding.entity)
 
 
 # ---- table ---------------------------------------------------------------------------------
@@ -219,6 +228,13 @@ class CompactWriter:
         """The table ends with its records; the summary goes to stderr (see cli)."""
 
 
+def source_key(record: Record, field_name: str) -> str | None:
+    """Where in the input record a post field came from (`message`, `media.0.title`): with
+    several text fields in one record, this says which one a finding is in."""
+    path = record.paths.get(field_name)
+    return ".".join(map(str, path)) if path else None
+
+
 # ---- json / jsonl --------------------------------------------------------------------------
 
 
@@ -242,12 +258,12 @@ def record_dict(record: Record, report: Report | None, policy: Policy,
             "identifier": f.identifier.value, "identifier_name": f.identifier.description,
             "entity": f.entity, "rule_id": f.rule_id, "layer": f.layer, "score": f.score,
             "status": f.status, "verdict": finding_verdict(f, policy),
-            "explanation": f.explanation,
+            "explanation": f.explanation, "key": source_key(record, f.field),
         }
         if show_phi:
             item["match"] = matched_text(post, f)
         else:
-            item["excerpt"] = mask(matched_text(post, f))
+            item["excerpt"] = mask(matched_text(post, f), f.entity)
         findings.append(item)
     out.update(verdict=report.verdict, score=report.score, error=None, findings=findings,
                combinations=[c.model_dump(mode="json") for c in report.combinations])
@@ -304,10 +320,16 @@ def partial_fingerprint(record: Record, finding: Finding, ordinal: int) -> str:
     """A stable id of a finding that holds no PHI: post (or record), field, rule and which
     occurrence of that rule in that field it is. The matched text is deliberately left out:
     its hash could be brute-forced back to a short number such as an SSN."""
-    post_key = (record.post.id if record.post and record.post.id
-                else f"{record.source.name}#{record.number}")
-    material = "\x1f".join((post_key, finding.field, finding.rule_id, str(ordinal)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    return _fingerprint(_post_key(record), finding.field, finding.rule_id, str(ordinal))
+
+
+def _post_key(record: Record) -> str:
+    return (record.post.id if record.post and record.post.id
+            else f"{record.source.name}#{record.number}")
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 class SarifWriter:
@@ -406,6 +428,7 @@ class SarifWriter:
                     "start": f.start, "end": f.end, "identifier": f.identifier.value,
                     "entity": f.entity, "score": f.score, "verdict": verdict,
                     "postVerdict": report.verdict, "status": f.status,
+                    "key": source_key(record, f.field),
                 },
             }
             if f.status != "flagged":
@@ -414,6 +437,41 @@ class SarifWriter:
                     "justification": f.explanation.rsplit("; ", 1)[-1],
                 }]
             self._emit(result)
+        for combination in report.combinations:
+            self._emit(self._combination_result(record, report, combination))
+
+    def _combination_result(self, record: Record, report: Report,
+                            combination: Combination) -> dict[str, Any]:
+        """A combination is a result of its own: it alone can make a post fail, so CI that
+        fails on it shows what to fix, and a baseline can acknowledge it."""
+        rule_id = COMBINATION_RULE_PREFIX + combination.name
+        if rule_id not in self.rules:
+            self.rules[rule_id] = {
+                "id": rule_id, "name": _pascal(f"combination-{combination.name}"),
+                "shortDescription": {"text": "Quasi-identifiers that together identify a "
+                                             "person"},
+                "properties": {"entities": combination.entities,
+                               "tags": ["phi", "hipaa-safe-harbor", "combination"]},
+            }
+        post_label = report.post_id or f"record {record.number}"
+        acknowledged = combination.explanation.endswith(BASELINE_NOTE)
+        result: dict[str, Any] = {
+            "ruleId": rule_id, "ruleIndex": list(self.rules).index(rule_id),
+            "level": "note" if acknowledged else _LEVEL[combination.verdict],
+            "message": {"text": f"Combination {combination.name} "
+                                f"({', '.join(combination.entities)}) in post {post_label}: "
+                                f"{combination.explanation}"},
+            "locations": [self._location(record, "post")],
+            "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(
+                _post_key(record), "post", rule_id, "1")},
+            "properties": {"record": record.number, "postId": report.post_id,
+                           "entities": combination.entities, "verdict": combination.verdict,
+                           "postVerdict": report.verdict},
+        }
+        if acknowledged:
+            result["suppressions"] = [{"kind": "external",
+                                       "justification": BASELINE_NOTE.removeprefix("; ")}]
+        return result
 
     def finish(self, summary: Summary) -> None:
         """Close the results, then write the tool, its rules and the invocation."""
