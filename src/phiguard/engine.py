@@ -131,6 +131,7 @@ class Pipeline:
         """Check a batch of posts; every layer sees every field of the batch at once."""
         fields: list[FieldText] = []
         failed: dict[int, str] = {}
+        controls: list[list[Finding]] = [[] for _ in posts]
         size, overlap = self.policy.max_post_chars, self.policy.window_overlap
         for index, post in enumerate(posts):
             reference = post.posted_at.date() if post.posted_at else date.today()
@@ -142,6 +143,8 @@ class Pipeline:
                         failed[index] = f"normalize: {type(exc).__name__}"
                         norm = Normalized(window, window)
                     fields.append(FieldText(post, index, name, norm, reference, offset, keep))
+                    controls[index].extend(self._bidi_finding(name, offset + position)
+                                           for position in norm.controls)
         per_post: list[list[Candidate]] = [[] for _ in posts]
         for detector in self.detectors:
             for field_text, found in zip(fields, self._detect(detector, fields, failed),
@@ -160,7 +163,7 @@ class Pipeline:
                     candidates = stage.refine(post, post_fields, candidates)
                 except Exception as exc:  # noqa: BLE001 - a crash must fail closed, not pass
                     failed[index] = f"{stage.name}: {type(exc).__name__}"
-            reports.append(self._report(post, candidates, failed.get(index)))
+            reports.append(self._report(post, candidates, failed.get(index), controls[index]))
         return reports
 
     def _detect(self, detector: Detector, fields: list[FieldText],
@@ -177,11 +180,12 @@ class Pipeline:
                     results.append([])
             return results
 
-    def _report(self, post: Post, candidates: list[Candidate], error: str | None) -> Report:
+    def _report(self, post: Post, candidates: list[Candidate], error: str | None,
+                controls: list[Finding]) -> Report:
         findings = _resolve_overlaps(_deduplicate([
             self._finding(c) for c in candidates
             if c.score >= self.policy.min_score and not inside_tag(c.field.text, c.start, c.end)
-        ]))
+        ] + controls))
         if error is not None:
             # Fail closed: a post we could not fully check is never passed. The message names
             # the layer and the exception type only, never its text, which may quote the post.
@@ -198,6 +202,18 @@ class Pipeline:
         return Report(post_id=post.id, verdict=verdict, score=combined_score(findings),
                       combinations=combinations,
                       findings=findings)
+
+    def _bidi_finding(self, field_name: str, position: int) -> Finding:
+        # Detection reads the display order, but a control that reorders text has no business
+        # in a post: a person looks at it. The explanation names the character class only.
+        review = self.policy.thresholds_for(Identifier.OTHER_UNIQUE).review
+        return Finding(
+            field=field_name, start=position, end=position + 1,
+            identifier=Identifier.OTHER_UNIQUE, entity="BIDI_CONTROL", score=max(review, 0.5),
+            rule_id="bidi-control", layer="normalize",
+            explanation="an invisible bidirectional control character changes the order the "
+                        "text is displayed in; check what readers will see",
+        )
 
     def _finding(self, c: Candidate) -> Finding:
         start, end = c.field.norm.to_original(c.start, c.end)
