@@ -259,3 +259,33 @@ def test_no_bidi_trick_passes(number: str, control: str, reverse: bool) -> None:
     text = f"SSN {control}{number[::-1] if reverse else number}\u202c\u2069 thanks"
     report = check(text, policy=PATTERNS)
     assert report.verdict != "pass", ascii(text)
+
+
+# ---- siblings: the same mechanisms for other identifiers -------------------------------------
+
+
+def _flagged(text: str, policy: Policy = PATTERNS) -> list[tuple[str, str]]:
+    return [(f.entity, text[f.start : f.end]) for f in check(text, policy=policy).flagged]
+
+
+def test_shared_normalisation_serves_every_identifier() -> None:
+    assert ("EMAIL_ADDRESS", "jane&#64;example.com") in _flagged("email jane&#64;example.com")
+    assert ("PHONE_NUMBER", "415 - 555 - 2671") in _flagged("call 415 - 555 - 2671")
+    assert ("DATE", "14 / 03 / 1958") in _flagged("DOB 14 / 03 / 1958")
+    assert ("DATE", "\u0661\u0664/\u0660\u0663/\u0661\u0669\u0665\u0668") in _flagged(
+        "DOB \u0661\u0664/\u0660\u0663/\u0661\u0669\u0665\u0668")
+
+
+def test_blank_looking_separators() -> None:
+    _assert_ssn("SSN 287\u280065\u28004310", "287\u280065\u28004310")
+    _assert_ssn("SSN 287%2065%204310", "287%2065%204310")
+
+
+def test_a_link_stays_one_link() -> None:
+    # A decoded space would cut the link short and leave the rest of it unredacted.
+    text = "see https://example.org/a%20b/c&#32;d today"
+    urls = [span for entity, span in _flagged(text) if entity == "URL"]
+    assert urls == ["https://example.org/a%20b/c&#32;d"]
+    # ...while an escaped identifier inside it is still read.
+    text = "see www.example.org/%32%38%37%2D%36%35%2D%34%33%31%30 now"
+    assert ("SSN", "%32%38%37%2D%36%35%2D%34%33%31%30") in _flagged(text)

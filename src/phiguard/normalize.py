@@ -59,6 +59,7 @@ _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0
 _SPACES = frozenset(
     "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
+    "\u2800"  # not a space to str.isspace(), but shown as one (a blank braille pattern)
 )
 _LINE_BREAKS = frozenset("\x85\u2028\u2029")
 _PICTOGRAPH = r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}]"
@@ -83,6 +84,10 @@ _NON_ASCII = regex.compile(r"[^\x00-\x7f]")
 _REFERENCE = regex.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|%[2-7][0-9A-Fa-f]")
 _NOT_DECODED = frozenset("[]")
+# In a link, only what an escape may stand for without changing the link (RFC 3986 unreserved
+# characters) is decoded: a decoded space or slash would end or split the link for detection.
+_URL = regex.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]{0,15}://|\bwww\.)\S*")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 # ---- step 2: digit folding -------------------------------------------------------------------
 # Every repetition below is bounded, so each scan is linear in the text (see docs/hardening.md).
@@ -121,12 +126,13 @@ _SPELLED_CONTEXT = regex.compile(
     r"policy|license|licence|plate|pin|dob|born)\b|#")
 _CONTEXT_REACH = 24
 # Spaces or one line break around a dash or slash between two digits: "287 - 65 - 4310".
-_BLANK = r"(?:[ \t]{0,3}\r?\n)?[ \t]{0,3}"
-_SPACED_JOIN = regex.compile(rf"(?<=\d){_BLANK}[-/]{_BLANK}(?=\d)")
+_BLANK = r"(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,3})"
+_SPACED_JOIN = regex.compile(rf"\d({_BLANK}[-/]{_BLANK}?|[-/]{_BLANK})(?=\d)")
 # A word with one dot (or hyphen, underscore, middle dot) between each of its letters, not an
 # acronym: "J.o.h.n" and "s.m.i.t.h" are words, "U.S.A." and "R.S.V.P." stay as written.
 _DOTTED_WORD = regex.compile(
     r"(?<![\w.\-\u00b7])\p{L}([.\-_\u00b7])\p{L}(?:\1\p{L}){1,30}(?!\w|\1\w)")
+_DOTTED_HINT = regex.compile(r"[.\-_\u00b7]\p{L}[.\-_\u00b7]")  # a quick test that one may be there
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +219,17 @@ def _unicode_view(text: str) -> Normalized:
 
 def _reference_edits(text: str) -> list[Edit]:
     edits: list[Edit] = []
+    links = [m.span() for m in _URL.finditer(text)] if "/" in text or "www" in text else []
+    link_starts = [start for start, _ in links]
     for match in _REFERENCE.finditer(text):
         decoded = _decode_reference(match.group())
-        if decoded is not None:
-            edits.append((match.start(), match.end(), decoded))
+        if decoded is None:
+            continue
+        if links and decoded not in _UNRESERVED and (decoded.isspace() or match.group()[0] == "%"):
+            index = bisect_left(link_starts, match.start() + 1) - 1
+            if index >= 0 and links[index][1] > match.start():
+                continue
+        edits.append((match.start(), match.end(), decoded))
     return edits
 
 
@@ -361,11 +374,10 @@ def _digit_edits(text: str) -> list[Edit]:
     for match in _LOOKALIKE_TOKEN.finditer(text):
         edits.extend(_lookalike_edits(match))
     for match in _SPACED_JOIN.finditer(text):
-        joined = match.group().strip()
-        if joined != match.group():
-            edits.append((match.start(), match.end(), joined))
-    for match in _DOTTED_WORD.finditer(text):
-        edits.extend(_dotted_edits(match))
+        edits.append((match.start(1), match.end(1), match.group(1).strip()))
+    if _DOTTED_HINT.search(text):
+        for match in _DOTTED_WORD.finditer(text):
+            edits.extend(_dotted_edits(match))
     if not edits:
         return edits
     edits.sort()
