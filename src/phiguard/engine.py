@@ -143,8 +143,8 @@ class Pipeline:
                         failed[index] = f"normalize: {type(exc).__name__}"
                         norm = Normalized(window, window)
                     fields.append(FieldText(post, index, name, norm, reference, offset, keep))
-                    controls[index].extend(self._bidi_finding(name, offset + position)
-                                           for position in norm.controls)
+                    if norm.controls:  # one finding says it; one per control would flood
+                        controls[index].append(self._bidi_finding(name, offset, norm.controls))
         per_post: list[list[Candidate]] = [[] for _ in posts]
         for detector in self.detectors:
             for field_text, found in zip(fields, self._detect(detector, fields, failed),
@@ -203,16 +203,17 @@ class Pipeline:
                       combinations=combinations,
                       findings=findings)
 
-    def _bidi_finding(self, field_name: str, position: int) -> Finding:
+    def _bidi_finding(self, field_name: str, offset: int, positions: tuple[int, ...]) -> Finding:
         # Detection reads the display order, but a control that reorders text has no business
         # in a post: a person looks at it. The explanation names the character class only.
         review = self.policy.thresholds_for(Identifier.OTHER_UNIQUE).review
+        count = "an invisible bidirectional control character changes" if len(positions) == 1 \
+            else f"{len(positions)} invisible bidirectional control characters change"
         return Finding(
-            field=field_name, start=position, end=position + 1,
+            field=field_name, start=offset + positions[0], end=offset + positions[0] + 1,
             identifier=Identifier.OTHER_UNIQUE, entity="BIDI_CONTROL", score=max(review, 0.5),
             rule_id="bidi-control", layer="normalize",
-            explanation="an invisible bidirectional control character changes the order the "
-                        "text is displayed in; check what readers will see",
+            explanation=f"{count} the order the text is displayed in; check what readers see",
         )
 
     def _finding(self, c: Candidate) -> Finding:
