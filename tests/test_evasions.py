@@ -210,14 +210,17 @@ _SSNS = ["287-65-4310", "219-09-9998", "512-44-8821", "078-05-1121"]
 # Characters that show nothing: marks, format characters (not the bidi controls, which reorder
 # and have their own property below), variation selectors, tag characters, Hangul fillers.
 _NOT_BIDI = regex.compile(r"\p{Bidi_Control}")
-invisible = st.one_of(
+shows_nothing = st.one_of(
     st.characters(categories=["Mn", "Me", "Mc", "Cf"]).filter(
         lambda c: _NOT_BIDI.match(c) is None),
     st.sampled_from([chr(c) for c in range(0xFE00, 0xFE10)]),
     st.sampled_from([chr(c) for c in range(0xE0020, 0xE0080)]),
     st.sampled_from(["\u115f", "\u1160", "\u3164", "\uffa0", "\u180b", "\u180e", "\u2064"]),
-    st.sampled_from(["\U0001f600", "\U0001f44d\U0001f3fd", "\u2764\ufe0f", "\U0001f1fa\U0001f1f8"]),
 )
+# Pictographs go only beside a digit: between letters they separate words ("Rose🌹Smith").
+pictograph = st.sampled_from(["\U0001f600", "\U0001f44d\U0001f3fd", "\u2764\ufe0f",
+                              "\U0001f1fa\U0001f1f8"])
+invisible = st.one_of(shows_nothing, pictograph)
 _CIRCLED = dict(zip("0123456789", "\u24ea\u2780\u2781\u2782\u2783\u2784\u2785\u2786\u2787\u2788",
                     strict=True))
 
@@ -227,7 +230,8 @@ def obfuscated_ssn(draw: st.DrawFn) -> str:
     number = draw(st.sampled_from(_SSNS))
     out = []
     for char in number:
-        how = draw(st.sampled_from(["plain", "html", "hex", "percent", "circled", "fullwidth"]))
+        how = draw(st.sampled_from(["plain", "html", "hex", "percent", "circled", "fullwidth",
+                                    "script"]))
         if how == "html":
             char = f"&#{ord(char)};"
         elif how == "hex":
@@ -238,6 +242,10 @@ def obfuscated_ssn(draw: st.DrawFn) -> str:
             char = _CIRCLED.get(char, char)
         elif how == "fullwidth" and char.isdigit():
             char = chr(ord(char) - ord("0") + 0xFF10)
+        elif how == "script" and char.isdigit():
+            # Arabic-Indic, Devanagari, Bengali, Thai or mathematical bold digits.
+            zero = draw(st.sampled_from([0x0660, 0x0966, 0x09E6, 0x0E50, 0x1D7CE]))
+            char = chr(zero + int(char))
         out.append(char + "".join(draw(st.lists(invisible, max_size=2))))
     return "".join(out)
 
@@ -289,3 +297,36 @@ def test_a_link_stays_one_link() -> None:
     # ...while an escaped identifier inside it is still read.
     text = "see www.example.org/%32%38%37%2D%36%35%2D%34%33%31%30 now"
     assert ("SSN", "%32%38%37%2D%36%35%2D%34%33%31%30") in _flagged(text)
+
+
+_IDENTIFIERS = [("call ", "415-555-2671", "PHONE_NUMBER"), ("DOB ", "03/14/1931", "DATE"),
+                ("DOB ", "14/03/1931", "DATE"), ("email ", "jane.quarterman@example.com",
+                                                 "EMAIL_ADDRESS"),
+                ("MRN ", "00482913", "MEDICAL_RECORD_NUMBER"), ("SSN ", "219-09-9998", "SSN")]
+
+
+@st.composite
+def obfuscated_identifier(draw: st.DrawFn) -> tuple[str, str, str]:
+    label, value, entity = draw(st.sampled_from(_IDENTIFIERS))
+    out = []
+    for char in value:
+        how = draw(st.sampled_from(["plain", "html", "percent", "fullwidth"]))
+        if how == "html":
+            char = f"&#{ord(char)};"
+        elif how == "percent" and char.isalnum():
+            char = f"%{ord(char):02X}"
+        elif how == "fullwidth":
+            char = chr(ord(char) - 0x21 + 0xFF01)
+        filler = invisible if value[0].isdigit() else shows_nothing
+        out.append(char + "".join(draw(st.lists(filler, max_size=2))))
+    return label, "".join(out), entity
+
+
+@settings(max_examples=200, deadline=None)
+@given(obfuscated_identifier())
+def test_no_obfuscation_of_other_identifiers_passes(case: tuple[str, str, str]) -> None:
+    label, value, entity = case
+    text = f"{label}{value} thanks"
+    report = check(text, policy=PATTERNS)
+    assert report.verdict != "pass", ascii(text)
+    assert any(f.entity == entity for f in report.flagged), ascii(text)
