@@ -199,6 +199,13 @@ def test_dotted_name_is_read_as_a_name() -> None:
     assert any("J.o.h.n" in name for name in names)
 
 
+def test_spaced_name_is_read_as_a_name() -> None:
+    text = "Get well soon J o h n S m i t h from the whole 4 West team"
+    report = check(text)
+    names = [text[f.start : f.end] for f in report.flagged if f.identifier.name == "NAMES"]
+    assert any("J o h n" in name for name in names)
+
+
 def test_acronyms_keep_their_dots() -> None:
     for text in ["Made in the U.S.A. and proud", "Please R.S.V.P. by Friday", "a.m. and p.m."]:
         assert check(text, policy=PATTERNS).verdict == "pass", text

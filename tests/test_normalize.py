@@ -54,6 +54,7 @@ from phiguard.normalize import _DIGIT_WORDS, _LOOKALIKES, Normalized, normalize
         # Spacing or a line break around a separator between digits; dotted words.
         ("287 - 65 -\n4310 and 14 / 03 / 1958", "287-65-4310 and 14/03/1958"),
         ("J.o.h.n S-m-i-t-h, U.S.A., R.S.V.P.", "John Smith, U.S.A., R.S.V.P."),
+        ("J o h n S m i t h, A B C", "John Smith, A B C"),
     ],
 )
 def test_folds(text: str, expected: str) -> None:

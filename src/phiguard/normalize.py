@@ -22,8 +22,8 @@ Two steps, each keeping the map:
    ("4l5-555-O132" -> "415-555-0132"), single digits separated by single spaces or dots
    ("1 2 3 - 4 5 - 6 7 8 9" -> "123-45-6789"), spaces or a line break around a dash or slash
    between digits ("287 - 65 - 4310"), digits spelled out in words in identifier context
-   ("five five five, zero one three two" -> "555-0132"), and a word spelled with a dot between
-   its letters ("J.o.h.n" -> "John").
+   ("five five five, zero one three two" -> "555-0132"), and a word spelled with a dot or a
+   space between its letters ("J.o.h.n", "J o h n" -> "John").
 
 A language model must see words as they were written, so the NER layer reads the step-1 view
 (`Normalized.view`), where "five five five" is still three words; regexes read the step-2 view.
@@ -133,6 +133,9 @@ _SPACED_JOIN = regex.compile(rf"\d({_BLANK}[-/]{_BLANK}?|[-/]{_BLANK})(?=\d)")
 _DOTTED_WORD = regex.compile(
     r"(?<![\w.\-\u00b7])\p{L}([.\-_\u00b7])\p{L}(?:\1\p{L}){1,30}(?!\w|\1\w)")
 _DOTTED_HINT = regex.compile(r"[.\-_\u00b7]\p{L}[.\-_\u00b7]")  # a quick test that one may be there
+# The same with single spaces, only in the shape of a name ("J o h n"): lowercase letters alone
+# between spaces are not prose, but "A B C" may be a list.
+_SPACED_WORD = regex.compile(r"(?<![\w.\-])\p{Lu}(?: \p{Ll}){2,30}(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +381,8 @@ def _digit_edits(text: str) -> list[Edit]:
     if _DOTTED_HINT.search(text):
         for match in _DOTTED_WORD.finditer(text):
             edits.extend(_dotted_edits(match))
+    for match in _SPACED_WORD.finditer(text):
+        edits.extend(_dotted_edits(match))
     if not edits:
         return edits
     edits.sort()
