@@ -125,9 +125,14 @@ _SPELLED_CONTEXT = regex.compile(
     r"social|security|mrn|record|chart|zip|zipcode|code|postal|account|acct|id|member|"
     r"policy|license|licence|plate|pin|dob|born)\b|#")
 _CONTEXT_REACH = 24
-# Spaces or one line break around a dash or slash between two digits: "287 - 65 - 4310".
+# Spaces or one line break around the dashes or slashes of one number: "287 - 65 - 4310",
+# "14 / 03 / 1958". Groups of one number, one kind of separator, nothing numeric either side,
+# so a range of dates ("8/2 - 8/10") or a list of lab values ("7.36/ 29/ 103") stays apart.
 _BLANK = r"(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,3})"
-_SPACED_JOIN = regex.compile(rf"\d({_BLANK}[-/]{_BLANK}?|[-/]{_BLANK})(?=\d)")
+_SPACED_JOIN = regex.compile(
+    rf"(?<![\w/.:,-])\d{{1,5}}{_BLANK}?([-/]){_BLANK}?\d{{1,5}}(?:{_BLANK}?\1{_BLANK}?\d{{1,5}}){{0,3}}"
+    r"(?![\w/.:]|[-,]\d)")
+_SEPARATOR_WITH_BLANKS = regex.compile(rf"{_BLANK}?[-/]{_BLANK}?")
 # A word with one dot (or hyphen, underscore, middle dot) between each of its letters, not an
 # acronym: "J.o.h.n" and "s.m.i.t.h" are words, "U.S.A." and "R.S.V.P." stay as written.
 _DOTTED_WORD = regex.compile(
@@ -377,7 +382,10 @@ def _digit_edits(text: str) -> list[Edit]:
     for match in _LOOKALIKE_TOKEN.finditer(text):
         edits.extend(_lookalike_edits(match))
     for match in _SPACED_JOIN.finditer(text):
-        edits.append((match.start(1), match.end(1), match.group(1).strip()))
+        base = match.start()
+        edits.extend((base + m.start(), base + m.end(), m.group().strip())
+                     for m in _SEPARATOR_WITH_BLANKS.finditer(match.group())
+                     if m.end() - m.start() > 1)
     if _DOTTED_HINT.search(text):
         for match in _DOTTED_WORD.finditer(text):
             edits.extend(_dotted_edits(match))
