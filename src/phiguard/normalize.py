@@ -132,6 +132,7 @@ _BLANK = r"(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,3})"
 _SPACED_JOIN = regex.compile(
     rf"(?<![\w/.:,-])\d{{1,5}}{_BLANK}?([-/]){_BLANK}?\d{{1,5}}(?:{_BLANK}?\1{_BLANK}?\d{{1,5}}){{0,3}}"
     r"(?![\w/.:]|[-,]\d)")
+_BLANK_BY_SEPARATOR = (" -", "- ", " /", "/ ", "-\n", "/\n", "\n-", "\n/", "\t")
 _SEPARATOR_WITH_BLANKS = regex.compile(rf"{_BLANK}?[-/]{_BLANK}?")
 # A word with one dot (or hyphen, underscore, middle dot) between each of its letters, not an
 # acronym: "J.o.h.n" and "s.m.i.t.h" are words, "U.S.A." and "R.S.V.P." stay as written.
@@ -381,7 +382,12 @@ def _digit_edits(text: str) -> list[Edit]:
         edits.extend(_spaced_edits(match))
     for match in _LOOKALIKE_TOKEN.finditer(text):
         edits.extend(_lookalike_edits(match))
-    for match in _SPACED_JOIN.finditer(text):
+    # Only where a blank touches a separator: a test in C before the scan.
+    if any(pair in text for pair in _BLANK_BY_SEPARATOR):
+        joins = list(_SPACED_JOIN.finditer(text))
+    else:
+        joins = []
+    for match in joins:
         base = match.start()
         edits.extend((base + m.start(), base + m.end(), m.group().strip())
                      for m in _SEPARATOR_WITH_BLANKS.finditer(match.group())
