@@ -239,6 +239,7 @@ class Pipeline:
         """Check a batch of posts; every layer sees every field of the batch at once."""
         fields: list[FieldText] = []
         failed: dict[int, list[LayerError]] = {}
+        controls: list[list[Finding]] = [[] for _ in posts]
         size, overlap = self.policy.max_post_chars, self.policy.window_overlap
         for index, post in enumerate(posts):
             reference = post.posted_at.date() if post.posted_at else date.today()
@@ -250,6 +251,8 @@ class Pipeline:
                         _fail(failed, index, "normalize", name, exc)
                         norm = Normalized(window, window)
                     fields.append(FieldText(post, index, name, norm, reference, offset, keep))
+                    if norm.controls:  # one finding says it; one per control would flood
+                        controls[index].append(self._bidi_finding(name, offset, norm.controls))
         per_post: list[list[Candidate]] = [[] for _ in posts]
         for detector in self.detectors:
             for field_text, found in zip(fields, self._detect(detector, fields, failed),
@@ -268,7 +271,8 @@ class Pipeline:
                     candidates = stage.refine(post, post_fields, candidates)
                 except Exception as exc:  # noqa: BLE001 - a crash must fail closed, not pass
                     _fail(failed, index, stage.name, None, exc)
-            reports.append(self._report(post, candidates, failed.get(index, [])))
+            reports.append(self._report(post, candidates, failed.get(index, []),
+                                        controls[index]))
         return reports
 
     def _detect(self, detector: Detector, fields: list[FieldText],
@@ -286,11 +290,11 @@ class Pipeline:
             return results
 
     def _report(self, post: Post, candidates: list[Candidate],
-                errors: list[LayerError]) -> Report:
+                errors: list[LayerError], controls: list[Finding]) -> Report:
         findings = _resolve_overlaps(_deduplicate([
             self._finding(c) for c in candidates
             if c.score >= self.policy.min_score and not inside_tag(c.field.text, c.start, c.end)
-        ]))
+        ] + controls))
         # Fail closed: a post we could not fully check is never passed. The finding names the
         # layer and the exception type only, never its message, which may quote the post.
         findings.extend(Finding(
@@ -307,6 +311,19 @@ class Pipeline:
         return Report(post_id=post.id, verdict=verdict, score=combined_score(findings),
                       combinations=tuple(combinations), findings=tuple(findings),
                       errors=tuple(errors))
+
+    def _bidi_finding(self, field_name: str, offset: int, positions: tuple[int, ...]) -> Finding:
+        # Detection reads the display order, but a control that reorders text has no business
+        # in a post: a person looks at it. The explanation names the character class only.
+        review = self.policy.thresholds_for(Identifier.OTHER_UNIQUE).review
+        count = "an invisible bidirectional control character changes" if len(positions) == 1 \
+            else f"{len(positions)} invisible bidirectional control characters change"
+        return Finding(
+            field=field_name, start=offset + positions[0], end=offset + positions[0] + 1,
+            identifier=Identifier.OTHER_UNIQUE, entity="BIDI_CONTROL", score=max(review, 0.5),
+            rule_id="bidi-control", layer="normalize",
+            explanation=f"{count} the order the text is displayed in; check what readers see",
+        )
 
     def _finding(self, c: Candidate) -> Finding:
         start, end = c.field.norm.to_original(c.start, c.end)

@@ -66,6 +66,7 @@ NEEDS_HUMAN_ENTITIES: frozenset[str] = frozenset({
     "IMAGE_IDENTIFIER",      # a wristband, chart or screen readable in the image
     "DISTINCTIVE_MARK",      # a tattoo or birthmark shown in the image
     DETECTOR_ERROR,          # the post could not be fully checked: nothing can certify a rewrite
+    "BIDI_CONTROL",          # text shown in another order than typed: a person looks at it
 })
 
 

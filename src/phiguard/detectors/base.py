@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +12,7 @@ from typing import Protocol
 import regex
 
 from phiguard.models import Identifier, Post
-from phiguard.normalize import Normalized, normalize
+from phiguard.normalize import Normalized
 
 WORD_PATTERN = regex.compile(r"\w+(?:['’]\w+)*")
 
@@ -40,30 +39,18 @@ class FieldText:
         """The normalized text that detectors match against (digits folded)."""
         return self.norm.text
 
-    @cached_property
+    @property
     def plain(self) -> Normalized:
         """The field with Unicode folding only, no digit folding: what a language model reads.
 
         "five five five" stays three words here, so a tokenizer sees the words as written.
         Map spans found in it back with `from_plain`.
         """
-        if self.norm.starts is None:
-            return self.norm
-        plain = normalize(self.norm.original, fold_digits=False)
-        return self.norm if plain.text == self.norm.text else plain
+        return self.norm.view or self.norm
 
     def from_plain(self, start: int, end: int) -> tuple[int, int]:
         """A span of `plain.text` as a span of `text`, the offsets a Candidate carries."""
-        plain = self.plain
-        if plain is self.norm:
-            return start, end
-        start, end = plain.to_original(start, end)
-        norm = self.norm
-        if norm.starts is None or norm.ends is None:
-            return start, end
-        # Both maps are monotonic: the first normalized character whose source ends after
-        # `start`, up to the first whose source starts at or after `end`.
-        return bisect_left(norm.ends, start + 1), bisect_left(norm.starts, end)
+        return self.norm.from_view(start, end)
 
     @cached_property
     def tokens(self) -> Tokens:
