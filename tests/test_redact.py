@@ -235,16 +235,11 @@ def test_surrogate_is_the_same_fake_in_text_and_every_caption() -> None:
 def test_surrogate_is_consistent_across_a_batch_and_repeatable_with_a_key() -> None:
     posts = [Post(id=str(i), text=f"Get well soon, {name}!")
              for i, name in enumerate(["Rose Smith", "Alan Turing", "Rose Smith"])]
-    reports = [_names_report(p, "Rose Smith", "Alan Turing") for p in posts]
 
     def run(key: bytes | None) -> list[str]:
-        # redact_many checks the posts itself; the pattern layer finds no names, so give them.
-        from phiguard.redact import _make_settings, _PostJob, _run
-
-        settings = _make_settings("surrogate", Policy(packs=["safe-harbor"],
-                                                      layers=["patterns"]), key)
-        jobs = [_PostJob(p, r, settings) for p, r in zip(posts, reports, strict=True)]
-        return [result.post.text for result in _run(jobs, settings, recheck=False)]
+        # The default policy: its name layers find both names, whole.
+        return [p.text for p in redact_many(posts, strategy="surrogate", key=key,
+                                            recheck=False)]
 
     keyed = run(KEY)
     assert keyed[0] == keyed[2] != keyed[1]

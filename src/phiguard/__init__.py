@@ -5,6 +5,8 @@
     phiguard.redact(post)     # the same post with its identifiers replaced
 """
 
+import typing as _typing
+
 from phiguard.engine import check, check_many
 from phiguard.errors import (
     ConfigError,
@@ -16,8 +18,14 @@ from phiguard.errors import (
 )
 from phiguard.models import Combination, Finding, Identifier, Post, Report
 from phiguard.policy import Policy
-from phiguard.redact import RedactionResult, redact, redact_many, redact_with_report
+from phiguard.redact import RedactionResult, redact_many, redact_with_report
 from phiguard.rulepacks.loader import load_rulepack
+
+if _typing.TYPE_CHECKING:
+    from phiguard.redact import redact
+else:
+    # The package itself, callable as its `redact`: `import phiguard.redact as m` is the module.
+    from phiguard import redact
 
 __all__ = [
     "Combination",
