@@ -9,10 +9,14 @@ from datetime import date
 from phiguard.engine import check_many
 from phiguard.errors import InputError
 from phiguard.models import Finding, Post, Report
+from phiguard.redact.occurrences import copies, every_occurrence, token_sources
 from phiguard.redact.planning import FieldRedactor, Planned
 from phiguard.redact.results import RedactionResult, Replacement
 from phiguard.redact.settings import Settings
 from phiguard.redact.tables import MAX_ROUNDS, needs_human
+
+# The rule id of a copy of a redacted value that survives the rewrite.
+SURVIVOR_RULE = "redact-survivor"
 
 
 def check_report(post: Post, report: Report) -> None:
@@ -41,12 +45,25 @@ class PostJob:
     redacted: Post | None = None
     placed: dict[str, list[tuple[Planned, int, int]]] = field(default_factory=dict)
     residual: list[Finding] = field(default_factory=list)
+    # Copies of a redacted value still in the redacted post, in original offsets.
+    survivors: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.findings = [f for f in self.report.flagged if not needs_human(f)]
         self.seen = {(f.field, f.start, f.end, f.entity) for f in self.findings}
 
     def apply(self) -> None:
+        """Rewrite every copy of every flagged value; a fake that repeats one is tagged."""
+        copies_ = every_occurrence(self.post, self.findings)
+        self.findings.extend(copies_)
+        self.seen.update((f.field, f.start, f.end, f.entity) for f in copies_)
+        for _attempt in range(3):
+            self._splice()
+            if not self._escalate_survivors():
+                break
+        self.survivors = self._survivors()
+
+    def _splice(self) -> None:
         reference = self.post.posted_at.date() if self.post.posted_at else date.today()
         by_field: dict[str, list[Finding]] = {}
         for finding in self.findings:
@@ -59,6 +76,54 @@ class PostJob:
             texts[name], self.placed[name] = redactor.apply(planned)
         captions = [texts[f"captions[{i}]"] for i in range(len(self.post.captions))]
         self.redacted = self.post.model_copy(update={"text": texts["text"], "captions": captions})
+
+    def _copies(self) -> list[tuple[str, int, int, Finding]]:
+        """Copies of a redacted token in the redacted post: (field, start, end, source)."""
+        assert self.redacted is not None
+        sources = token_sources(self.post, self.findings)
+        return [(name, start, end, sources[self.redacted.field_text(name)[start:end].casefold()])
+                for name, start, end in copies(self.redacted, sources)
+                if self.redacted.field_text(name)[start:end].casefold() in sources]
+
+    def _escalate_survivors(self) -> bool:
+        """Tag a replacement that repeats a redacted token (a fake last name that is the post's
+        real first name); True if any was."""
+        escalated = False
+        for name, start, end, _source in self._copies():
+            item = self._replacement_at(name, start, end)
+            if item is not None and item.treatment != "tag":
+                span = (name, item.winner.start, item.winner.end)
+                if span not in self.escalated:
+                    self.escalated.add(span)
+                    escalated = True
+        return escalated
+
+    def _survivors(self) -> list[Finding]:
+        out = []
+        for name, start, end, source in self._copies():
+            item = self._replacement_at(name, start, end)
+            if item is not None:
+                start, end = item.start, item.end
+            else:
+                start, end = self._original_offsets(name, start, end)
+            out.append(source.model_copy(update={
+                "field": name, "start": start, "end": end, "rule_id": SURVIVOR_RULE,
+                "explanation": "a copy of a redacted value survives the rewrite"}))
+        return out
+
+    def _replacement_at(self, name: str, start: int, end: int) -> Planned | None:
+        for item, new_start, new_end in self.placed.get(name, []):
+            if new_start < end and start < new_end:
+                return item
+        return None
+
+    def _original_offsets(self, name: str, start: int, end: int) -> tuple[int, int]:
+        shift = 0
+        for item, new_start, new_end in self.placed.get(name, []):
+            if new_start >= end:
+                break
+            shift += (new_end - new_start) - (item.end - item.start)
+        return start - shift, end - shift
 
     def absorb(self, after: Report, final: bool) -> bool:
         """Map findings of the redacted post back to the original; True if any is new.
@@ -127,7 +192,8 @@ class PostJob:
         ]
         # The original report's, then any the re-check still raises, each once.
         unique: dict[tuple[str, int, int, str, str], Finding] = {}
-        for f in [*(f for f in self.report.flagged if needs_human(f)), *self.residual]:
+        for f in [*(f for f in self.report.flagged if needs_human(f)), *self.residual,
+                  *self.survivors]:
             unique.setdefault((f.field, f.start, f.end, f.entity, f.rule_id), f)
         human = sorted(unique.values(), key=Finding.sort_key)
         return RedactionResult(post=self.redacted, strategy=self.settings.strategy,

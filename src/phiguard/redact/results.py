@@ -41,6 +41,8 @@ class RedactionResult(BaseModel):
 
     @property
     def clean(self) -> bool:
-        """True when every flagged finding was rewritten and nothing needs a person."""
-        return not self.needs_human
+        """True only when the redacted post was checked again (`after`) and nothing needs a
+        person: the re-check flagged nothing that maps back to the original text, and no copy
+        of a redacted value survives (both would be in `needs_human`)."""
+        return self.after is not None and not self.needs_human
 

@@ -9,7 +9,7 @@ import regex
 
 from phiguard.errors import ConfigError
 from phiguard.policy import DEFAULT_POLICY, Policy
-from phiguard.redact.tables import MIN_KEY_BYTES, STRATEGIES, US_STATES
+from phiguard.redact.tables import MIN_KEY_BYTES, MIN_KEY_DISTINCT_BYTES, STRATEGIES, US_STATES
 from phiguard.rulepacks.loader import load_rulepack
 from phiguard.rulepacks.schema import ListSpec
 from phiguard.surrogates import Surrogates
@@ -82,7 +82,14 @@ def make_settings(strategy: str, policy: Policy | None, key: bytes | str | None)
 
 
 def check_key(key: bytes) -> None:
-    """Refuse a key too short to be a secret."""
+    """Refuse a key too short, or with too few different bytes, to be a secret.
+
+    Sixteen zeros, sixteen spaces or "abababab..." are as guessable as no key: whoever guesses
+    it can hash guesses of the PHI. The error never shows the key."""
     if len(key) < MIN_KEY_BYTES:
         raise ConfigError(f"redaction key is too short: key= needs at least {MIN_KEY_BYTES} "
                           "bytes of secret")
+    if len(set(key)) < MIN_KEY_DISTINCT_BYTES:
+        raise ConfigError(f"redaction key is guessable: it has {len(set(key))} different bytes; "
+                          f"key= needs at least {MIN_KEY_DISTINCT_BYTES} (use a random secret, "
+                          "e.g. python -c 'import secrets; print(secrets.token_hex(16))')")

@@ -16,6 +16,8 @@ STRATEGIES: tuple[str, ...] = ("tag", "mask", "hash", "surrogate", "safe-harbor"
 MAX_ROUNDS = 4
 # A keyed hash is only as good as its key: the same floor presidio sets for its salt.
 MIN_KEY_BYTES = 16
+# ... and a key of few different bytes (all zeros, all spaces, "abab...") is guessable.
+MIN_KEY_DISTINCT_BYTES = 8
 
 # ---- What rewriting cannot fix -------------------------------------------------------------------
 # An image shows a face whatever its caption says; a reply that confirms someone was a patient
