@@ -7,6 +7,7 @@ recall is asserted twice: with digit folding (what phiguard does) and with Unico
 
 from __future__ import annotations
 
+import cProfile
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -228,6 +229,37 @@ def test_pathological_posts_give_verdicts_not_errors() -> None:
         assert "DETECTOR_ERROR" not in {f.entity for f in report.findings}
     hidden = check("\u200b" * 20_000 + "SSN 219-09-9998", policy=Policy(layers=["patterns"]))
     assert hidden.verdict == "block"
+
+
+# ---- whole checks on adversarial long input: the work grows linearly -----------------------------
+
+# Units a post can repeat, each making many candidates of one kind: names, places, dates, cues.
+_REPEATED_UNITS = ["Jal ", "a-", "husband Jal ", "in Boston, MA ", "born 3/14/1931 ",
+                   "Happy birthday Rose! "]
+
+
+def _work(call: Callable[[str], object], text: str) -> int:
+    """The Python function calls `call(text)` makes: a count of work that no machine's speed or
+    load changes (a loop over a whole field per candidate shows as calls per element)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        call(text)
+    finally:
+        profiler.disable()
+    return sum(entry.callcount for entry in profiler.getstats())
+
+
+@pytest.mark.parametrize("unit", _REPEATED_UNITS)
+def test_doubling_a_post_at_most_doubles_the_work(unit: str) -> None:
+    # 'Jal ' * 200 -> * 400 made 3.5x the calls when every place candidate rescanned its field.
+    policy = Policy()
+    check("warm up the layers, Rose", policy=policy)
+    for run in (functools.partial(check, policy=policy),
+                functools.partial(phiguard.redact_with_report, policy=policy)):
+        small = _work(run, unit * 200)
+        large = _work(run, unit * 400)
+        assert large <= 2.5 * small, f"{unit!r}: {small} -> {large} calls"
 
 
 # ---- windowing ----------------------------------------------------------------------------------
