@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from phiguard.combinations import (
@@ -109,13 +108,15 @@ class Policy(BaseModel):
     @classmethod
     def from_file(cls, path: str | Path) -> Policy:
         """Load a policy from YAML; errors name the file and the key."""
+        # A policy may come from anyone: read as packs are (regular file, size cap, aliases
+        # bounded).
+        from phiguard.rulepacks.loader import read_yaml
+
         path = Path(path)
         try:
-            raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise ConfigError(f"policy file {path}: cannot be read ({exc.strerror})") from None
-        except yaml.YAMLError:
-            raise ConfigError(f"policy file {path}: invalid YAML") from None
+            raw: Any = read_yaml(path, "policy file") or {}
+        except ValueError as exc:
+            raise ConfigError(f"policy file {path}: {exc}") from None
         if not isinstance(raw, dict):
             raise ConfigError(f"policy file {path}: must be a mapping of policy keys")
         packs = raw.get("packs")
