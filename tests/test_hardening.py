@@ -10,6 +10,8 @@ from __future__ import annotations
 import cProfile
 import functools
 import os
+import random
+import string
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -511,3 +513,19 @@ def test_aliases_within_bounds_still_load(tmp_path: Path) -> None:
                            "packs: [safe-harbor]\n", encoding="utf-8")
     assert Policy.from_file(policy_file).allow_terms == ["Lobby Cafe"]
     assert load_rulepack("names").rules
+
+
+def test_a_scan_of_new_words_leaves_spacys_string_store_as_it_was() -> None:
+    # Outside a memory zone every new word stays in the store for the life of the process:
+    # about 11 KB a post on a long scan. RSS itself is measured by benchmarks/memory.py.
+    from phiguard.detectors.ner import load_model
+
+    policy = Policy(layers=["ner", "name-context"])
+    check("warm up the model, Rose", policy=policy)
+    strings = load_model(policy.model).vocab.strings
+    before = len(strings)
+    rng = random.Random(7)
+    posts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=8)).capitalize()
+                      for _ in range(12)) for _ in range(200)]
+    assert len(list(phiguard.check_many(posts, policy=policy))) == 200
+    assert len(strings) == before
