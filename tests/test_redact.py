@@ -352,7 +352,11 @@ def test_what_the_rewrite_exposes_is_redacted_too(policy: Policy) -> None:
     assert result.post.text == "[SSN] then [SSN]"
     assert result.after is not None and result.after.verdict == "pass"
     assert redact(result.post, policy=policy) == result.post
-    assert redact(text, policy=policy, recheck=False).text == "[SSN] then 219099998"
+    # The bare number is the flagged one written without dashes: a copy, redacted as one even
+    # without the re-check.
+    once = redact_with_report(text, policy=policy, recheck=False)
+    assert once.post.text == "[SSN] then [SSN]"
+    assert [r.rule_ids for r in once.replacements] == [["ssn"], ["redact-repeat"]]
 
 
 def test_redact_many_keeps_order_and_reports(policy: Policy) -> None:
@@ -398,6 +402,14 @@ def test_a_name_is_redacted_word_by_word_and_other_values_whole(policy: Policy) 
     result = redact_with_report(post, report_for(post, name, ssn), policy=policy)
     assert result.post.text == "[NAME], SSN [SSN]. [NAME] family thanks you; [SSN] again"
     assert result.post.captions == ["[NAME] at home", "Dr. Smithers"]  # whole words only
+    assert result.clean
+
+
+def test_a_number_goes_whatever_its_punctuation(policy: Policy) -> None:
+    text = "Call 415-555-2671 (or 415.555.2671, 415 555 2671); ref 4155552671x stays"
+    result = redact_with_report(text, policy=policy)
+    assert result.post.text == ("Call [PHONE_NUMBER] (or [PHONE_NUMBER], [PHONE_NUMBER]); "
+                                "ref 4155552671x stays")  # whole words only
     assert result.clean
 
 

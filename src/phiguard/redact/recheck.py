@@ -80,10 +80,7 @@ class PostJob:
     def _copies(self) -> list[tuple[str, int, int, Finding]]:
         """Copies of a redacted token in the redacted post: (field, start, end, source)."""
         assert self.redacted is not None
-        sources = token_sources(self.post, self.findings)
-        return [(name, start, end, sources[self.redacted.field_text(name)[start:end].casefold()])
-                for name, start, end in copies(self.redacted, sources)
-                if self.redacted.field_text(name)[start:end].casefold() in sources]
+        return copies(self.redacted, token_sources(self.post, self.findings))
 
     def _escalate_survivors(self) -> bool:
         """Tag a replacement that repeats a redacted token (a fake last name that is the post's
