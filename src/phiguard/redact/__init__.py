@@ -7,9 +7,10 @@
     redact(post, strategy="safe-harbor")          # dates -> year, ages -> "90+", ZIP -> 3 digits
     redact_with_report(post).needs_human          # findings rewriting words cannot fix
 
-How it works, for each field: the flagged findings that rewriting can fix are grouped into
-clusters of overlapping spans; each cluster is replaced once, as a whole (so nothing is replaced
-twice and nothing of a partly overlapping span survives), in the treatment of its best finding
+How it works: every copy of a flagged value, in any field, is a finding too. For each field the
+flagged findings that rewriting can fix are grouped into clusters of overlapping spans; each
+cluster is replaced once, as a whole (so nothing is replaced twice and nothing of a partly
+overlapping span survives), in the treatment of its best finding
 (longest, then highest-scoring). Replacements are spliced in left to right, recording old and new
 offsets, so offsets never drift. The redacted post is then checked again: a finding that the
 rewriting itself exposed (a year left by a date that, after "born", implies 90+; a number whose
@@ -21,8 +22,9 @@ Findings that rewriting cannot fix (`needs_human`) are left in place and returne
 `RedactionResult.needs_human`; they are never dropped.
 
 The package, one job per module: `tables` (what is known by entity), `settings` (one call's
-strategy, key and pack data), `strategies` (what a cluster becomes), `planning` (clusters of one
-field, spliced in), `recheck` (rounds over one post), `results` and `api` (the public functions).
+strategy, key and pack data), `strategies` (what a cluster becomes), `occurrences` (every copy
+of a flagged value), `planning` (clusters of one field, spliced in), `recheck` (rounds over one
+post), `results` and `api` (the public functions).
 
 `phiguard.redact` is this package; calling it calls `redact`, so `phiguard.redact(post)` and
 `import phiguard.redact as m` both work.
