@@ -9,6 +9,8 @@ with spaCy's memory zone turned off, the figure before the fix.
 
     python -m benchmarks.memory                         # 200,000 posts, about 15 minutes
     python -m benchmarks.memory --posts 20000 --no-zone # before the fix, shorter
+    python -m benchmarks.memory --trim                  # live memory, without the allocator's
+                                                        # free pages
 
 The posts are made here, never read from a corpus: seeded random words, names and numbers.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import json
 import random
 import string
@@ -63,8 +66,11 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def run(posts: int, every: int, seed: int, zone: bool) -> list[dict[str, Any]]:
-    """Check `posts` generated posts; one sample of memory every `every` posts."""
+def run(posts: int, every: int, seed: int, zone: bool, trim: bool = False) -> list[dict[str, Any]]:
+    """Check `posts` generated posts; one sample of memory every `every` posts.
+
+    With `trim`, glibc's malloc_trim runs before each sample: RSS then shows live memory, not
+    the free pages the allocator keeps after a peak."""
     policy = phiguard.Policy()
     nlp = ner.load_model(policy.model)
     if not zone:
@@ -74,6 +80,8 @@ def run(posts: int, every: int, seed: int, zone: bool) -> list[dict[str, Any]]:
     reports = phiguard.check_many(unique_posts(posts, seed), policy=policy, batch_size=64)
     for done, _report in enumerate(reports, start=1):
         if done % every == 0 or done == posts:
+            if trim:
+                ctypes.CDLL("libc.so.6").malloc_trim(0)
             sample = {"posts": done, "rss_mb": round(rss_mb(), 1),
                       "strings": len(nlp.vocab.strings),
                       "seconds": round(time.perf_counter() - start, 1)}
@@ -91,8 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-zone", action="store_true",
                         help="turn spaCy's memory zone off (the behaviour before the fix)")
+    parser.add_argument("--trim", action="store_true",
+                        help="return the allocator's free pages to the system before each "
+                             "sample, to tell live memory from a high-water mark (glibc)")
     args = parser.parse_args(argv)
-    samples = run(args.posts, max(1, args.every), args.seed, zone=not args.no_zone)
+    samples = run(args.posts, max(1, args.every), args.seed, zone=not args.no_zone,
+                  trim=args.trim)
     first, last = samples[0], samples[-1]
     grown = last["rss_mb"] - first["rss_mb"]
     per_post = grown * 1024 / max(1, last["posts"] - first["posts"])
