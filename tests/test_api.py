@@ -16,7 +16,8 @@ from phiguard.policy import DEFAULT_PACKS
 def test_all_matches_exports() -> None:
     exported = {
         name for name, value in vars(phiguard).items()
-        if not name.startswith("_") and not inspect.ismodule(value)
+        # phiguard.redact is a module that can be called as its function.
+        if not name.startswith("_") and (not inspect.ismodule(value) or callable(value))
     }
     assert set(phiguard.__all__) == exported
     for name in phiguard.__all__:

@@ -7,7 +7,11 @@ recall is asserted twice: with digit folding (what phiguard does) and with Unico
 
 from __future__ import annotations
 
+import cProfile
 import functools
+import os
+import random
+import string
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -230,6 +234,50 @@ def test_pathological_posts_give_verdicts_not_errors() -> None:
     assert hidden.verdict == "block"
 
 
+# ---- whole checks on adversarial long input: the work grows linearly -----------------------------
+
+# Units a post can repeat, each making many candidates of one kind: names, places, dates, cues.
+_REPEATED_UNITS = ["Jal ", "a-", "husband Jal ", "in Boston, MA ", "born 3/14/1931 ",
+                   "Happy birthday Rose! "]
+
+
+def _work(call: Callable[[str], object], text: str) -> int:
+    """The Python function calls `call(text)` makes: a count of work that no machine's speed or
+    load changes (a loop over a whole field per candidate shows as calls per element)."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        call(text)
+    finally:
+        profiler.disable()
+    return sum(entry.callcount for entry in profiler.getstats())
+
+
+@pytest.mark.parametrize("unit", _REPEATED_UNITS)
+def test_doubling_a_post_at_most_doubles_the_work(unit: str) -> None:
+    # 'Jal ' * 200 -> * 400 made 3.5x the calls when every place candidate rescanned its field.
+    policy = Policy()
+    check("warm up the layers, Rose", policy=policy)
+    for run in (functools.partial(check, policy=policy),
+                functools.partial(phiguard.redact_with_report, policy=policy)):
+        small = _work(run, unit * 200)
+        large = _work(run, unit * 400)
+        assert large <= 2.5 * small, f"{unit!r}: {small} -> {large} calls"
+
+
+def test_redacting_twice_as_many_distinct_values_at_most_doubles_the_work() -> None:
+    # Every copy of every flagged value is looked for: by dictionary, not by a pattern built
+    # from the values (compiling one took 14 s for 500 phone numbers).
+    policy = Policy(packs=["safe-harbor"], layers=["patterns"])
+
+    def post(count: int) -> str:
+        return " ".join(f"Call 415-555-{i:04d} or 415.555.{i:04d}." for i in range(count))
+
+    small = _work(functools.partial(phiguard.redact_with_report, policy=policy), post(300))
+    large = _work(functools.partial(phiguard.redact_with_report, policy=policy), post(600))
+    assert large <= 2.5 * small, f"{small} -> {large} calls"
+
+
 # ---- windowing ----------------------------------------------------------------------------------
 
 WINDOWED = Policy(layers=["patterns"], max_post_chars=1_000, window_overlap=200)
@@ -403,3 +451,94 @@ def test_detector_crash_is_a_nonzero_exit_in_the_cli(
     captured = capsys.readouterr()
     assert code == 4
     assert "219-09-9998" not in captured.out + captured.err
+
+
+# ---- untrusted policies and rule packs -----------------------------------------------------------
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    """A YAML flow sequence of a few hundred bytes whose aliases expand to 9**levels strings."""
+    parts = ["&l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    parts += [f"&l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "[" + ", ".join(parts) + "]"
+
+
+def _pack(name: str, body: str = "rules: []\n") -> str:
+    return f"pack: {name}\n{body}"
+
+
+_RULE = ("rules:\n  - id: {id}\n    identifier: D\n    entity: X\n    message: a test rule\n"
+         "{lists}    patterns: [{{regex: '{regex}', score: 0.5}}]\n")
+
+
+def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (policy file to run with, the file the error must name)."""
+    cases: dict[str, tuple[Path, str]] = {}
+
+    def policy(name: str, text: str, named: str | None = None) -> None:
+        path = tmp_path / f"policy{len(cases)}.yaml"
+        path.write_text(text, encoding="utf-8")
+        cases[name] = (path, named or path.name)
+
+    policy("alias bomb in packs", f"packs: {_alias_bomb()}\n")
+    (tmp_path / "bomb.yaml").write_text(
+        _pack("bomb", _RULE.format(id=_alias_bomb(), lists="", regex="x")), encoding="utf-8")
+    policy("alias bomb in a rule id", "packs: [bomb.yaml]\n", "bomb.yaml")
+    (tmp_path / "zero.yaml").write_text(
+        _pack("zero", "lists:\n  words: {file: /dev/zero}\nrules: []\n"), encoding="utf-8")
+    policy("pack list file /dev/zero", "packs: [zero.yaml]\n", "zero.yaml")
+    (tmp_path / "zero-rule.yaml").write_text(_pack("zero-rule", _RULE.format(
+        id="r", lists="    lists:\n      w: {file: /dev/zero}\n", regex="\\L<w>")),
+        encoding="utf-8")
+    policy("rule list file /dev/zero", "packs: [zero-rule.yaml]\n", "zero-rule.yaml")
+    for depth in range(1_500):
+        extends = f"extends: [chain{depth + 1}.yaml]\n" if depth < 1_499 else ""
+        (tmp_path / f"chain{depth}.yaml").write_text(
+            _pack(f"chain{depth}", extends + "rules: []\n"), encoding="utf-8")
+    policy("1,500-deep extends", "packs: [chain0.yaml]\n", "chain")
+    with (tmp_path / "words.txt").open("w", encoding="utf-8") as words:
+        words.writelines(f"word{i}x\n" for i in range(1_000_000))  # about 11 MB
+    (tmp_path / "big.yaml").write_text(
+        _pack("big", "lists:\n  words: {file: words.txt}\nrules: []\n"), encoding="utf-8")
+    policy("10 MB word list", "packs: [big.yaml]\n", "big.yaml")
+    fifo = tmp_path / "fifo-policy.yaml"
+    os.mkfifo(fifo)
+    cases["a FIFO as the policy"] = (fifo, "fifo-policy.yaml")
+    return cases
+
+
+def test_hostile_policies_and_packs_exit_3_naming_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from phiguard.cli import main
+
+    for name, (policy_file, named) in _hostile_files(tmp_path).items():
+        code = main(["check", "Get well soon", "--policy", str(policy_file)])
+        err = capsys.readouterr().err
+        assert code == 3, f"{name}: exit {code}"
+        assert named in err and "configuration error" in err, f"{name}: {err}"
+        assert len(err) < 500, f"{name}: {err}"  # one line that says why, not a dump
+
+
+def test_aliases_within_bounds_still_load(tmp_path: Path) -> None:
+    # The shipped packs share their stop lists with an anchor; a few aliases are fine.
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text("allow_terms: &terms [Lobby Cafe]\nallow_domains: [example.org]\n"
+                           "packs: [safe-harbor]\n", encoding="utf-8")
+    assert Policy.from_file(policy_file).allow_terms == ("Lobby Cafe",)
+    assert load_rulepack("names").rules
+
+
+def test_a_scan_of_new_words_leaves_spacys_string_store_as_it_was() -> None:
+    # Outside a memory zone every new word stays in the store for the life of the process:
+    # about 11 KB a post on a long scan. RSS itself is measured by benchmarks/memory.py.
+    from phiguard.detectors.ner import load_model
+
+    policy = Policy(layers=["ner", "name-context"])
+    check("warm up the model, Rose", policy=policy)
+    strings = load_model(policy.model).vocab.strings
+    before = len(strings)
+    rng = random.Random(7)
+    posts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=8)).capitalize()
+                      for _ in range(12)) for _ in range(200)]
+    assert len(list(phiguard.check_many(posts, policy=policy))) == 200
+    assert len(strings) == before

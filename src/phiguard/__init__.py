@@ -5,6 +5,8 @@
     phiguard.redact(post)     # the same post with its identifiers replaced
 """
 
+import typing as _typing
+
 from phiguard.detectors.base import LayerCandidate as Candidate
 from phiguard.engine import check, check_many, register_layer
 from phiguard.errors import (
@@ -25,8 +27,14 @@ from phiguard.models import (
     Report,
 )
 from phiguard.policy import Policy
-from phiguard.redact import RedactionResult, redact, redact_many, redact_with_report
+from phiguard.redact import RedactionResult, redact_many, redact_with_report
 from phiguard.rulepacks.loader import load_rulepack
+
+if _typing.TYPE_CHECKING:
+    from phiguard.redact import redact
+else:
+    # The package itself, callable as its `redact`: `import phiguard.redact as m` is the module.
+    from phiguard import redact
 
 __all__ = [
     "Candidate",

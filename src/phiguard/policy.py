@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -243,15 +242,15 @@ class Policy(BaseModel):
     @classmethod
     def from_file(cls, path: str | Path) -> Policy:
         """Load a policy from YAML; errors name the file and the key."""
+        # A policy may come from anyone: read as packs are (regular file, size cap, aliases
+        # bounded).
+        from phiguard.rulepacks.loader import read_yaml
+
         path = Path(path)
         try:
-            raw: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except OSError as exc:
-            raise ConfigError(f"policy file {path}: cannot be read ({exc.strerror})") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" at line {mark.line + 1}" if mark is not None else ""
-            raise ConfigError(f"policy file {path}: invalid YAML{line}") from None
+            raw: Any = read_yaml(path, "policy file") or {}
+        except ValueError as exc:
+            raise ConfigError(f"policy file {path}: {exc}") from None
         if not isinstance(raw, dict):
             raise ConfigError(f"policy file {path}: must be a mapping of policy keys")
         for field in ("packs", "extra_packs"):

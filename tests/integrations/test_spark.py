@@ -90,7 +90,8 @@ def test_redact_dataframe_redacts_text_and_captions_in_their_shape(posts: Any) -
                                              id="id", policy=PATTERNS).collect()}
     assert out["p1"].body == phiguard.redact(_post(ROWS[0]), policy=PATTERNS).text
     assert PHONE not in out["p1"].body
-    assert out["p4"].alt == [None, "", "Rose, call [PHONE_NUMBER]"]
+    # "Rose Alvarez" is flagged in the text, so every copy of the name goes, captions too.
+    assert out["p4"].alt == [None, "", "[NAME], call [PHONE_NUMBER]"]
     assert (out["p2"].body, out["p2"].verdict) == (None, "pass")
     # A row that cannot be redacted is never passed on as if it were: no text, blocked.
     assert (out["p3"].body, out["p3"].verdict, out["p3"].error) == (None, "block", "InputError")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from functools import lru_cache
 
 import regex
 
@@ -69,6 +70,9 @@ class ClinicalVocabulary:
         return any(t in self for t in tokens)
 
 
+# A fact of the whole field, asked once per candidate: computed once per field text (was
+# quadratic on a long post of many candidates).
+@lru_cache(maxsize=16)
 def mixed_case(text: str) -> bool:
     """Written in sentence case, where a place's or a name's capital means something: not a
     chart in capitals or in lowercase (at least one word in ten capitalised, and not nine)."""

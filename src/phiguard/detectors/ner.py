@@ -54,6 +54,7 @@ _LABELS: dict[str, tuple[Identifier, str, float]] = {
 }
 _MODELS: dict[str, Any] = {}
 _LOCK = threading.Lock()
+_ZONE_LOCKS: dict[str, threading.Lock] = {}
 
 
 def install_hint(model: str) -> str:
@@ -72,6 +73,12 @@ def load_model(model: str) -> Any:
         if nlp is None:
             nlp = _MODELS[model] = _load(model)
     return nlp
+
+
+def _zone_lock(model: str) -> threading.Lock:
+    """The lock that one model's memory zones hold."""
+    with _LOCK:
+        return _ZONE_LOCKS.setdefault(model, threading.Lock())
 
 
 def _load(model: str) -> Any:
@@ -123,11 +130,16 @@ class NerDetector:
         # The model reads the Unicode-folded text, not the digit-folded one the patterns see:
         # "five five five" must stay three words for the tokenizer.
         todo = [i for i, f in enumerate(fields) if f.plain.text.strip()]
-        for chunk in _chunks(todo, fields, self.batch_size):
-            docs = nlp.pipe((_model_text(fields[i].plain.text) for i in chunk),
-                            batch_size=len(chunk))
-            for index, doc in zip(chunk, docs, strict=True):
-                self._collect(fields[index], doc, out[index])
+        # In a memory zone the words these texts add to the vocabulary's string store leave it
+        # when the block ends; outside one, every new word of a long scan stays for the life of
+        # the process (about 11 KB a post). Docs must not outlive the zone, so candidates are
+        # built inside it; zones cannot nest, so threads sharing the pipeline take turns.
+        with _zone_lock(self.model), nlp.memory_zone():
+            for chunk in _chunks(todo, fields, self.batch_size):
+                docs = nlp.pipe((_model_text(fields[i].plain.text) for i in chunk),
+                                batch_size=len(chunk))
+                for index, doc in zip(chunk, docs, strict=True):
+                    self._collect(fields[index], doc, out[index])
         return out
 
     def _collect(self, field: FieldText, doc: Any, found: list[Candidate]) -> None:

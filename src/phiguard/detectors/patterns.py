@@ -10,8 +10,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
-from phiguard.errors import RulePackError
-from phiguard.rulepacks.loader import LoadedPack
+from phiguard.rulepacks.loader import LoadedPack, read_list_file
 from phiguard.rulepacks.schema import ListSpec, Rule
 from phiguard.validators import Match, Validator, get_validator
 
@@ -73,15 +72,7 @@ def _list_terms(spec: ListSpec | list[str], pack_path: Path, rule_id: str, name:
         return spec
     terms = list(spec.terms)
     if spec.file:
-        path = pack_path.parent / spec.file
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            raise RulePackError(
-                f"list file {spec.file!r} cannot be read", path=str(pack_path), rule_id=rule_id,
-                key=f"lists.{name}.file",
-            ) from None
-        terms.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+        terms.extend(read_list_file(pack_path, spec.file, f"lists.{name}.file", rule_id))
     return terms
 
 

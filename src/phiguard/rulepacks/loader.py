@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +18,8 @@ from phiguard.rulepacks.schema import AllowSpec, Rule, RulePack
 from phiguard.validators import VALIDATORS
 
 # libyaml's parser when PyYAML has it: ten times faster on the shipped packs, same errors.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's parser when PyYAML has it (several times faster at start-up), else pure Python.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def rules_dir() -> Path:
@@ -54,15 +57,119 @@ class LoadedPack:
     sources: tuple[Path, ...] = ()
 
 
-def _read_pack(path: Path) -> RulePack:
+# ---- Reading files that may be hostile -----------------------------------------------------------
+# A pack, a policy or a word list may come from anyone: each is read only if it is a regular file
+# (not /dev/zero, not a FIFO that never ends) under a size cap, and YAML aliases may not expand a
+# document past a node budget (an alias bomb builds billions of nodes from a few lines).
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_LIST_FILE_BYTES = 4 * 1024 * 1024
+MAX_LIST_TERMS = 200_000
+MAX_YAML_NODES = 1_000_000
+MAX_EXTENDS_DEPTH = 16
+
+
+def read_capped(path: Path, limit: int, what: str) -> str:
+    """The text of a regular file of at most `limit` bytes; OSError, UnicodeDecodeError or
+    ValueError otherwise.
+
+    Opened without blocking, so a FIFO is refused rather than waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError(f"{what} is not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{what} is larger than {limit // (1024 * 1024)} MiB")
+    return data.decode("utf-8")
+
+
+class _BoundedLoader(_YAML_LOADER):  # type: ignore[misc]
+    """SafeLoader that refuses a document whose aliases expand it past MAX_YAML_NODES nodes.
+
+    Anchors and aliases stay allowed (the shipped packs share word lists with them); only their
+    expanded size is bounded, computed over the node graph without expanding it."""
+
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = super().get_single_node()
+        if node is not None and _expanded_size(node) > MAX_YAML_NODES:
+            raise yaml.YAMLError(f"aliases expand the document past {MAX_YAML_NODES:,} nodes")
+        return node
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if sizes[id(node)] > MAX_YAML_NODES:
+                return sizes[id(node)]  # no need to count further
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """Parse an untrusted YAML file: regular, capped, aliases bounded.
+
+    Every failure is a ValueError whose message says why without quoting the file."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506
+        text = read_capped(path, MAX_YAML_BYTES, what)
     except FileNotFoundError:
-        raise RulePackError("rule pack not found", path=str(path)) from None
+        raise ValueError(f"{what} not found") from None
+    except OSError as exc:
+        raise ValueError(f"{what} cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{what} is not UTF-8 text") from None
+    try:
+        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RulePackError(f"invalid YAML{line}", path=str(path)) from None
+        reason = str(exc) if "aliases expand" in str(exc) else "invalid YAML"
+        raise ValueError(f"{reason}{line}") from None
+    except RecursionError:
+        raise ValueError("YAML nested too deeply") from None
+
+
+def read_list_file(pack_path: Path, file: str, key: str, rule_id: str | None = None) -> list[str]:
+    """The terms of a list file named by a pack: one per line, '#' comments skipped."""
+    try:
+        text = read_capped(pack_path.parent / file, MAX_LIST_FILE_BYTES, f"list file {file!r}")
+    except OSError:
+        raise RulePackError(f"list file {file!r} cannot be read", path=str(pack_path),
+                            rule_id=rule_id, key=key) from None
+    except UnicodeDecodeError:
+        raise RulePackError(f"list file {file!r} is not UTF-8 text", path=str(pack_path),
+                            rule_id=rule_id, key=key) from None
+    except ValueError as exc:
+        raise RulePackError(str(exc), path=str(pack_path), rule_id=rule_id, key=key) from None
+    terms = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.startswith("#")]
+    if len(terms) > MAX_LIST_TERMS:
+        raise RulePackError(f"list file {file!r} has more than {MAX_LIST_TERMS:,} terms",
+                            path=str(pack_path), rule_id=rule_id, key=key)
+    return terms
+
+
+def _read_pack(path: Path) -> RulePack:
+    try:
+        raw = read_yaml(path, "rule pack")
+    except ValueError as exc:
+        raise RulePackError(str(exc), path=str(path)) from None
     if not isinstance(raw, dict):
         raise RulePackError("a rule pack must be a mapping with 'pack' and 'rules'", path=str(path))
     try:
@@ -132,6 +239,9 @@ def _load_cached(path: Path) -> LoadedPack:
 def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     if path in chain:
         raise RulePackError("'extends' forms a cycle", path=str(path), key="extends")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise RulePackError(f"'extends' is nested more than {MAX_EXTENDS_DEPTH} packs deep",
+                            path=str(path), key="extends")
     pack = _read_pack(path)
     rules: dict[str, tuple[Rule, Path]] = {}
     terms: list[str] = []
@@ -177,13 +287,7 @@ def _pack_lists(pack: RulePack, path: Path) -> dict[str, frozenset[str]]:
     for name, spec in pack.lists.items():
         terms = list(spec) if isinstance(spec, list) else list(spec.terms)
         if not isinstance(spec, list) and spec.file:
-            try:
-                lines = (path.parent / spec.file).read_text(encoding="utf-8").splitlines()
-            except OSError:
-                raise RulePackError(f"list file {spec.file!r} cannot be read", path=str(path),
-                                    key=f"lists.{name}.file") from None
-            terms.extend(line.strip() for line in lines
-                         if line.strip() and not line.startswith("#"))
+            terms.extend(read_list_file(path, spec.file, f"lists.{name}.file"))
         out[name] = frozenset(term.lower() for term in terms)
     return out
 
