@@ -1,0 +1,191 @@
+"""Checks off the event loop: a bounded pool of worker processes, each loading the model once.
+
+The server admits at most `queue_limit` requests at a time (running or waiting for a worker);
+one more gets `Overloaded`, which the app answers with 503 and Retry-After. A slot is held until
+the request's work is done, also when its client has gone away.
+
+Fail closed: when a worker process dies (a segfault, the OOM killer) or a check raises, each post
+of that request gets a `block` report naming the error class, the pool is replaced, and the
+server goes on serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from phiguard.engine import check_many, get_pipeline
+from phiguard.errors import ConfigError, InputError
+from phiguard.models import Finding, Identifier, Post, Report
+from phiguard.policy import Policy
+from phiguard.redact import redact_many
+
+# Posts per task: a batch is split so that every worker shares a large request.
+CHUNK = 16
+WARM_UP = Post(text="Warming up on 1 May at Springfield with Jane.")
+
+
+class Overloaded(Exception):
+    """Every queue slot is taken; the client should retry later."""
+
+
+class RejectedInput(Exception):
+    """The library refused the request (InputError, ConfigError); the message quotes no post."""
+
+
+# ---- in the worker process ------------------------------------------------------------------
+
+_policy: Policy | None = None
+_key: str | None = None
+
+
+def _init_worker(policy: Policy | None, key: str | None) -> None:
+    """Build the pipeline and load the model once, before the worker takes any request."""
+    global _policy, _key
+    _policy, _key = policy, key
+    get_pipeline(policy).run([WARM_UP])
+
+
+def _warm() -> int:
+    return os.getpid()
+
+
+def _check(posts: list[Post]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in check_many(posts, policy=_policy,
+                                                          batch_size=len(posts))]
+
+
+def _redact(posts: list[Post], strategy: str) -> list[dict[str, Any]]:
+    try:
+        results = redact_many(posts, strategy=strategy, policy=_policy, key=_key,
+                              batch_size=len(posts), with_report=True)
+        return [r.model_dump(mode="json") for r in results]
+    except (InputError, ConfigError) as exc:
+        raise RejectedInput(str(exc)) from None
+
+
+# ---- in the server process ------------------------------------------------------------------
+
+
+def failed_report(post: Post, error: str) -> Report:
+    """The report of a post that could not be checked: `block`, naming the error class only."""
+    finding = Finding(
+        field="text", start=0, end=0, identifier=Identifier.OTHER_UNIQUE, entity="DETECTOR_ERROR",
+        score=1.0, rule_id="detector-error", layer="error",
+        explanation=f"{error} failed; the post is blocked until it can be checked")
+    return Report(post_id=post.id, verdict="block", score=1.0, findings=[finding])
+
+
+class WorkerPool:
+    """The executor, its admission limit and its readiness."""
+
+    def __init__(self, policy: Policy | None, workers: int, queue_limit: int,
+                 key: str | None = None) -> None:
+        self.policy, self.workers, self.queue_limit, self.key = policy, workers, queue_limit, key
+        self.in_flight = 0
+        self.ready = False
+        self._executor: Executor | None = None
+        self._warming: asyncio.Task[None] | None = None
+
+    # -- life cycle
+
+    def start(self) -> None:
+        """Start the workers and warm them in the background; `ready` turns true when done."""
+        self._executor = self._new_executor()
+        self._warming = asyncio.get_running_loop().create_task(self._warm(self._executor))
+
+    async def wait_ready(self) -> None:
+        if self._warming is not None:
+            await self._warming
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def _new_executor(self) -> Executor:
+        if self.workers == 0:
+            return ThreadPoolExecutor(1, initializer=_init_worker,
+                                      initargs=(self.policy, self.key))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self.policy, self.key))
+
+    async def _warm(self, executor: Executor) -> None:
+        # One task per worker submitted at once: a spawn pool starts a process for each task
+        # that finds no idle worker, so all of them start (and load the model) now.
+        tasks = [asyncio.wrap_future(executor.submit(_warm))
+                 for _ in range(max(self.workers, 1))]
+        try:
+            await asyncio.gather(*tasks)
+        except BrokenProcessPool:
+            self._replace(executor)
+            return
+        if executor is self._executor:
+            self.ready = True
+
+    def _replace(self, broken: Executor) -> None:
+        """Swap in a new pool once, whichever request saw the old one break first."""
+        if broken is not self._executor:
+            return
+        self.ready = False
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.start()
+
+    # -- work
+
+    async def check(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
+        """Reports of the posts, in order; posts of a failed chunk are blocked, never passed."""
+        chunks = [list(posts[i:i + CHUNK]) for i in range(0, len(posts), CHUNK)]
+        with self._slot():
+            results = await asyncio.gather(*(self._run(_check, chunk) for chunk in chunks),
+                                           return_exceptions=True)
+        reports: list[dict[str, Any]] = []
+        for chunk, result in zip(chunks, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result
+                error = f"worker: {type(result).__name__}"
+                reports.extend(failed_report(p, error).model_dump(mode="json") for p in chunk)
+            else:
+                reports.extend(result)
+        return reports
+
+    async def redact(self, posts: Sequence[Post], strategy: str) -> list[dict[str, Any]]:
+        """Redaction results; one call, so surrogates stay consistent across the posts."""
+        with self._slot():
+            result: list[dict[str, Any]] = await self._run(_redact, list(posts), strategy)
+        return result
+
+    def _slot(self) -> _Slot:
+        if self.in_flight >= self.queue_limit:
+            raise Overloaded
+        return _Slot(self)
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        executor = self._executor
+        if executor is None:
+            raise RuntimeError("the worker pool is not started")
+        try:
+            future: Future[Any] = executor.submit(fn, *args)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            self._replace(executor)
+            raise
+
+
+class _Slot:
+    """One admitted request; `in_flight` counts it until its work is done."""
+
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
+
+    def __enter__(self) -> None:
+        self.pool.in_flight += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.in_flight -= 1
