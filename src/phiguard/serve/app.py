@@ -42,6 +42,8 @@ PAGE_FILES = {
     "/docs": ("docs.html", "text/html; charset=utf-8"),
     "/docs/init.js": ("docs.js", "text/javascript; charset=utf-8"),
 }
+# Module level: FastAPI resolves the string annotations of a route in the module's globals.
+BEARER = HTTPBearer(auto_error=False, description="A token from the server's --token-file")
 Strategy = Literal["tag", "mask", "hash", "surrogate", "safe-harbor"]
 
 
@@ -106,10 +108,8 @@ def create_app(options: ServeOptions | None = None) -> FastAPI:
     tokens = TokenFile(options.token_file) if options.token_file else None
     pool = WorkerPool(options.policy, options.workers, options.queue_limit, options.redact_key)
     policy_info = policy_summary(options)
-    bearer = HTTPBearer(auto_error=False, description="A token from the server's --token-file")
-
     def authorised(
-            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     ) -> None:
         if tokens is None:
             return

@@ -55,15 +55,18 @@ class Guard:
         path: str = scope["path"]
         csp = DOCS_CSP if path == "/docs" or path.startswith("/docs/") else STRICT_CSP
 
+        too_large = f"the request body is larger than --max-body ({self.max_body} bytes)"
+
         async def counted_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > self.max_body:
+                    state["too_large"] = True
                     raise BodyTooLarge
             return message
 
-        async def guarded_send(message: Message) -> None:
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 headers = [h for h in message.get("headers", [])
@@ -74,18 +77,24 @@ class Guard:
                 state["sent"] += len(message.get("body", b""))
             await send(message)
 
+        async def guarded_send(message: Message) -> None:
+            # A framework that catches BodyTooLarge while reading answers 400: make it 413.
+            if state.get("too_large"):
+                if message["type"] == "http.response.start":
+                    await self._answer(state, with_headers, 413, too_large)
+                return
+            await with_headers(message)
+
         try:
             if self._declared_length(scope) > self.max_body:
                 raise BodyTooLarge
             await self.app(scope, counted_receive, guarded_send)
         except BodyTooLarge:
-            await self._answer(state, guarded_send, 413,
-                               f"the request body is larger than --max-body ({self.max_body} "
-                               "bytes)")
+            await self._answer(state, with_headers, 413, too_large)
         except Exception as exc:  # noqa: BLE001 - its message may quote the request: class only
             ERROR_LOG.error("internal error (%s) on %s %s", type(exc).__name__,
                             scope["method"], self._loggable(path))
-            await self._answer(state, guarded_send, 500,
+            await self._answer(state, with_headers, 500,
                                f"internal error ({type(exc).__name__})")
         finally:
             ACCESS_LOG.info("%s %s %s %.1fms in=%d out=%d", scope["method"], self._loggable(path),
