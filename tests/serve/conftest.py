@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_support import READY_TIMEOUT, TOKEN
+from serve_support import HASH_SEED, READY_TIMEOUT, TOKEN
 
 
 def free_port() -> int:
@@ -46,7 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "phiguard", "serve", "--port", str(port), "--workers", "1",
-             "--token-file", str(token_file)], stdout=out, stderr=subprocess.STDOUT)
+             "--token-file", str(token_file)], stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONHASHSEED": HASH_SEED})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + READY_TIMEOUT

@@ -31,6 +31,12 @@ const ADVICE = {
       "event, a reference to a specific patient).",
       "Make it general (\"a patient\"), or get the person's written authorisation."],
 };
+// Entities whose advice is more precise than their identifier's.
+const ENTITY_ADVICE = {
+  AGE_OVER_89: ["An exact age over 89.", "Say \"over 90\" instead of the exact age."],
+  PATIENT_REF: ["A reference to one particular patient.",
+                "Make it general (\"patients\", \"a patient\"), or get written authorisation."],
+};
 const ERROR_ADVICE = ["This post could not be fully checked.",
   "Do not publish it yet. Try again; if it keeps happening, tell whoever runs phiguard."];
 const VERDICTS = {
@@ -48,6 +54,7 @@ let tipOwner = null;
 
 function advice(finding) {
   if (finding.entity === "DETECTOR_ERROR") return ERROR_ADVICE;
+  if (ENTITY_ADVICE[finding.entity]) return ENTITY_ADVICE[finding.entity];
   return ADVICE[finding.identifier] || ADVICE.R;
 }
 
@@ -129,6 +136,7 @@ async function withBusy(button, message, work) {
   try {
     await work();
     status.textContent = "";
+    loadPolicy();
   } catch (error) {
     status.className = "error";
     status.textContent = error.message;
@@ -292,6 +300,21 @@ function showRedaction(result) {
   $("redaction-title").focus();
 }
 
+// The policy's thresholds colour the highlights, and its strategies fill the menu. Loaded at
+// start and, when the server wants a token, again once a token has worked.
+let policyLoaded = false;
+
+function loadPolicy() {
+  if (policyLoaded) return;
+  call("GET", "/v1/policy").then((policy) => {
+    policyLoaded = true;
+    thresholds = policy.thresholds;
+    if (policy.strategies.includes("hash")) {
+      $("strategy").append(el("option", { value: "hash", textContent: "keyed hashes" }));
+    }
+  }).catch(() => { /* the defaults stand until a call with a token works */ });
+}
+
 // ---- wiring ----------------------------------------------------------------------------------
 
 function init() {
@@ -317,12 +340,7 @@ function init() {
   });
   document.addEventListener("keydown", (event) => { if (event.key === "Escape") hideTip(); });
   window.addEventListener("resize", () => { if (tipOwner) hideTip(); });
-  call("GET", "/v1/policy").then((policy) => {
-    thresholds = policy.thresholds;
-    if (policy.strategies.includes("hash")) {
-      $("strategy").append(el("option", { value: "hash", textContent: "keyed hashes" }));
-    }
-  }).catch(() => { /* the defaults stand; a token prompt shows on the first check */ });
+  loadPolicy();
 }
 
 document.addEventListener("DOMContentLoaded", init);
