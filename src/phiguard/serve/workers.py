@@ -12,8 +12,10 @@ server goes on serving.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,8 +27,11 @@ from phiguard.models import Finding, Identifier, Post, Report
 from phiguard.policy import Policy
 from phiguard.redact import redact_many
 
-# Posts per task: a batch is split so that every worker shares a large request.
+# Most posts in one batch handed to a worker.
 CHUNK = 16
+# Seconds before starting workers again after they failed to start (e.g. the model is missing).
+RESTART_DELAY = 5.0
+LOG = logging.getLogger("phiguard.serve")
 WARM_UP = Post(text="Warming up on 1 May at Springfield with Jane.")
 
 
@@ -91,6 +96,9 @@ class WorkerPool:
         self.ready = False
         self._executor: Executor | None = None
         self._warming: asyncio.Task[None] | None = None
+        self._pending: deque[tuple[Post, asyncio.Future[dict[str, Any]]]] = deque()
+        self._batches_out = 0
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- life cycle
 
@@ -104,6 +112,8 @@ class WorkerPool:
             await self._warming
 
     def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
@@ -123,6 +133,8 @@ class WorkerPool:
         try:
             await asyncio.gather(*tasks)
         except BrokenProcessPool:
+            LOG.error("the workers failed to start; trying again in %.0f s", RESTART_DELAY)
+            await asyncio.sleep(RESTART_DELAY)
             self._replace(executor)
             return
         if executor is self._executor:
@@ -132,6 +144,7 @@ class WorkerPool:
         """Swap in a new pool once, whichever request saw the old one break first."""
         if broken is not self._executor:
             return
+        LOG.error("a worker process died; its posts are blocked and the workers restarted")
         self.ready = False
         broken.shutdown(wait=False, cancel_futures=True)
         self.start()
@@ -139,21 +152,40 @@ class WorkerPool:
     # -- work
 
     async def check(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
-        """Reports of the posts, in order; posts of a failed chunk are blocked, never passed."""
-        chunks = [list(posts[i:i + CHUNK]) for i in range(0, len(posts), CHUNK)]
+        """Reports of the posts, in order; posts of a failed batch are blocked, never passed."""
+        loop = asyncio.get_running_loop()
         with self._slot():
-            results = await asyncio.gather(*(self._run(_check, chunk) for chunk in chunks),
-                                           return_exceptions=True)
-        reports: list[dict[str, Any]] = []
-        for chunk, result in zip(chunks, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result
-                error = f"worker: {type(result).__name__}"
-                reports.extend(failed_report(p, error).model_dump(mode="json") for p in chunk)
-            else:
-                reports.extend(result)
-        return reports
+            waiting = [(post, loop.create_future()) for post in posts]
+            self._pending.extend(waiting)
+            self._pump()
+            return list(await asyncio.gather(*(future for _, future in waiting)))
+
+    def _pump(self) -> None:
+        """Hand waiting posts to the workers in batches of up to CHUNK, from any requests.
+
+        Posts of concurrent requests share a batch (the model checks a batch faster than its
+        posts one by one); a large request is split so that every worker takes part. Two
+        batches per worker are out at once, so a worker never waits for the event loop."""
+        while self._pending and self._batches_out < 2 * max(self.workers, 1):
+            batch = [self._pending.popleft() for _ in range(min(CHUNK, len(self._pending)))]
+            self._batches_out += 1
+            task = asyncio.get_running_loop().create_task(self._dispatch(batch))
+            self._tasks.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._tasks.discard)
+
+    async def _dispatch(self, batch: list[tuple[Post, asyncio.Future[dict[str, Any]]]]) -> None:
+        posts = [post for post, _ in batch]
+        try:
+            reports: list[dict[str, Any]] = await self._run(_check, posts)
+        except Exception as exc:  # noqa: BLE001 - a post that could not be checked is blocked
+            error = f"worker: {type(exc).__name__}"
+            reports = [failed_report(p, error).model_dump(mode="json") for p in posts]
+        finally:
+            self._batches_out -= 1
+            self._pump()
+        for (_, future), report in zip(batch, reports, strict=True):
+            if not future.done():
+                future.set_result(report)
 
     async def redact(self, posts: Sequence[Post], strategy: str) -> list[dict[str, Any]]:
         """Redaction results; one call, so surrogates stay consistent across the posts."""
