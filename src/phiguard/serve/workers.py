@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -53,7 +55,16 @@ def _init_worker(policy: Policy | None, key: str | None) -> None:
     """Build the pipeline and load the model once, before the worker takes any request."""
     global _policy, _key
     _policy, _key = policy, key
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     get_pipeline(policy).run([WARM_UP])
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    """End this worker when the server process ends, however it ended (even by SIGKILL)."""
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(0)
 
 
 def _warm() -> int:
@@ -115,7 +126,8 @@ class WorkerPool:
         if self._warming is not None:
             self._warming.cancel()
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            # Waits for the checks under way (the server is shutting down), then the workers.
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
     def _new_executor(self) -> Executor:
