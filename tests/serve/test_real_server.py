@@ -114,8 +114,19 @@ def test_the_curl_examples_in_the_docs_work(server: Any, index: int) -> None:
     json.loads(result.stdout)  # every example prints the API's JSON
 
 
+def test_the_api_docs_render_offline(server: Any, browser: Any) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server.url}/docs")
+    WebDriverWait(browser, 60).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) >= 3)
+    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert {"/v1/check", "/v1/redact", "/v1/policy"} <= paths
+
+
 def test_the_server_logged_requests_but_no_phi(server: Any) -> None:
     # Runs after the tests above in this module, which sent the test patient many ways.
     log = server.log_text()
     assert "POST /v1/check 200" in log and "POST /v1/redact 200" in log
     assert_no_phi(log)
+
