@@ -101,12 +101,15 @@ def policy_summary(options: ServeOptions) -> dict[str, Any]:
     }
 
 
-def create_app(options: ServeOptions | None = None) -> FastAPI:
-    """The app for these options; the packs are loaded (and any error raised) here, at once."""
+def create_app(options: ServeOptions | None = None, pool: WorkerPool | None = None) -> FastAPI:
+    """The app for these options; the packs are loaded (and any error raised) here, at once.
+
+    `pool`: workers already launched (server.run starts them first, to load in parallel)."""
     options = options or ServeOptions()
     get_pipeline(options.policy)  # a broken policy or pack stops the start, before any request
     tokens = TokenFile(options.token_file) if options.token_file else None
-    pool = WorkerPool(options.policy, options.workers, options.queue_limit, options.redact_key)
+    pool = pool or WorkerPool(options.policy, options.workers, options.queue_limit,
+                              options.redact_key)
     policy_info = policy_summary(options)
     def authorised(
             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],

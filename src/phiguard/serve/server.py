@@ -15,6 +15,7 @@ import uvicorn
 
 from phiguard.serve.app import create_app
 from phiguard.serve.options import ServeOptions
+from phiguard.serve.workers import WorkerPool
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -34,7 +35,14 @@ LOG_CONFIG: dict[str, Any] = {
 def run(options: ServeOptions) -> None:
     """Serve until interrupted; configuration errors are raised before the port is bound."""
     logging.config.dictConfig(LOG_CONFIG)
-    app = create_app(options)
+    # The workers start loading the model first, while this process validates and binds.
+    pool = WorkerPool(options.policy, options.workers, options.queue_limit, options.redact_key)
+    pool.launch()
+    try:
+        app = create_app(options, pool)
+    except BaseException:
+        pool.close()
+        raise
     logging.getLogger("phiguard.serve").info(
         "phiguard serve on http://%s:%d with %d workers%s", options.host, options.port,
         options.workers, ", bearer token required on /v1" if options.token_file else "")

@@ -107,20 +107,28 @@ class WorkerPool:
         self.ready = False
         self._executor: Executor | None = None
         self._warming: asyncio.Task[None] | None = None
+        self._launched: list[Future[int]] = []
         self._pending: deque[tuple[Post, asyncio.Future[dict[str, Any]]]] = deque()
         self._batches_out = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- life cycle
 
-    def start(self) -> None:
-        """Start the workers and warm them in the background; `ready` turns true when done."""
-        self._executor = self._new_executor()
-        self._warming = asyncio.get_running_loop().create_task(self._warm(self._executor))
+    def launch(self) -> None:
+        """Start the workers loading the model now, with no event loop needed: the server calls
+        it first thing, so the workers load while the server process validates and binds."""
+        if self._executor is None:
+            self._executor = self._new_executor()
+            # One task per worker submitted at once: a spawn pool starts a process for each
+            # task that finds no idle worker, so all of them start (and load the model) now.
+            self._launched = [self._executor.submit(_warm) for _ in range(max(self.workers, 1))]
 
-    async def wait_ready(self) -> None:
-        if self._warming is not None:
-            await self._warming
+    def start(self) -> None:
+        """Launch the workers if need be; `ready` turns true once every one has loaded."""
+        self.launch()
+        assert self._executor is not None
+        self._warming = asyncio.get_running_loop().create_task(
+            self._warm(self._executor, self._launched))
 
     def close(self) -> None:
         if self._warming is not None:
@@ -137,13 +145,9 @@ class WorkerPool:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_init_worker, initargs=(self.policy, self.key))
 
-    async def _warm(self, executor: Executor) -> None:
-        # One task per worker submitted at once: a spawn pool starts a process for each task
-        # that finds no idle worker, so all of them start (and load the model) now.
-        tasks = [asyncio.wrap_future(executor.submit(_warm))
-                 for _ in range(max(self.workers, 1))]
+    async def _warm(self, executor: Executor, launched: list[Future[int]]) -> None:
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in launched))
         except BrokenProcessPool:
             LOG.error("the workers failed to start; trying again in %.0f s", RESTART_DELAY)
             await asyncio.sleep(RESTART_DELAY)
@@ -159,6 +163,7 @@ class WorkerPool:
         LOG.error("a worker process died; its posts are blocked and the workers restarted")
         self.ready = False
         broken.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
         self.start()
 
     # -- work
