@@ -194,18 +194,17 @@ function hideTip() {
   tipOwner = null;
 }
 
-function renderField(name, text, findings, serial) {
+function renderField(text, fieldClusters, serial) {
   const chars = Array.from(text);
   const view = el("div", { className: "field-view" });
   let at = 0;
-  for (const cluster of clusters(findings)) {
+  for (const cluster of fieldClusters) {
     view.append(chars.slice(at, cluster.start).join(""));
     const level = cluster.findings.some((f) => severity(f) === "block") ? "block" : "review";
     const mark = el("mark", { className: level, tabIndex: 0 });
     mark.textContent = chars.slice(cluster.start, cluster.end).join("");
     const id = `finding-${serial.next++}`;
-    mark.setAttribute("aria-describedby", id);
-    mark.dataset.findingId = id;
+    mark.setAttribute("aria-describedby", id);  // the list item below that explains it
     cluster.id = id;
     const show = () => showTip(mark, cluster.findings);
     mark.addEventListener("mouseenter", show);
@@ -235,21 +234,18 @@ function showReport(post, report) {
   for (const [name, text] of texts) {
     const mine = flagged.filter((f) => f.field === name && f.end > f.start);
     if (!text && !mine.length) continue;
+    const fieldClusters = clusters(mine);
     fields.append(el("div", { className: "field-name", textContent: fieldLabel(name) }),
-                  renderField(name, text, mine, serial));
-    for (const cluster of clusters(mine)) {
+                  renderField(text, fieldClusters, serial));
+    for (const cluster of fieldClusters) {
       const chars = Array.from(text).slice(cluster.start, cluster.end).join("");
-      const item = el("li", { id: cluster.id || "" });
+      const item = el("li", { id: cluster.id });
       item.append(el("strong", { textContent: `“${chars}” ` }),
                   el("span", { textContent: `in ${fieldLabel(name).toLowerCase()}: ` }),
                   describe(cluster.findings));
       list.append(item);
     }
   }
-  // Clusters rendered above got ids in order; give list items the same ids.
-  [...fields.querySelectorAll("mark")].forEach((mark, i) => {
-    if (list.children[i]) list.children[i].id = mark.dataset.findingId;
-  });
   for (const finding of flagged.filter((f) => f.end <= f.start)) {
     list.append(el("li", {}, describe([finding])));
   }
