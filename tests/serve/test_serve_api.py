@@ -142,7 +142,7 @@ def test_readyz_is_503_until_the_workers_have_loaded() -> None:
 class Gate:
     """A field-level layer that holds every check until released."""
 
-    name = "gate"
+    name = "serve-gate"
     entered = threading.Event()
     release = threading.Event()
 
@@ -153,8 +153,8 @@ class Gate:
 
 
 def test_overload_answers_503_with_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(engine.LAYERS, "gate", lambda policy, pack: Gate())
-    policy = Policy(layers=["patterns", "gate"])
+    monkeypatch.setitem(engine.LAYERS, "serve-gate", lambda policy, pack: Gate())
+    policy = Policy(layers=["patterns", "serve-gate"])
     Gate.release.set()  # let the warm-up through
     with client_for(policy=policy, max_queue=1) as client:
         wait_ready(client)
@@ -298,7 +298,9 @@ def test_an_unexpected_error_is_500_naming_only_its_class(client: TestClient,
 
 
 class Boom:
-    name = "boom"
+    # Its own layer name: pipelines are cached by policy, so another test's "boom" must not
+    # find this one.
+    name = "serve-boom"
 
     def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
         if any(PATIENT in f.norm.original for f in fields):
@@ -308,8 +310,8 @@ class Boom:
 
 def test_a_detector_crash_blocks_the_post_and_the_server_keeps_serving(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(engine.LAYERS, "boom", lambda policy, pack: Boom())
-    with client_for(policy=Policy(layers=["patterns", "boom"])) as client:
+    monkeypatch.setitem(engine.LAYERS, "serve-boom", lambda policy, pack: Boom())
+    with client_for(policy=Policy(layers=["patterns", "serve-boom"])) as client:
         wait_ready(client)
         response = client.post("/v1/check", json=POST)
         assert response.status_code == 200
