@@ -4,9 +4,11 @@ The server admits at most `queue_limit` requests at a time (running or waiting f
 one more gets `Overloaded`, which the app answers with 503 and Retry-After. A slot is held until
 the request's work is done, also when its client has gone away.
 
+Posts of concurrent requests are checked together in batches of up to CHUNK (see `_pump`).
+
 Fail closed: when a worker process dies (a segfault, the OOM killer) or a check raises, each post
-of that request gets a `block` report naming the error class, the pool is replaced, and the
-server goes on serving.
+of the batch it was checking gets a `block` report naming the error class, the pool is replaced,
+and the server goes on serving. Workers end with the server process, however it ends.
 """
 
 from __future__ import annotations
