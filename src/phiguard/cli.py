@@ -172,6 +172,30 @@ def _parser() -> argparse.ArgumentParser:
     p_learn.add_argument("-o", "--out", type=Path, metavar="FILE",
                          help="write the pack here (default: standard output)")
 
+    p_serve = sub.add_parser(
+        "serve", help="the HTTP API and review page (needs the serve extra)",
+        description="Serve /v1/check, /v1/redact, /v1/policy and the review page at /. "
+                    "See docs/serve.md.")
+    policy_options(p_serve)
+    p_serve.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, this machine only)")
+    p_serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p_serve.add_argument("--workers", type=int, default=1, metavar="N",
+                         help="worker processes that run the checks, each loading the model "
+                              "once (default: 1; 0 checks in the server process)")
+    p_serve.add_argument("--token-file", type=Path, metavar="FILE",
+                         help="bearer tokens, one a line, required on every /v1 call; re-read "
+                              "when the file changes")
+    p_serve.add_argument("--max-body", type=int, default=1 << 20, metavar="BYTES",
+                         help="largest request body; larger gets 413 (default: 1 MiB)")
+    p_serve.add_argument("--max-batch", type=int, default=256, metavar="N",
+                         help="most posts in one request; more gets 413 (default: 256)")
+    p_serve.add_argument("--max-queue", type=int, metavar="N",
+                         help="requests running or waiting before 503 (default: 8 per worker)")
+    p_serve.add_argument("--key-env", default=REDACT_KEY_ENV, metavar="VAR",
+                         help="environment variable holding the secret for the hash strategy "
+                              f"and repeatable surrogates (default: {REDACT_KEY_ENV})")
+
     p_rules = sub.add_parser("rules", help="work with rule packs")
     rules_sub = p_rules.add_subparsers(dest="rules_command", required=True)
     p_test = rules_sub.add_parser("test", help="run a pack's annotated examples")
@@ -576,6 +600,23 @@ def _cmd_rules_test(args: argparse.Namespace) -> int:
     return EXIT_FOUND if failures else EXIT_CLEAN
 
 
+# ---- serve ---------------------------------------------------------------------------------
+
+
+def _cmd_serve(args: argparse.Namespace, policy: Policy | None) -> int:
+    try:  # the serve extra is optional: everything else works without FastAPI
+        from phiguard.serve.options import ServeOptions
+        from phiguard.serve.server import run
+    except ImportError as exc:
+        raise ConfigError(f"serve needs the serve extra ({exc.name} is not installed): "
+                          "pip install 'phiguard[serve]'") from None
+    run(ServeOptions(host=args.host, port=args.port, policy=policy, workers=args.workers,
+                     token_file=args.token_file, max_body=args.max_body,
+                     max_batch=args.max_batch, max_queue=args.max_queue,
+                     redact_key=os.environ.get(args.key_env) or None))
+    return EXIT_CLEAN
+
+
 class _UsageError(Exception):
     """A command-line option is wrong (exit 2)."""
 
@@ -583,6 +624,7 @@ class _UsageError(Exception):
 _COMMANDS: dict[str, Any] = {
     "check": _cmd_check, "scan": _cmd_scan, "baseline": _cmd_baseline, "redact": _cmd_redact,
     "learn-org": _cmd_learn_org,
+    "serve": _cmd_serve,
 }
 
 
