@@ -125,7 +125,7 @@ class Policy(BaseModel):
     extra_packs: tuple[str, ...] = ()
     layers: tuple[str, ...] = DEFAULT_LAYERS
     # Named context filters to switch off (e.g. "organisation-contact"); see each stage's
-    # `filters` and docs/how-it-decides.md.
+    # `filters` (the owner stage's: src/phiguard/context/owner.py) and README's "How it decides".
     disabled_filters: tuple[str, ...] = ()
     thresholds: Thresholds = Field(default_factory=Thresholds)
     # Per-identifier overrides, e.g. {"N": {"review": 0.5, "block": 0.95}}.

@@ -120,7 +120,11 @@ class OwnerStage:
                 "add the 'owner' pack to the policy's packs or drop 'owner' from its layers")
         self.flag_staff = policy.clinician_names == "flag"
         self.min_score = policy.min_score
-        self.disabled = frozenset(getattr(policy, "disabled_filters", ()) or ())
+        self.disabled = frozenset(policy.disabled_filters)
+        unknown = sorted(self.disabled - set(self.filters))
+        if unknown:
+            raise ConfigError(f"policy {policy.name!r}: disabled_filters names unknown filters "
+                              f"{unknown}; known: {', '.join(self.filters)}")
         self.patient_events = compile_phrases(lists["patient_events"])
         self.person_events = compile_phrases(lists["person_events"])
         self.not_patient = frozenset(lists["staff_words"]) | frozenset(lists["non_person_subjects"])

@@ -169,9 +169,12 @@ class NameContext:
             strong = c.rule_id in _STRONG_RULES or "relative's name" in c.explanation
             for token in words(c.text):
                 token = token.removesuffix("'s").removesuffix("’s")
+                # The best-scored mention is the source: a cue's weak score (a capitalised
+                # word) must not stand for a relative's name found by its relation word.
                 if (len(token) >= 3 and token.isalpha() and token not in self.stop
-                        and token not in self.clinical and (strong or token not in self.common)):
-                    found.setdefault(token, c)
+                        and token not in self.clinical and (strong or token not in self.common)
+                        and (token not in found or c.score > found[token].score)):
+                    found[token] = c
         if not found:
             return []
         covered = {(id(c.field), s) for c in names

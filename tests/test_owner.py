@@ -1,0 +1,64 @@
+"""The owner stage: whose identifier it is, one named filter at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from phiguard import ConfigError, Policy, check
+
+
+def _flagged(text: str, policy: Policy | None = None) -> set[str]:
+    return {f.entity for f in check(text, policy=policy).flagged}
+
+
+def test_the_organisations_own_contact_details_pass() -> None:
+    text = ("Questions about your bill? Call our billing office at (415) 555-0142 or write to "
+            "billing@harborviewhealth.org.")
+    report = check(text)
+    assert report.verdict == "pass"
+    assert {f.entity for f in report.findings} >= {"PHONE_NUMBER", "EMAIL_ADDRESS"}
+    assert all("organisation's own contact details" in f.explanation for f in report.findings
+               if f.entity in ("PHONE_NUMBER", "EMAIL_ADDRESS"))
+
+
+def test_a_persons_contact_details_are_flagged() -> None:
+    assert "PHONE_NUMBER" in _flagged("Our patient Ana went home today; her cell is "
+                                      "(415) 555-0199.")
+    assert "EMAIL_ADDRESS" in _flagged("Send well-wishes to the family at "
+                                       "ana.reyes.family@gmail.com and we will print them.")
+
+
+def test_a_post_about_no_patient_discloses_no_patients_details() -> None:
+    text = "Congrats to Tamsin Okoro, winner of our Greenest Commute challenge this March!"
+    report = check(text)
+    assert report.verdict == "pass"
+    assert any("no patient's care" in f.explanation for f in report.findings)
+
+
+def test_the_same_name_in_a_patients_post_is_flagged() -> None:
+    assert "PERSON" in _flagged("Congrats to Tamsin Okoro, who walked out of our ICU today "
+                                "after six weeks!")
+
+
+def test_a_staff_members_birthday_is_no_patients() -> None:
+    assert check("Happy 91st birthday to Dr. Stanley Vukovich, who still teaches grand rounds "
+                 "every Thursday!").verdict == "pass"
+    assert check("Happy 97th birthday, Rose Alvarez!").verdict == "block"
+
+
+def test_patient_name_and_patient_date_raise_cues_in_a_patients_post() -> None:
+    text = "Bartholomew walked the whole hallway today, three weeks after his hip surgery."
+    report = check(text)
+    raised = {f.rule_id for f in report.flagged}
+    assert {"name-capitalised", "relative-date"} <= raised
+    # ... and the same words in a schedule raise nothing.
+    assert check("Bartholomew Park hosts our summer concert today at noon.").verdict == "pass"
+
+
+def test_a_filter_can_be_switched_off_and_a_misspelt_one_is_refused() -> None:
+    text = "Call our front desk at (415) 555-0142 with any questions."
+    assert check(text).verdict == "pass"
+    policy = Policy(disabled_filters=["organisation-contact", "no-patient"])
+    assert check(text, policy=policy).verdict != "pass"
+    with pytest.raises(ConfigError, match="unknown filters"):
+        check(text, policy=Policy(disabled_filters=["no-patients"]))
