@@ -110,10 +110,11 @@ def refine(label: str, letter: str | None, value: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def phiguard_entities() -> dict[str, str]:
-    """phiguard's own entity names (from the shipped rule pack) -> their letters."""
-    from phiguard import load_rulepack
+    """phiguard's own entity names (from every shipped rule pack) -> their letters."""
+    from phiguard import Policy, load_rulepack
 
-    return {rule.entity: rule.identifier.value for rule, _ in load_rulepack("safe-harbor").rules}
+    return {rule.entity: rule.identifier.value for pack in Policy().all_packs
+            for rule, _ in load_rulepack(pack).rules}
 
 
 def label_mapper(table: dict[str, str | None] | None = None) -> Callable[[str, str], str | None]:
