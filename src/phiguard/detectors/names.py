@@ -121,7 +121,10 @@ class NameContext:
         self.last = lists.get("last_names", frozenset())
         self.lexicon = self.first | self.last
         self.stop = self.not_names | lists.get("common_words", frozenset())
-        self.public = [words(p) for p in lists.get("public_figures", ())]
+        # Public figures by their whole name and by each ending of it ("Obama" of "Barack
+        # Obama"): one set lookup per candidate, not a loop over the list.
+        public = [words(p) for p in lists.get("public_figures", ())]
+        self.public = frozenset(p[i:] for p in public for i in range(len(p)) if p[i:])
         staff = [*policy.allow_staff, *pack.allow.terms, *policy.allow_terms]
         self.staff = [set(words(s)) for s in staff if words(s)]
 
@@ -281,7 +284,7 @@ class NameContext:
         if c.status == "flagged" and any(set_tokens <= staff for staff in self.staff):
             c.status = "suppressed"
             c.explanation += "; a staff name on the organisation's allowlist"
-        if c.status == "flagged" and any(_within(tokens, p) for p in self.public):
+        if c.status == "flagged" and tokens in self.public:
             c.status = "suppressed"
             c.explanation += "; a public figure"
         if c.status == "flagged" and self._common_word_without_evidence(c, tokens):
@@ -358,11 +361,6 @@ class NameContext:
         # person does is evidence too: "bill called", "bob visited".
         return not (c.rule_id in ("name-relative", "name-activity")
                     and (delimited or tokens[0] not in self.verb_names))
-
-
-def _within(tokens: tuple[str, ...], name: tuple[str, ...]) -> bool:
-    """True if tokens are the whole name or its last part ("Obama" of "Barack Obama")."""
-    return tokens == name or (len(name) > 1 and tokens == name[-len(tokens):])
 
 
 def _applies(consent: Consent, post: Post, today: date) -> bool:
