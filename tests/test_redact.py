@@ -430,10 +430,8 @@ def test_a_copy_that_survives_the_rewrite_is_not_clean(policy: Policy) -> None:
         ("redact-survivor", 0, 4)]
 
 
-@pytest.mark.xfail(strict=True, reason="detection, not redaction: name-context drops a cue's "
-                   "name missing from the US first-name lexicon ('husband Tomasz'), and nothing "
-                   "finds a lowercase name before 'dob'; redaction cannot rewrite what no layer "
-                   "reports")
+# Once detection gaps: a relative's name missing from the US first-name lexicon ('husband
+# Tomasz') and a lowercase name labelled by its date of birth.
 @pytest.mark.parametrize("text", [
     "Congrats to our patient Rosalind on finishing chemo! Her husband Tomasz cheered.",
     "rosalind quackenbush, dob 3/14/1931, was in today",

@@ -69,8 +69,9 @@ _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELAT
 _PATIENT_FORM_RULES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
 _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
-# Name rules whose cue is itself a patient's event ("Baby Noelle", "the Romero family").
-_PATIENT_NAME_RULES = frozenset({"name-baby"})
+# Name rules whose cue is itself a patient's record or event ("Baby Noelle", "ana reyes, dob
+# 3/14/1931").
+_PATIENT_NAME_RULES = frozenset({"name-baby", "name-dob"})
 # Findings that are about the post, not about whose identifier it is.
 _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR, "BIDI_CONTROL"})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
@@ -144,7 +145,7 @@ class OwnerStage:
             if c.entity in _PATIENT_ENTITIES:
                 return PostFacts(f"a {c.entity.lower().replace('_', ' ')} cue")
             if c.rule_id in _PATIENT_NAME_RULES and c.status == "flagged":
-                return PostFacts("a newborn's name")
+                return PostFacts("a name given as a patient's (a newborn's, or with a birth date)")
             if c.identifier in _PATIENT_ONLY and c.status == "flagged":
                 return PostFacts(f"a {c.entity.lower().replace('_', ' ')}")
             if c.identifier in _CONTACT and self._personal_contact(c):

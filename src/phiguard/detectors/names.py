@@ -35,10 +35,12 @@ from phiguard.rulepacks.loader import LoadedPack
 _CUE_RULES = frozenset({"name-title", "name-baby", "name-relative", "name-cue", "name-hashtag",
                         "name-mention", "name-family", "name-activity"})
 # Rules whose cue is itself evidence enough that a common word is used as a name.
-_STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clinician"})
+_STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clinician",
+                           "name-dob"})
 # Rules whose capture is checked against the name lexicons here, not in the regex.
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
-                            "name-mention", "name-family", "name-activity", "name-capitalised"})
+                            "name-mention", "name-family", "name-activity", "name-capitalised",
+                            "name-dob"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
 # A title that is also a clinical abbreviation, just before a name-title capture.
 _AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
@@ -308,7 +310,16 @@ class NameContext:
             c.start = second.start()
             return tokens[1:]
         if not parts or parts[0] not in self.first:
-            return ()
+            # "her husband Tomasz": right after a relation word, a capitalised word in sentence-case
+            # text is the relative's name even when the US lexicon lacks it.
+            first = WORD_PATTERN.search(c.field.text, c.start, c.end)
+            if not (c.rule_id == "name-relative" and first is not None
+                    and first.group().istitle() and mixed_case(c.field.text)
+                    and tokens[0] not in self.stop and tokens[0] not in self.clinical
+                    and tokens[0] not in self.common):
+                return ()
+            c.end = first.end()
+            return tokens[:1]
         if c.rule_id == "name-mention" or len(tokens) == 1:
             return tokens
         if tokens[1] in self.last or (tokens[1] in self.first and tokens[1] not in self.common):
