@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 import regex
 
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases
+from phiguard.detectors.context import compile_phrases, phrase_hits
 from phiguard.errors import ConfigError
 from phiguard.models import DETECTOR_ERROR, Identifier, Post
 from phiguard.policy import Policy
@@ -162,7 +162,7 @@ class OwnerStage:
             for index, word in enumerate(words[:-1]):
                 if word in self.room_words and words[index + 1][:1].isdigit():
                     return PostFacts("a patient's room or bed")
-            for index, phrase in _phrase_hits(words, self.patient_events):
+            for index, phrase in phrase_hits(words, self.patient_events):
                 after = index + len(phrase)
                 if phrase[-1] == "patient" and after < len(words) \
                         and words[after] in self.departments:
@@ -170,7 +170,7 @@ class OwnerStage:
                 return PostFacts(f"a word of patient care ({' '.join(phrase)})")
             if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
                 return PostFacts("a clinical word (by its ending)")
-            for index, phrase in _phrase_hits(words, self.person_events):
+            for index, phrase in phrase_hits(words, self.person_events):
                 if not self._staff_sentence(field, starts[index], staff):
                     return PostFacts(f"a person's event ({' '.join(phrase)})")
         return PostFacts(None)
@@ -240,8 +240,8 @@ class OwnerStage:
         if any(w in self.schedule_words for w in words):
             return False
         return (any(w in _PERSON_PRONOUNS for w in words)
-                or any(True for _ in _phrase_hits(words, self.patient_events))
-                or any(True for _ in _phrase_hits(words, self.person_events)))
+                or bool(phrase_hits(words, self.patient_events))
+                or bool(phrase_hits(words, self.person_events)))
 
     def _decide(self, facts: PostFacts, c: Candidate) -> tuple[str, str] | None:
         if c.identifier in _CONTACT and "organisation-contact" not in self.disabled \
@@ -282,13 +282,13 @@ class OwnerStage:
             if (w in _PRONOUNS and field.text[tokens.starts[i]].islower()) or (
                     w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns):
                 return True  # "her cell", "the patient's fax"; not "our HIM department"
-        return any(True for _ in _phrase_hits(window, self.contact_cues))
+        return bool(phrase_hits(window, self.contact_cues))
 
     def _organisation_place(self, c: Candidate) -> bool:
         words = _sentence_words(c)
         if any(w in _PERSON_WORDS or _base(w) in self.person_nouns for w in words):
             return False
-        return any(True for _ in _phrase_hits(words, self.place_cues))
+        return bool(phrase_hits(words, self.place_cues))
 
 
 def _sentence_words(c: Candidate) -> list[str]:
@@ -306,18 +306,6 @@ def _base(word: str) -> str:
     return word[:-2] if word.endswith(_POSSESSIVE) else word
 
 
-def _phrase_hits(words: Sequence[str],
-                 phrases: list[tuple[str, ...]]) -> list[tuple[int, tuple[str, ...]]]:
-    """(index, phrase) for each whole-token phrase found, first by position."""
-    firsts: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        firsts.setdefault(phrase[0], []).append(phrase)
-    hits = []
-    for index, word in enumerate(words):
-        for phrase in firsts.get(word, ()):
-            if tuple(words[index:index + len(phrase)]) == phrase:
-                hits.append((index, phrase))
-    return hits
 
 
 _BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from phiguard.combinations import Match, Signal, match_combinations
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases
+from phiguard.detectors.context import compile_phrases, has_phrase
 from phiguard.errors import RulePackError
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
@@ -41,14 +41,7 @@ def _terms(spec: ListSpec | list[str]) -> list[str]:
 
 
 def _has_phrase(field: FieldText, phrases: list[tuple[str, ...]]) -> bool:
-    words = field.tokens.words
-    for phrase in phrases:
-        size = len(phrase)
-        first = phrase[0]
-        for index, word in enumerate(words):
-            if word == first and tuple(words[index : index + size]) == phrase:
-                return True
-    return False
+    return has_phrase(field.tokens.words, phrases)
 
 
 def _inside_diagnosis(candidate: Candidate, diagnoses: list[Candidate]) -> bool:

@@ -7,7 +7,7 @@ must equal a whole token, and a phrase a run of whole tokens.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from phiguard.detectors.base import WORD_PATTERN, FieldText
 
@@ -42,3 +42,24 @@ def find_context(
             if tuple(words[index : index + size]) == phrase:
                 return " ".join(phrase)
     return None
+
+
+def phrase_hits(words: Sequence[str],
+                phrases: Iterable[tuple[str, ...]]) -> list[tuple[int, tuple[str, ...]]]:
+    """(index, phrase) for each whole-token phrase found in `words`, first by position.
+
+    One pass over the words, looking phrases up by their first word: linear in the words."""
+    firsts: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        firsts.setdefault(phrase[0], []).append(phrase)
+    hits = []
+    for index, word in enumerate(words):
+        for phrase in firsts.get(word, ()):
+            if tuple(words[index:index + len(phrase)]) == phrase:
+                hits.append((index, phrase))
+    return hits
+
+
+def has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
+    """True if any of the phrases is a run of whole tokens of `words`."""
+    return bool(phrase_hits(words, phrases))

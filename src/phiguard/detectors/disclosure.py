@@ -27,7 +27,7 @@ import regex
 
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases
+from phiguard.detectors.context import compile_phrases, has_phrase
 from phiguard.detectors.lexicon import _Trie
 from phiguard.detectors.patterns import _list_terms
 from phiguard.models import Identifier, Post
@@ -123,7 +123,7 @@ class DisclosureStage:
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
             words = _words_in(field, start, end)
-            if _has_any([w for _, _, w in words], self.takeback):
+            if has_phrase([w for _, _, w in words], self.takeback):
                 continue
             in_sentence = [c for c in cues if start <= c.start < end]
             actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
@@ -252,7 +252,7 @@ class DisclosureStage:
             if word in self.second and not _starts_phrase(tokens, index, self.not_referents):
                 return Referent("second", s, e)
         # "Congrats on finishing chemo!", "So glad it went well": said to the person answered.
-        if words and _has_any(tokens[:3], self.addressed):
+        if words and has_phrase(tokens[:3], self.addressed):
             return Referent("second", words[0][0], words[0][1])
         return None
 
@@ -282,9 +282,9 @@ class DisclosureStage:
         if not question:
             return False
         tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
-        if not _has_any(tokens, self.questions) or _has_any(tokens, self.staff_asked):
+        if not has_phrase(tokens, self.questions) or has_phrase(tokens, self.staff_asked):
             return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
-        if _has_any(tokens, self.asks):
+        if has_phrase(tokens, self.asks):
             return True
         words = [t.casefold() for t in regex.findall(r"\w+|[^\w\s]", question)]
         return any(self.question_trie.longest(words, i) for i in range(len(words)))
@@ -383,14 +383,6 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-def _has_any(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
-    for phrase in phrases:
-        size = len(phrase)
-        first = phrase[0]
-        for index, word in enumerate(words):
-            if word == first and tuple(words[index : index + size]) == phrase:
-                return True
-    return False
 
 
 def _starts_phrase(words: list[str], index: int, phrases: list[tuple[str, ...]]) -> bool:
