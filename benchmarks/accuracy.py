@@ -118,6 +118,12 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
             print(f"accuracy: dataset {name} {skipped[name]}", file=log)
     for path in extra:
         found.append(datasets.read_jsonl(Path(path), limit=limit))
+    if docs and (skipped or names or limit):
+        # docs/benchmarks.md holds the whole picture or nothing new: a partial run must not
+        # overwrite it with one dataset's tables.
+        why = (f"datasets were skipped ({', '.join(skipped)})" if skipped
+               else "--only or --limit makes it a partial run")
+        raise SystemExit(f"accuracy: refusing --update-docs: {why}; results are in {out}")
 
     runners: list[Any] = list(phiguard_systems(systems))
     if "presidio" in systems and found:

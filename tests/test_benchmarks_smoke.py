@@ -186,6 +186,18 @@ def test_accuracy_command_skips_shared_datasets_when_the_folder_is_absent(
     assert results["datasets"] == {}
 
 
+def test_accuracy_refuses_to_update_the_docs_from_a_partial_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = tmp_path / "benchmarks.md"
+    docs.write_text("<!-- BEGIN accuracy -->\nKEEP\n<!-- END accuracy -->\n")
+    monkeypatch.setattr(report, "DOCS", docs)
+    monkeypatch.setattr(datasets, "own_posts_path", lambda: tmp_path / "posts.jsonl")
+    with pytest.raises(SystemExit, match="refusing --update-docs: datasets were skipped"):
+        main(["accuracy", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r"),
+              "--systems", "phiguard-patterns", "--update-docs"])
+    assert "KEEP" in docs.read_text()
+
+
 def test_speed_command_measures_every_system_in_one_run(tmp_path: Path) -> None:
     out = tmp_path / "results"
     assert main(["speed", "--quick", "--systems", "phiguard-patterns,presidio,spacy",
