@@ -40,7 +40,7 @@ _STRONG_RULES = frozenset({"name-title", "name-baby", "name-hashtag", "name-clin
 # Rules whose capture is checked against the name lexicons here, not in the regex.
 _LEXICON_RULES = frozenset({"name-baby", "name-relative", "name-cue", "name-hashtag",
                             "name-mention", "name-family", "name-activity", "name-capitalised",
-                            "name-dob"})
+                            "name-dob", "name-initial"})
 _PATIENT = compile_phrases(["patient", "our patient", "pt"])
 # A title that is also a clinical abbreviation, just before a name-title capture.
 _AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
@@ -304,6 +304,8 @@ class NameContext:
         parts = tuple(p for t in tokens for p in t.replace("_", ".").split(".") if p)
         if c.rule_id == "name-family":
             return tokens if tokens[0] in self.last else ()  # "the Romero family": a surname
+        if c.rule_id == "name-initial":
+            return tokens if tokens[-1] in self.last else ()  # "M. Ferrante": a known surname
         if len(tokens) == 2 and tokens[0] not in self.first and tokens[1] in self.first:
             # "welcome home, little Grace": the capture began at a second cue word.
             second = list(WORD_PATTERN.finditer(c.field.text, c.start, c.end))[-1]
