@@ -64,7 +64,8 @@ _PATIENT_ONLY = frozenset({Identifier.SSN, Identifier.MEDICAL_RECORD, Identifier
 # the held-out half than it passed clean ones.
 _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.DATES,
                             Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
-_NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE"})
+_NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
+                              "UNIQUENESS"})
 # A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form.
 _PATIENT_FORM_RULES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
