@@ -21,6 +21,8 @@ Filters, in order:
 - `organisation-place`: in a post about a patient, a place in a sentence that speaks of the
   organisation's own sites ("our Eastside clinic at 1200 Alder Ave.") and of no person is the
   organisation's.
+- `event-date`: in a post about a patient, a calendar date in a sentence about an event or a
+  schedule ("the 5K returns Sunday, Oct 6") that speaks of no one's care is the event's.
 - `patient-name` (raises): in a post about a patient, a capitalised known first name that no
   other rule explains ("Clarence celebrates his 95th with the dialysis crew") is a name.
 - `patient-date` (raises): in a post about a patient, a relative day ("today", "last Sunday",
@@ -78,7 +80,7 @@ _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR, "BIDI_CONTROL"})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
 # The filters that take a candidate back (the others raise cues).
-TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "organisation-place")
+TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "organisation-place", "event-date")
 _CONTACT_WINDOW = 6
 _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
 _NAME_CUES = frozenset({"name-capitalised"})
@@ -257,11 +259,21 @@ class OwnerStage:
         if not facts.about_patient and "no-patient" not in self.disabled and not staff_count:
             return ("no-patient", "the post speaks of no patient's care, so this is no "
                     "patient's identifier")
+        if c.identifier is Identifier.DATES and c.entity in ("DATE", "DATE_TIME") \
+                and "event-date" not in self.disabled and self._event_sentence(c):
+            return ("event-date", "the date of an event or a schedule, in a sentence about no "
+                    "one's care")
         if c.identifier is Identifier.GEOGRAPHIC and "organisation-place" not in self.disabled \
                 and self._organisation_place(c):
             return ("organisation-place", "a place of the organisation's own, in a sentence "
                     "about its sites that names no person")
         return None
+
+    def _event_sentence(self, c: Candidate) -> bool:
+        words = _sentence_words(c)
+        return (any(w in self.schedule_words for w in words)
+                and not phrase_hits(words, self.patient_events)
+                and not phrase_hits(words, self.person_events))
 
     def _personal_contact(self, c: Candidate) -> bool:
         text = c.text.lower()
