@@ -62,3 +62,12 @@ def test_a_filter_can_be_switched_off_and_a_misspelt_one_is_refused() -> None:
     assert check(text, policy=policy).verdict != "pass"
     with pytest.raises(ConfigError, match="unknown filters"):
         check(text, policy=Policy(disabled_filters=["no-patients"]))
+
+
+def test_a_contact_beside_a_patients_name_is_theirs() -> None:
+    text = ("The oncology reminder list on the screen shows Philippa Drummond-Oyelowo "
+            "(208) 555-0172 for her chemo visit.")
+    assert "PHONE_NUMBER" in {f.entity for f in check(text).flagged}
+    # The same number after the organisation's routing words, and no one named: the hospital's.
+    assert "PHONE_NUMBER" not in {f.entity for f in check(
+        "Questions about your chemo visit? Our oncology desk is at (208) 555-0172.").flagged}

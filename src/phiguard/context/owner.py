@@ -13,7 +13,7 @@ stage's explanation), and when it takes a candidate back it says why in `notes` 
 Filters, in order:
 - `organisation-contact`: a phone, fax, email or web address is the organisation's unless the
   text puts it in a person's hands ("her cell", "family contact:", a web-mail host, a
-  fundraiser page).
+  fundraiser page, a sentence that names someone who is not staff).
 - `no-patient`: a post that speaks of no patient's care at all (an announcement, a staff
   birthday, a schedule, a reply that confirms nothing) has no patient whose names, places,
   dates, ages or contact details it could disclose. Identifiers that exist only for patients
@@ -35,6 +35,7 @@ packs do not include it.
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,6 +99,9 @@ class PostFacts:
     """What the stage knows about one post before it looks at any candidate."""
 
     patient: str | None  # the evidence that the post is about a patient, or None
+    # Sentences (field id, start) that name someone no rule took for staff: a phone or an
+    # address beside such a name is that person's ("Calling: Lorna Beckett-Shaw · (208) ...").
+    named: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def about_patient(self) -> bool:
@@ -143,7 +147,14 @@ class OwnerStage:
 
     # ---- facts, once per post -------------------------------------------------------------
     def facts(self, fields: Sequence[FieldText], candidates: Sequence[Candidate]) -> PostFacts:
-        """Is the post about a patient, and on what evidence?"""
+        """Is the post about a patient, and on what evidence? Which sentences name someone?"""
+        named = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
+                          if c.identifier is Identifier.NAMES and c.status == "flagged"
+                          and c.score >= self.min_score and _WORKFORCE not in c.notes)
+        return dataclasses.replace(self._patient_evidence(fields, candidates), named=named)
+
+    def _patient_evidence(self, fields: Sequence[FieldText],
+                          candidates: Sequence[Candidate]) -> PostFacts:
         for c in candidates:
             if c.entity in _PATIENT_ENTITIES:
                 return PostFacts(f"a {c.entity.lower().replace('_', ' ')} cue")
@@ -151,7 +162,9 @@ class OwnerStage:
                 return PostFacts("a name given as a patient's (a newborn's, or with a birth date)")
             if c.identifier in _PATIENT_ONLY and c.status == "flagged":
                 return PostFacts(f"a {c.entity.lower().replace('_', ' ')}")
-            if c.identifier in _CONTACT and self._personal_contact(c):
+            # Only the text's own cues ("her cell") make a contact a sign of a patient; a name
+            # beside it says whose it is once the post is known to be about a patient.
+            if c.identifier in _CONTACT and self._personal_contact(c, frozenset()):
                 return PostFacts("a person's own contact details")
         # Sentences that name a staff member (the name stage notes "workforce" on them).
         staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
@@ -248,7 +261,7 @@ class OwnerStage:
 
     def _decide(self, facts: PostFacts, c: Candidate) -> tuple[str, str] | None:
         if c.identifier in _CONTACT and "organisation-contact" not in self.disabled \
-                and not self._personal_contact(c):
+                and not self._personal_contact(c, facts.named):
             return ("organisation-contact", "the organisation's own contact details: nothing "
                     "ties them to a patient or a relative")
         if not (c.identifier in _NEEDS_PATIENT or c.entity in _NEEDS_PATIENT_R) \
@@ -275,7 +288,9 @@ class OwnerStage:
                 and not phrase_hits(words, self.patient_events)
                 and not phrase_hits(words, self.person_events))
 
-    def _personal_contact(self, c: Candidate) -> bool:
+    def _personal_contact(self, c: Candidate, named: frozenset[tuple[int, int]]) -> bool:
+        if (id(c.field), _sentence_of(c.field, c.start)) in named:
+            return True
         text = c.text.lower()
         if c.identifier in (Identifier.EMAIL, Identifier.URL):
             host = _host(text)
