@@ -38,7 +38,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import regex
@@ -95,6 +95,40 @@ _POSSESSIVE = ("'s", "’s")
 
 
 @dataclass(frozen=True)
+class _Sentence:
+    """One sentence's words (possessives stripped) and what the stage asks of them."""
+
+    words: tuple[str, ...]
+    wordset: frozenset[str]
+    patient_event: bool
+    person_event: bool
+    place_cue: bool
+
+
+class _Sentences:
+    """The sentences of one post, each read once, looked up by (field, position)."""
+
+    def __init__(self, stage: OwnerStage) -> None:
+        self.stage = stage
+        self.cache: dict[tuple[int, int], _Sentence] = {}
+
+    def at(self, text_field: FieldText, position: int) -> _Sentence:
+        start, end = _sentence_bounds(text_field, position)
+        key = (id(text_field), start)
+        found = self.cache.get(key)
+        if found is None:
+            tokens = text_field.tokens
+            words = tuple(_base(tokens.words[i]) for i in range(
+                bisect_left(tokens.starts, start), bisect_left(tokens.starts, end)))
+            stage = self.stage
+            found = self.cache[key] = _Sentence(
+                words, frozenset(words), bool(phrase_hits(words, stage.patient_events)),
+                bool(phrase_hits(words, stage.person_events)),
+                bool(phrase_hits(words, stage.place_cues)))
+        return found
+
+
+@dataclass(frozen=True)
 class PostFacts:
     """What the stage knows about one post before it looks at any candidate."""
 
@@ -102,6 +136,9 @@ class PostFacts:
     # Sentences (field id, start) that name someone no rule took for staff: a phone or an
     # address beside such a name is that person's ("Calling: Lorna Beckett-Shaw · (208) ...").
     named: frozenset[tuple[int, int]] = frozenset()
+    # Each sentence's words and what they say, computed once per sentence (not per candidate:
+    # that is how a long post becomes quadratic).
+    sentences: _Sentences | None = field(default=None, compare=False)
 
     @property
     def about_patient(self) -> bool:
@@ -151,10 +188,12 @@ class OwnerStage:
         named = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                           if c.identifier is Identifier.NAMES and c.status == "flagged"
                           and c.score >= self.min_score and _WORKFORCE not in c.notes)
-        return dataclasses.replace(self._patient_evidence(fields, candidates), named=named)
+        sentences = _Sentences(self)
+        return dataclasses.replace(self._patient_evidence(fields, candidates, sentences),
+                                   named=named, sentences=sentences)
 
-    def _patient_evidence(self, fields: Sequence[FieldText],
-                          candidates: Sequence[Candidate]) -> PostFacts:
+    def _patient_evidence(self, fields: Sequence[FieldText], candidates: Sequence[Candidate],
+                          sentences: _Sentences) -> PostFacts:
         for c in candidates:
             if c.entity in _PATIENT_ENTITIES:
                 return PostFacts(f"a {c.entity.lower().replace('_', ' ')} cue")
@@ -170,11 +209,12 @@ class OwnerStage:
         staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                  if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes}
         for c in candidates:
-            if c.entity == "AGE_OVER_89" and not self._staff_sentence(c.field, c.start, staff):
+            if c.entity == "AGE_OVER_89" and not self._staff_sentence(
+                    sentences, c.field, c.start, staff):
                 return PostFacts("the age of a person who is no staff member")
-        for field in fields:
-            words = [_base(w) for w in field.tokens.words]
-            starts = field.tokens.starts
+        for text_field in fields:
+            words = [_base(w) for w in text_field.tokens.words]
+            starts = text_field.tokens.starts
             for index, word in enumerate(words[:-1]):
                 if word in self.room_words and words[index + 1][:1].isdigit():
                     return PostFacts("a patient's room or bed")
@@ -187,20 +227,16 @@ class OwnerStage:
             if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
                 return PostFacts("a clinical word (by its ending)")
             for index, phrase in phrase_hits(words, self.person_events):
-                if not self._staff_sentence(field, starts[index], staff):
+                if not self._staff_sentence(sentences, text_field, starts[index], staff):
                     return PostFacts(f"a person's event ({' '.join(phrase)})")
         return PostFacts(None)
 
-    def _staff_sentence(self, field: FieldText, position: int,
+    def _staff_sentence(self, sentences: _Sentences, text_field: FieldText, position: int,
                         staff: set[tuple[int, int]]) -> bool:
         """Is the sentence about staff or a thing: a staff name, a staff or thing word?"""
-        if (id(field), _sentence_of(field, position)) in staff:
+        if (id(text_field), _sentence_of(text_field, position)) in staff:
             return True
-        start, end = _sentence_bounds(field, position)
-        tokens = field.tokens
-        return any(_base(tokens.words[i]) in self.not_patient
-                   for i in range(bisect_left(tokens.starts, start),
-                                  bisect_left(tokens.starts, end)))
+        return bool(sentences.at(text_field, position).wordset & self.not_patient)
 
     # ---- the filters --------------------------------------------------------------------
     def refine(self, post: Post, fields: Sequence[FieldText],
@@ -225,19 +261,23 @@ class OwnerStage:
 
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate]) -> None:
         """In a post about a patient, raise the name and relative-date cues that belong to one."""
+        explained = _Spans([c for c in candidates if c.score >= self.min_score])
         for c in candidates:
             if c.status != "flagged" or c.score >= self.min_score:
                 continue
+            sentence = self._sentence(facts, c)
             if c.rule_id in _NAME_CUES and "patient-name" not in self.disabled:
-                if _sentence_of(c.field, c.start) == c.start and not self._person_sentence(c):
+                if _sentence_of(c.field, c.start) == c.start \
+                        and not sentence.wordset & _PERSON_PRONOUNS:
                     continue  # "Bell day!": a first word is capitalised anyway; "Clarence
                     # celebrates his 95th" has a person in it
-                if any(o is not c and o.field is c.field and o.start < c.end and c.start < o.end
-                       and o.score >= self.min_score for o in candidates):
+                if explained.overlaps(c):
                     continue  # another rule explains these words (a place, a clinician ...)
                 reason = "a known first name in a post about a patient's care"
             elif c.rule_id in _DATE_CUES and "patient-date" not in self.disabled:
-                if not self._care_sentence(c):
+                if sentence.wordset & self.schedule_words or not (
+                        sentence.wordset & _PERSON_PRONOUNS or sentence.patient_event
+                        or sentence.person_event):
                     continue
                 reason = ("a day said relative to the post, in a sentence about a person's care "
                           "or event: the post's date makes it a calendar date")
@@ -248,16 +288,9 @@ class OwnerStage:
                                        else "patient-date"))
             c.explanation += f"; {reason} ({facts.patient})"
 
-    def _person_sentence(self, c: Candidate) -> bool:
-        return any(w in _PERSON_PRONOUNS for w in _sentence_words(c))
-
-    def _care_sentence(self, c: Candidate) -> bool:
-        words = _sentence_words(c)
-        if any(w in self.schedule_words for w in words):
-            return False
-        return (any(w in _PERSON_PRONOUNS for w in words)
-                or bool(phrase_hits(words, self.patient_events))
-                or bool(phrase_hits(words, self.person_events)))
+    def _sentence(self, facts: PostFacts, c: Candidate) -> _Sentence:
+        sentences = facts.sentences if facts.sentences is not None else _Sentences(self)
+        return sentences.at(c.field, c.start)
 
     def _decide(self, facts: PostFacts, c: Candidate) -> tuple[str, str] | None:
         if c.identifier in _CONTACT and "organisation-contact" not in self.disabled \
@@ -273,20 +306,19 @@ class OwnerStage:
             return ("no-patient", "the post speaks of no patient's care, so this is no "
                     "patient's identifier")
         if c.identifier is Identifier.DATES and c.entity in ("DATE", "DATE_TIME") \
-                and "event-date" not in self.disabled and self._event_sentence(c):
+                and "event-date" not in self.disabled and self._event_sentence(facts, c):
             return ("event-date", "the date of an event or a schedule, in a sentence about no "
                     "one's care")
         if c.identifier is Identifier.GEOGRAPHIC and "organisation-place" not in self.disabled \
-                and self._organisation_place(c):
+                and self._organisation_place(facts, c):
             return ("organisation-place", "a place of the organisation's own, in a sentence "
                     "about its sites that names no person")
         return None
 
-    def _event_sentence(self, c: Candidate) -> bool:
-        words = _sentence_words(c)
-        return (any(w in self.schedule_words for w in words)
-                and not phrase_hits(words, self.patient_events)
-                and not phrase_hits(words, self.person_events))
+    def _event_sentence(self, facts: PostFacts, c: Candidate) -> bool:
+        sentence = self._sentence(facts, c)
+        return (bool(sentence.wordset & self.schedule_words) and not sentence.patient_event
+                and not sentence.person_event)
 
     def _personal_contact(self, c: Candidate, named: frozenset[tuple[int, int]]) -> bool:
         if (id(c.field), _sentence_of(c.field, c.start)) in named:
@@ -312,21 +344,27 @@ class OwnerStage:
                 return True  # "her cell", "the patient's fax"; not "our HIM department"
         return bool(phrase_hits(window, self.contact_cues))
 
-    def _organisation_place(self, c: Candidate) -> bool:
-        words = _sentence_words(c)
-        if any(w in _PERSON_WORDS or _base(w) in self.person_nouns for w in words):
+    def _organisation_place(self, facts: PostFacts, c: Candidate) -> bool:
+        sentence = self._sentence(facts, c)
+        if sentence.wordset & _PERSON_WORDS or sentence.wordset & self.person_nouns:
             return False
-        return bool(phrase_hits(words, self.place_cues))
+        return sentence.place_cue
 
 
-def _sentence_words(c: Candidate) -> list[str]:
-    """The other words of the candidate's sentence, without possessives."""
-    field = c.field
-    start, end = _sentence_bounds(field, c.start)
-    tokens = field.tokens
-    low, high = bisect_left(tokens.starts, start), bisect_left(tokens.starts, end)
-    return [_base(tokens.words[i]) for i in range(low, high)
-            if not (c.start <= tokens.starts[i] < c.end)]
+class _Spans:
+    """Which candidates' spans overlap a given one, in O(log n) per question."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self.by_field: dict[int, tuple[list[int], list[int]]] = {}
+        for c in sorted(candidates, key=lambda c: c.start):
+            starts, max_ends = self.by_field.setdefault(id(c.field), ([], []))
+            starts.append(c.start)
+            max_ends.append(max(c.end, max_ends[-1] if max_ends else c.end))
+
+    def overlaps(self, c: Candidate) -> bool:
+        starts, max_ends = self.by_field.get(id(c.field), ([], []))
+        last = bisect_left(starts, c.end) - 1  # the last span starting before c ends
+        return last >= 0 and max_ends[last] > c.start
 
 
 def _base(word: str) -> str:
