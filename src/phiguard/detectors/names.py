@@ -49,6 +49,10 @@ _AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
 _OPEN_CUE_RULES = frozenset({"name-cue", "name-hashtag", "name-mention", "name-activity",
                              "name-capitalised"})
 _WORKFORCE = "workforce"
+# "her husband ", "their son ": a relation word owned by a person, just before a capture. Only
+# then is a capitalised word the lexicon lacks taken as the relative's name ("Tomasz"); a note's
+# "wife Called" or "Son Given" is not.
+_OWNED_RELATION = regex.compile(r"(?i)\b(?:her|his|their|my|your|our)[ \t]+\p{L}+[ \t]+\Z")
 
 
 class ClinicalVocabulary:
@@ -317,6 +321,7 @@ class NameContext:
             first = WORD_PATTERN.search(c.field.text, c.start, c.end)
             if not (c.rule_id == "name-relative" and first is not None
                     and first.group().istitle() and mixed_case(c.field.text)
+                    and _OWNED_RELATION.search(c.field.text, max(0, c.start - 40), c.start)
                     and tokens[0] not in self.stop and tokens[0] not in self.clinical
                     and tokens[0] not in self.common):
                 return ()

@@ -110,6 +110,11 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
     )
 
 
+def _only_in(rule: Rule) -> list[str]:
+    spec = rule.lists["only_in"]
+    return list(spec) if isinstance(spec, list) else list(spec.terms)
+
+
 class PatternDetector:
     """Runs every pattern rule of the loaded packs over each field."""
 
@@ -117,6 +122,10 @@ class PatternDetector:
 
     def __init__(self, pack: LoadedPack) -> None:
         self.rules = [compile_rule(rule, path) for rule, path in pack.rules]
+        # Rules limited to some fields (`lists.only_in`, e.g. a label read out in a caption) do
+        # not run elsewhere, so no later stage sees, repeats or combines what they would find.
+        self.only_in = {c.rule.id: frozenset(_only_in(c.rule)) for c in self.rules
+                        if "only_in" in c.rule.lists}
 
     def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
         """Candidates for each field."""
@@ -126,7 +135,11 @@ class PatternDetector:
         found: list[Candidate] = []
         text = field.text
         present: dict[int, bool] = {}  # prefilter results by object id, shared by patterns
+        kind = "text" if field.field == "text" else "captions"
         for compiled in self.rules:
+            fields_of_rule = self.only_in.get(compiled.rule.id)
+            if fields_of_rule is not None and kind not in fields_of_rule:
+                continue
             for pattern in compiled.patterns:
                 requires = pattern.requires
                 if requires is not None:
