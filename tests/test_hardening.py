@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import cProfile
 import functools
+import json
 import os
 import random
 import string
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import regex
@@ -23,6 +25,7 @@ import phiguard
 from phiguard import Policy, Post, check, engine
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.patterns import REGEX_TIMEOUT, compile_rule
+from phiguard.io.readers import read_records
 from phiguard.normalize import normalize
 from phiguard.rulepacks.loader import load_rulepack, rules_dir
 
@@ -542,3 +545,30 @@ def test_a_scan_of_new_words_leaves_spacys_string_store_as_it_was() -> None:
                       for _ in range(12)) for _ in range(200)]
     assert len(list(phiguard.check_many(posts, policy=policy))) == 200
     assert len(strings) == before
+
+
+def test_one_huge_json_element_is_read_with_a_logarithmic_number_of_buffer_copies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each buffer growth copies the whole buffer: growing once per chunk made one 100 MB element
+    # quadratic (63 s). The buffer now at least doubles, so four times the element costs only a
+    # couple more growths, not four times as many.
+    from phiguard.io.readers import json_stream
+
+    calls = 0
+    fill = json_stream._JsonText.fill
+
+    def counting(self: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        return fill(self)
+
+    monkeypatch.setattr(json_stream._JsonText, "fill", counting)
+    counts = []
+    for size in (1, 4):
+        path = tmp_path / f"big{size}.json"
+        path.write_text(json.dumps([{"text": "x" * (size << 20)}, {"text": "short"}]))
+        calls = 0
+        records = list(read_records([path]))
+        assert [len(r.post.text) for r in records if r.post] == [size << 20, 5]
+        counts.append(calls)
+    assert counts[1] - counts[0] <= 4, counts

@@ -38,10 +38,20 @@ class _JsonText:
         self.line = 1  # the line of buf[0]
 
     def fill(self) -> bool:
-        chunk = next(self._chunks, None)
-        if chunk is None:
+        """Read more input into the buffer; False at the end.
+
+        The buffer at least doubles when it grows, so one huge value costs a linear number of
+        copies in all, not one copy of the whole buffer per chunk (which was quadratic)."""
+        parts: list[str] = []
+        added, wanted = 0, max(1, len(self.buf) - self.pos)
+        for chunk in self._chunks:
+            parts.append(chunk.text)
+            added += len(chunk.text)
+            if added >= wanted:
+                break
+        if not parts:
             return False
-        self.buf += chunk.text
+        self.buf = "".join([self.buf, *parts])
         return True
 
     def peek(self) -> str | None:
