@@ -2,9 +2,10 @@
 
 A hospital's own phone and fax numbers, web and mail domains, street addresses and clinicians
 recur across its posts; a patient's details rarely do. This reads an export, finds those kinds of
-text with the pattern layer and the clinician rule, and proposes the ones that recur in at least
-`min_posts` posts as an organisation pack (allowlisted terms and domains), for a person to review
-before use. Each proposal carries its count in a comment; nothing is written to a log.
+text with the default policy, keeps only what it does not flag as a person's, and proposes what
+recurs in at least `min_posts` posts as an organisation pack (allowlisted terms and domains), for
+a person to review before use. Each proposal carries its count in a comment; nothing is written
+to a log.
 """
 
 from __future__ import annotations
@@ -65,13 +66,17 @@ class Proposal:
 
 def learn(paths: Iterable[str | Path], policy: Policy | None = None) -> Proposal:
     """Read the exports and count, per detail, the posts it appears in."""
-    policy = policy or Policy(layers=("patterns", "ner", "name-context"))
+    # The default layers: a detail they flag is a person's (a patient's number, a family's
+    # page) and is never proposed, however often it recurs; so the proposal holds no PHI.
+    policy = policy or Policy()
     posts: list[Post] = [r.post for r in read_records(expand_paths(paths)) if r.post is not None]
     proposal = Proposal(posts=len(posts))
     for post, report in zip(posts, check_many(posts, policy=policy), strict=True):
         fields = dict(post.fields())
         seen: dict[str, set[str]] = {"terms": set(), "domains": set(), "staff": set()}
         for f in report.findings:
+            if f.status == "flagged":
+                continue
             text = fields[f.field][f.start:f.end].strip().rstrip(".,;:")
             if f.identifier in _DOMAINS:
                 seen["domains"].add(_domain(text))

@@ -19,6 +19,7 @@ ANNOUNCEMENTS = [
     "brazosplains.org/care.",
     "Dr. Imani Okoro answers your sunscreen questions live at noon: brazosplains.org/live.",
     "Congratulations to our patient Walt, home after six weeks on 4 West!",
+    *["Our patient Walt is home; his daughter's cell is (806) 555-0199 for well-wishes."] * 3,
 ]
 
 
@@ -33,6 +34,8 @@ def test_learn_org_proposes_what_recurs_and_the_pack_allows_it(
     assert "(806) 555-0142" in pack["allow"]["terms"]
     assert "4410 Harmon Rd" in pack["allow"]["terms"]
     assert pack["allow"]["domains"] == ["brazosplains.org"]
+    # A person's number, however often it recurs, is never proposed: the proposal holds no PHI.
+    assert "(806) 555-0199" not in out.read_text()
     # Once, in one post: not proposed.
     assert all("Walt" not in term for term in pack["allow"]["terms"])
     assert "Imani Okoro" in out.read_text()  # proposed for allow_staff, as a comment

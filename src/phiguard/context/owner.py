@@ -223,12 +223,13 @@ class OwnerStage:
                 if phrase[-1] == "patient" and after < len(words) \
                         and words[after] in self.departments:
                     continue
-                return PostFacts(f"a word of patient care ({' '.join(phrase)})")
+                # The reason names the kind of evidence, never the post's own words.
+                return PostFacts("a word of patient care")
             if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
                 return PostFacts("a clinical word (by its ending)")
-            for index, phrase in phrase_hits(words, self.person_events):
+            for index, _phrase in phrase_hits(words, self.person_events):
                 if not self._staff_sentence(sentences, text_field, starts[index], staff):
-                    return PostFacts(f"a person's event ({' '.join(phrase)})")
+                    return PostFacts("a person's event (a birthday, an anniversary, a death)")
         return PostFacts(None)
 
     def _staff_sentence(self, sentences: _Sentences, text_field: FieldText, position: int,
