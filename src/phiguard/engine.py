@@ -11,12 +11,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from phiguard.combinations import report_combinations
 from phiguard.detectors.base import Candidate, Detector, FieldText, LayerCandidate, PostStage
+from phiguard.detectors.context import host_of
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError, PhiguardError
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier, LayerError, Post, Report
@@ -343,7 +343,7 @@ class Pipeline:
         if canonical(c.text) in self.allow_terms:
             return True
         if self.allow_domains and c.identifier in (Identifier.URL, Identifier.EMAIL):
-            host = _host(c.text)
+            host = host_of(c.text)
             return any(host == d or host.endswith("." + d) for d in self.allow_domains)
         return False
 
@@ -402,12 +402,6 @@ def _deduplicate(findings: list[Finding]) -> list[Finding]:
             best[key] = finding
     return list(best.values())
 
-
-def _host(text: str) -> str:
-    text = text.lower()
-    if "@" in text and "/" not in text:
-        return text.rsplit("@", 1)[1]
-    return urlsplit(text if "//" in text else "//" + text).hostname or ""
 
 
 def _merge_packs(packs: list[LoadedPack]) -> LoadedPack:

@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 
+from phiguard.detectors.context import host_of
 from phiguard.engine import check_many
 from phiguard.io.readers import expand_paths, read_records
 from phiguard.models import Identifier, Post
@@ -79,7 +79,7 @@ def learn(paths: Iterable[str | Path], policy: Policy | None = None) -> Proposal
                 continue
             text = fields[f.field][f.start:f.end].strip().rstrip(".,;:")
             if f.identifier in _DOMAINS:
-                seen["domains"].add(_domain(text))
+                seen["domains"].add(host_of(text).removeprefix("www."))
             elif f.identifier in _TERMS and (f.identifier is not Identifier.GEOGRAPHIC
                                              or f.entity in _PLACE_ENTITIES):
                 seen["terms"].add(text)
@@ -89,9 +89,3 @@ def learn(paths: Iterable[str | Path], policy: Policy | None = None) -> Proposal
             getattr(proposal, kind).update(v for v in values if v)
     return proposal
 
-
-def _domain(text: str) -> str:
-    text = text.lower()
-    host = text.rsplit("@", 1)[1] if "@" in text and "/" not in text else (
-        urlsplit(text if "//" in text else "//" + text).hostname or "")
-    return host.removeprefix("www.")

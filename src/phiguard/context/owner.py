@@ -36,15 +36,15 @@ packs do not include it.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import regex
 
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases, phrase_hits
+from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
 from phiguard.errors import ConfigError
 from phiguard.models import DETECTOR_ERROR, Identifier, Post
 from phiguard.policy import Policy
@@ -77,7 +77,7 @@ _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
 # 3/14/1931").
 _PATIENT_NAME_RULES = frozenset({"name-baby", "name-dob"})
 # Findings that are about the post, not about whose identifier it is.
-_NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR, "BIDI_CONTROL"})
+_NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
 # The filters that take a candidate back (the others raise cues).
@@ -326,7 +326,7 @@ class OwnerStage:
             return True
         text = c.text.lower()
         if c.identifier in (Identifier.EMAIL, Identifier.URL):
-            host = _host(text)
+            host = host_of(text)
             if any(host == d or host.endswith("." + d) for d in self.personal_domains):
                 return True
         field = c.field
@@ -380,20 +380,18 @@ _BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")
 _ABBREVIATIONS = regex.compile(
     r"(?i)(?:\b(?:dr|mr|mrs|ms|mx|st|sr|jr|rev|fr|sgt|lt|capt|col|gen|prof|ave|rd|blvd|no|vs|"
     r"approx|dept|ft|mt|inc|co|e\.g|i\.e)|(?<!\w)\p{L})\.\s+\Z")
-_BOUNDS: dict[int, tuple[FieldText, list[int]]] = {}
+# Sentence starts per field, computed once and forgotten with the field.
+_BOUNDS: weakref.WeakKeyDictionary[FieldText, list[int]] = weakref.WeakKeyDictionary()
 
 
 def _boundaries(field: FieldText) -> list[int]:
-    """Sentence starts of a field, computed once per field (a small cache keyed by identity)."""
-    cached = _BOUNDS.get(id(field))
-    if cached is not None and cached[0] is field:
-        return cached[1]
-    if len(_BOUNDS) > 4096:
-        _BOUNDS.clear()
-    text = field.text
-    starts = [0, *(m.end() for m in _BOUNDARY.finditer(text)
-                   if not _ABBREVIATIONS.search(text, max(0, m.start() - 8), m.end()))]
-    _BOUNDS[id(field)] = (field, starts)
+    """Sentence starts of a field, computed once per field."""
+    starts = _BOUNDS.get(field)
+    if starts is None:
+        text = field.text
+        starts = _BOUNDS[field] = [
+            0, *(m.end() for m in _BOUNDARY.finditer(text)
+                 if not _ABBREVIATIONS.search(text, max(0, m.start() - 8), m.end()))]
     return starts
 
 
@@ -408,8 +406,3 @@ def _sentence_of(field: FieldText, position: int) -> int:
     """The start of the sentence holding `position`: an id for 'the same sentence'."""
     return _sentence_bounds(field, position)[0]
 
-
-def _host(text: str) -> str:
-    if "@" in text and "/" not in text:
-        return text.rsplit("@", 1)[1]
-    return urlsplit(text if "//" in text else "//" + text).hostname or ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from phiguard.detectors.base import WORD_PATTERN, FieldText
 
@@ -63,3 +64,11 @@ def phrase_hits(words: Sequence[str],
 def has_phrase(words: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> bool:
     """True if any of the phrases is a run of whole tokens of `words`."""
     return bool(phrase_hits(words, phrases))
+
+
+def host_of(text: str) -> str:
+    """The lowercase host of an email address or a URL ("billing@x.org" -> "x.org")."""
+    text = text.lower()
+    if "@" in text and "/" not in text:
+        return text.rsplit("@", 1)[1]
+    return urlsplit(text if "//" in text else "//" + text).hostname or ""

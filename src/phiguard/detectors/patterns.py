@@ -110,11 +110,6 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
     )
 
 
-def _only_in(rule: Rule) -> list[str]:
-    spec = rule.lists["only_in"]
-    return list(spec) if isinstance(spec, list) else list(spec.terms)
-
-
 class PatternDetector:
     """Runs every pattern rule of the loaded packs over each field."""
 
@@ -124,8 +119,9 @@ class PatternDetector:
         self.rules = [compile_rule(rule, path) for rule, path in pack.rules]
         # Rules limited to some fields (`lists.only_in`, e.g. a label read out in a caption) do
         # not run elsewhere, so no later stage sees, repeats or combines what they would find.
-        self.only_in = {c.rule.id: frozenset(_only_in(c.rule)) for c in self.rules
-                        if "only_in" in c.rule.lists}
+        self.only_in = {rule.id: frozenset(_list_terms(rule.lists["only_in"], path, rule.id,
+                                                       "only_in"))
+                        for rule, path in pack.rules if "only_in" in rule.lists}
 
     def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
         """Candidates for each field."""
