@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -496,14 +497,37 @@ def _check_batches(
     # killer) the Pool waits forever, the executor raises BrokenProcessPool. A few batches per
     # worker are in flight, so input is read ahead only that far and results come in order.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(n_process, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(n_process, mp_context=context, initializer=_leave_interrupts)
+    try:
         pending: deque[Future[list[Report]]] = deque()
         for batch in _batches(posts, batch_size):
-            pending.append(pool.submit(_run_batch, (policy, batch)))
+            pending.append(_submit(pool, policy, batch))
             if len(pending) >= 2 * n_process:
                 yield from _result(pending.popleft())
         while pending:
             yield from _result(pending.popleft())
+    finally:
+        # On Ctrl-C or an early close, batches not yet started are dropped rather than run.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, policy: Policy, batch: list[Post]) -> Future[list[Report]]:
+    """Submit a batch with Ctrl-C held back, because submit is where workers are spawned: a
+    worker starts with the signal blocked (the mask survives exec), so an interrupt while it is
+    still importing spaCy cannot kill it with a traceback. The parent's own interrupt is only
+    delayed to the end of submit, never lost."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(_run_batch, (policy, batch))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _leave_interrupts() -> None:
+    """A worker ignores Ctrl-C: a terminal sends SIGINT to the whole process group, and the
+    parent alone decides what an interrupt means (exit 130, no output replaced), so workers
+    must not print tracebacks of their own or die under a batch the parent still waits for."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _result(future: Future[list[Report]]) -> list[Report]:
