@@ -5,7 +5,9 @@ each new string to its vocabulary's string store and, outside a memory zone, nev
 so a long scan grew by about 11 KB a post. This runs `check_many` with the default policy (NER
 included) over generated posts whose words are all new, and prints the process's resident set
 size (RSS) and the size of spaCy's string store every `--every` posts. `--no-zone` runs the same
-with spaCy's memory zone turned off, the figure before the fix.
+with spaCy's memory zone turned off, the figure before the fix; `--no-reload` keeps the zone but
+never reloads the pipeline, so spaCy's hash tables keep their tombstones (the steps that were
+left after the zone; phiguard.detectors.pipelines).
 
     python -m benchmarks.memory                         # 200,000 posts, about 15 minutes
     python -m benchmarks.memory --posts 20000 --no-zone # before the fix, shorter
@@ -30,6 +32,7 @@ from typing import Any
 
 import phiguard
 from phiguard.detectors import ner
+from phiguard.detectors.pipelines import TOKEN_BUDGET, BoundedPipeline
 
 _TEMPLATES = [
     "Thanks {Name} {Name} for the {word} {word} at {Town} today! #{word}{word}",
@@ -66,15 +69,23 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def run(posts: int, every: int, seed: int, zone: bool, trim: bool = False) -> list[dict[str, Any]]:
+def _without_zone(nlp: Any, zone: bool) -> Any:
+    if not zone:
+        nlp.memory_zone = lambda *_a, **_k: contextlib.nullcontext()
+    return nlp
+
+
+def run(posts: int, every: int, seed: int, zone: bool, trim: bool = False,
+        reload: bool = True) -> list[dict[str, Any]]:
     """Check `posts` generated posts; one sample of memory every `every` posts.
 
     With `trim`, glibc's malloc_trim runs before each sample: RSS then shows live memory, not
     the free pages the allocator keeps after a peak."""
     policy = phiguard.Policy()
-    nlp = ner.load_model(policy.model)
-    if not zone:
-        nlp.memory_zone = lambda *_a, **_k: contextlib.nullcontext()
+    if not zone or not reload:
+        ner._MODELS[policy.model] = BoundedPipeline(
+            lambda: _without_zone(ner._load(policy.model), zone),
+            budget=TOKEN_BUDGET if reload else sys.maxsize)
     samples: list[dict[str, Any]] = []
     start = time.perf_counter()
     reports = phiguard.check_many(unique_posts(posts, seed), policy=policy, batch_size=64)
@@ -83,7 +94,7 @@ def run(posts: int, every: int, seed: int, zone: bool, trim: bool = False) -> li
             if trim:
                 ctypes.CDLL("libc.so.6").malloc_trim(0)
             sample = {"posts": done, "rss_mb": round(rss_mb(), 1),
-                      "strings": len(nlp.vocab.strings),
+                      "strings": len(ner.load_model(policy.model).vocab.strings),
                       "seconds": round(time.perf_counter() - start, 1)}
             samples.append(sample)
             print(json.dumps(sample), flush=True)
@@ -99,12 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-zone", action="store_true",
                         help="turn spaCy's memory zone off (the behaviour before the fix)")
+    parser.add_argument("--no-reload", action="store_true",
+                        help="never reload the pipeline (the behaviour with the zone alone)")
     parser.add_argument("--trim", action="store_true",
                         help="return the allocator's free pages to the system before each "
                              "sample, to tell live memory from a high-water mark (glibc)")
     args = parser.parse_args(argv)
     samples = run(args.posts, max(1, args.every), args.seed, zone=not args.no_zone,
-                  trim=args.trim)
+                  trim=args.trim, reload=not args.no_reload)
     first, last = samples[0], samples[-1]
     grown = last["rss_mb"] - first["rss_mb"]
     per_post = grown * 1024 / max(1, last["posts"] - first["posts"])

@@ -78,6 +78,9 @@ def test_a_dead_worker_fails_check_many_instead_of_hanging(
         def __exit__(self, *exc: object) -> None:
             return None
 
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            pass
+
         def submit(self, *args: Any) -> Future[Any]:
             future: Future[Any] = Future()
             future.set_exception(BrokenProcessPool("a child process terminated abruptly"))

@@ -115,12 +115,10 @@ def test_the_model_scores_care_above_a_service_notice() -> None:
 def test_a_missing_model_blocks_the_post(monkeypatch: pytest.MonkeyPatch,
                                          tmp_path: Path) -> None:
     monkeypatch.setattr(disclosure_model, "model_dir", lambda: tmp_path)
-    disclosure_model._load.cache_clear()
-    try:
-        policy = Policy(disclosure_threshold=0.01)  # a fresh pipeline that asks the model
-        report = phiguard.check(_reply("You were all so kind to us."), policy=policy)
-    finally:
-        disclosure_model._load.cache_clear()
+    monkeypatch.setattr(disclosure_model, "_PIPELINE",
+                        disclosure_model.BoundedPipeline(disclosure_model._load))
+    policy = Policy(disclosure_threshold=0.01)  # a fresh pipeline that asks the model
+    report = phiguard.check(_reply("You were all so kind to us."), policy=policy)
     assert report.verdict == "block"
     assert [f.entity for f in report.findings] == ["DETECTOR_ERROR"]
 

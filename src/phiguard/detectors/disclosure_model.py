@@ -13,7 +13,6 @@ words as the lexicon layer splits them, lowercased, so "YOUR MRI" reads as "your
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import spacy
 from spacy.tokens import Doc
 from spacy.util import registry
 
+from phiguard.detectors.pipelines import BoundedPipeline
 from phiguard.errors import ConfigError
 
 LABEL = "DISCLOSES"
@@ -70,7 +70,6 @@ def model_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "models" / "disclosure" / "model"
 
 
-@lru_cache(maxsize=1)
 def _load() -> Any:
     path = model_dir()
     if not (path / "meta.json").is_file():
@@ -79,9 +78,12 @@ def _load() -> Any:
     return spacy.load(path)
 
 
+_PIPELINE = BoundedPipeline(_load)
+
+
 def score_sentences(texts: Sequence[str]) -> list[float]:
     """The probability that each sentence states a specific person's care."""
     if not texts:
         return []
-    nlp = _load()
-    return [float(doc.cats.get(LABEL, 0.0)) for doc in nlp.pipe(texts, batch_size=64)]
+    with _PIPELINE.reading() as pipe:
+        return [float(doc.cats.get(LABEL, 0.0)) for doc in pipe(texts, 64)]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from phiguard.detectors.base import Candidate, FieldText
+from phiguard.detectors.pipelines import BoundedPipeline
 from phiguard.errors import ModelNotInstalledError
 from phiguard.models import Identifier
 
@@ -52,9 +53,8 @@ _LABELS: dict[str, tuple[Identifier, str, float]] = {
     "ORG": (Identifier.GEOGRAPHIC, "ORGANIZATION", 0.3),
     "DATE": (Identifier.DATES, "DATE", 0.4),
 }
-_MODELS: dict[str, Any] = {}
+_MODELS: dict[str, BoundedPipeline] = {}
 _LOCK = threading.Lock()
-_ZONE_LOCKS: dict[str, threading.Lock] = {}
 
 
 def install_hint(model: str) -> str:
@@ -64,21 +64,17 @@ def install_hint(model: str) -> str:
 
 
 def load_model(model: str) -> Any:
-    """The spaCy pipeline `model`, loaded once per process with only what NER needs."""
-    nlp = _MODELS.get(model)
-    if nlp is not None:
-        return nlp
-    with _LOCK:
-        nlp = _MODELS.get(model)
-        if nlp is None:
-            nlp = _MODELS[model] = _load(model)
-    return nlp
+    """The spaCy pipeline `model` as it is now, with only what NER needs (loaded once per
+    process, and afresh after a long run of reading: see phiguard.detectors.pipelines)."""
+    return _pipeline(model).nlp
 
 
-def _zone_lock(model: str) -> threading.Lock:
-    """The lock that one model's memory zones hold."""
+def _pipeline(model: str) -> BoundedPipeline:
     with _LOCK:
-        return _ZONE_LOCKS.setdefault(model, threading.Lock())
+        pipeline = _MODELS.get(model)
+        if pipeline is None:
+            pipeline = _MODELS[model] = BoundedPipeline(lambda: _load(model))
+        return pipeline
 
 
 def _load(model: str) -> Any:
@@ -125,19 +121,16 @@ class NerDetector:
 
     def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
         """Run all fields through one nlp.pipe stream and map entities to candidates."""
-        nlp = load_model(self.model)
         out: list[list[Candidate]] = [[] for _ in fields]
         # The model reads the Unicode-folded text, not the digit-folded one the patterns see:
         # "five five five" must stay three words for the tokenizer.
         todo = [i for i, f in enumerate(fields) if f.plain.text.strip()]
-        # In a memory zone the words these texts add to the vocabulary's string store leave it
-        # when the block ends; outside one, every new word of a long scan stays for the life of
-        # the process (about 11 KB a post). Docs must not outlive the zone, so candidates are
-        # built inside it; zones cannot nest, so threads sharing the pipeline take turns.
-        with _zone_lock(self.model), nlp.memory_zone():
+        # The words these texts add to the vocabulary leave it when the block ends (about
+        # 11 KB a post stayed before); docs must not outlive the block, so candidates are
+        # built inside it.
+        with _pipeline(self.model).reading() as pipe:
             for chunk in _chunks(todo, fields, self.batch_size):
-                docs = nlp.pipe((_model_text(fields[i].plain.text) for i in chunk),
-                                batch_size=len(chunk))
+                docs = pipe((_model_text(fields[i].plain.text) for i in chunk), len(chunk))
                 for index, doc in zip(chunk, docs, strict=True):
                     self._collect(fields[index], doc, out[index])
         return out
