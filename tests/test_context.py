@@ -87,3 +87,26 @@ def test_a_bare_number_the_model_calls_a_date_is_no_date() -> None:
     report = check(text)
     assert "Maria Lopez" in [text[f.start:f.end] for f in report.flagged]
     assert [f for f in report.findings if f.identifier == "C"] == []
+
+
+def test_explanations_do_not_change_with_the_hash_seed() -> None:
+    # Cue lists may be built from sets; the explanation names the cue nearest the span, so two
+    # runs of one post give one text (a golden file or a SARIF diff would flap otherwise).
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, phiguard\n"
+        "posts = ['Mia was delivered on 3/14/2024 and went home with her mom the next day.',\n"
+        "         'Register now for the 5K and support group conference on June 3, 2025.']\n"
+        "print(json.dumps([[f.explanation for f in phiguard.check(p).findings] for p in posts]))\n")
+    runs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                             text=True, check=True).stdout
+        runs.append(json.loads(out))
+    assert runs[0] == runs[1] == runs[2]
+    assert any("'delivered'" in e or "'went home'" in e for e in runs[0][0])

@@ -23,9 +23,11 @@ def find_context(
     field: FieldText, start: int, end: int, phrases: list[tuple[str, ...]], window: int,
     direction: str = "both",
 ) -> str | None:
-    """The first phrase found within `window` tokens before and/or after [start, end), else None.
+    """The phrase nearest to [start, end) within `window` tokens before and/or after, else None.
 
-    Tokens inside the span itself do not count: "Fax" is no context for itself.
+    Tokens inside the span itself do not count: "Fax" is no context for itself. The nearest
+    phrase (the earlier one on a tie, then the longer) is the answer whatever the order of
+    `phrases`, which may come from a set: explanations must not change with the hash seed.
     """
     if not phrases:
         return None
@@ -35,14 +37,20 @@ def find_context(
     after_inside = bisect_right(tokens.starts, end - 1)
     low = max(0, first_inside - window) if direction != "after" else after_inside
     high = min(len(words), after_inside + window) if direction != "before" else first_inside
+    best: tuple[int, int, int] | None = None  # (distance, index, -size)
+    found: tuple[str, ...] | None = None
     for phrase in phrases:
         size = len(phrase)
         for index in range(low, high - size + 1):
             if first_inside <= index < after_inside:
                 continue
             if tuple(words[index : index + size]) == phrase:
-                return " ".join(phrase)
-    return None
+                distance = first_inside - index - size + 1 if index < first_inside \
+                    else index - after_inside + 1
+                key = (distance, index, -size)
+                if best is None or key < best:
+                    best, found = key, phrase
+    return " ".join(found) if found is not None else None
 
 
 def phrase_hits(words: Sequence[str],
