@@ -481,9 +481,20 @@ def test_importing_phiguard_does_not_import_presidio_anonymizer() -> None:
 def test_inside_tag_knows_the_tags_redaction_writes() -> None:
     from phiguard.tags import inside_tag
 
-    text = "call [PHONE_NUMBER] or [SSN:0123456789abcdef] or [not a tag] x"
-    assert inside_tag(text, 6, 18) and inside_tag(text, 5, 19)
-    assert inside_tag(text, 24, 45)
-    assert not inside_tag(text, 0, 4)
-    assert not inside_tag(text, 6, 22)          # runs past the tag
-    assert not inside_tag(text, 51, 54)         # brackets, but not a tag
+    names = {"PHONE_NUMBER", "SSN"}
+    text = "call [PHONE_NUMBER] or [SSN:0123456789abcdef] or [not a tag] x [ROSE]"
+    assert inside_tag(text, 6, 18, names) and inside_tag(text, 5, 19, names)
+    assert inside_tag(text, 24, 45, names)
+    assert not inside_tag(text, 0, 4, names)
+    assert not inside_tag(text, 6, 22, names)          # runs past the tag
+    assert not inside_tag(text, 51, 54, names)         # brackets, but not a tag
+    assert not inside_tag(text, 64, 68, names)         # a name in brackets: no tag of ours
+
+
+@pytest.mark.parametrize("text", ["Happy 97th birthday to our patient [ROSE SMITH]!",
+                                  "Get well soon [JACKSON], from all of us on 3 West"])
+def test_a_name_in_brackets_is_checked_like_any_name(text: str) -> None:
+    # Only tags redaction can write are skipped; brackets alone hide nothing.
+    names = [text[f.start:f.end].strip("[]") for f in check(text).findings
+             if f.identifier is Identifier.NAMES and f.status == "flagged"]
+    assert set(names) & {"ROSE SMITH", "JACKSON"}, names

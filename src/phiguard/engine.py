@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from phiguard.combinations import report_combinations
 from phiguard.detectors.base import Candidate, Detector, FieldText, LayerCandidate, PostStage
 from phiguard.detectors.context import host_of
+from phiguard.detectors.ner import NER_LABELS
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.errors import ConfigError, InputError, PhiguardError
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier, LayerError, Post, Report
@@ -25,7 +26,7 @@ from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack, merge_lists
 from phiguard.scoring import combined_score, verdict_for
-from phiguard.tags import inside_tag
+from phiguard.tags import ENTITY_TAGS, inside_tag, tag_name
 
 PostLike = Post | str | Mapping[str, Any]
 LayerFactory = Callable[[Policy, LoadedPack], "Detector | PostStage"]
@@ -217,6 +218,7 @@ class Pipeline:
     stages: list[PostStage] = field(default_factory=list)
     allow_terms: frozenset[str] = frozenset()
     allow_domains: tuple[str, ...] = ()
+    tag_names: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, policy: Policy) -> Pipeline:
@@ -234,6 +236,7 @@ class Pipeline:
         pipeline.allow_terms = frozenset(canonical(t) for t in allow)
         pipeline.allow_domains = tuple(
             d.lower().lstrip(".") for d in (*merged.allow.domains, *policy.allow_domains))
+        pipeline.tag_names = _tag_names(merged)
         return pipeline
 
     def run(self, posts: Sequence[Post]) -> list[Report]:
@@ -294,7 +297,8 @@ class Pipeline:
                 errors: list[LayerError], controls: list[Finding]) -> Report:
         findings = _resolve_overlaps(_deduplicate([
             self._finding(c) for c in candidates
-            if c.score >= self.policy.min_score and not inside_tag(c.field.text, c.start, c.end)
+            if c.score >= self.policy.min_score
+            and not inside_tag(c.field.text, c.start, c.end, self.tag_names)
         ] + controls))
         # Fail closed: a post we could not fully check is never passed. The finding names the
         # layer and the exception type only, never its message, which may quote the post.
@@ -423,6 +427,15 @@ def _merge_packs(packs: list[LoadedPack]) -> LoadedPack:
         ),
         lists=merge_lists(packs),
     )
+
+
+def _tag_names(pack: LoadedPack) -> frozenset[str]:
+    """The tags redaction can write for this policy's findings: one per rule's entity, the
+    language model's entities, and those the stages make."""
+    found = [(rule.identifier, rule.entity) for rule, _ in pack.rules]
+    found += [(identifier, entity) for identifier, entity, _ in NER_LABELS.values()]
+    names = {tag_name(identifier, entity) for identifier, entity in found}
+    return frozenset(names | set(ENTITY_TAGS.values()) | {"PATIENT_STATUS", "BIDI_CONTROL"})
 
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:

@@ -45,7 +45,7 @@ _PACKAGES = {
     "en_core_web_trf": "en-core-web-trf",
 }
 # spaCy label -> (identifier, entity, score before context decides).
-_LABELS: dict[str, tuple[Identifier, str, float]] = {
+NER_LABELS: dict[str, tuple[Identifier, str, float]] = {
     "PERSON": (Identifier.NAMES, "PERSON", 0.6),
     "GPE": (Identifier.GEOGRAPHIC, "LOCATION", 0.5),
     "LOC": (Identifier.GEOGRAPHIC, "LOCATION", 0.5),
@@ -138,7 +138,7 @@ class NerDetector:
     def _collect(self, field: FieldText, doc: Any, found: list[Candidate]) -> None:
         plain = field.plain.text
         for ent in doc.ents:
-            spec = _LABELS.get(ent.label_)
+            spec = NER_LABELS.get(ent.label_)
             if spec is None:
                 continue
             start, end = _trim(plain, ent.start_char, ent.end_char)

@@ -39,8 +39,6 @@ from typing import Any
 from phiguard.redact.api import redact, redact_many, redact_with_report
 from phiguard.redact.results import RedactionResult, Replacement
 from phiguard.redact.tables import (
-    ENTITY_TAGS,
-    IDENTIFIER_TAGS,
     MAX_ROUNDS,
     MIN_KEY_BYTES,
     MIN_KEY_DISTINCT_BYTES,
@@ -54,6 +52,7 @@ from phiguard.redact.tables import (
     needs_human,
     tag_for,
 )
+from phiguard.tags import ENTITY_TAGS, IDENTIFIER_TAGS
 
 __all__ = [
     "ENTITY_TAGS",

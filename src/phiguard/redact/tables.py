@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier
+from phiguard.tags import tag_name
 
 Strategy = Literal["tag", "mask", "hash", "surrogate", "safe-harbor"]
 STRATEGIES: tuple[str, ...] = ("tag", "mask", "hash", "surrogate", "safe-harbor")
@@ -48,24 +49,9 @@ def needs_human(finding: Finding) -> bool:
 
 
 # ---- Tags ----------------------------------------------------------------------------------------
-# The tag is the entity (`[PHONE_NUMBER]`), except where detectors name one thing differently:
-# every name (identifier A) is `[NAME]` whichever layer found it.
-IDENTIFIER_TAGS: dict[Identifier, str] = {Identifier.NAMES: "NAME"}
-ENTITY_TAGS: dict[str, str] = {
-    "AGE_OVER_89": "AGE",
-    "BIRTH_YEAR_OVER_89": "BIRTH_YEAR",
-    "ZIP3_RESTRICTED": "ZIP_CODE",
-    "DATE_TIME": "DATE",
-    "RELATIVE_DATE": "DATE",
-    "GPE": "LOCATION",
-}
-
-
 def tag_for(finding: Finding) -> str:
     """The bracketed tag that replaces a finding under the `tag` strategy, e.g. "[DATE]"."""
-    name = IDENTIFIER_TAGS.get(finding.identifier) or ENTITY_TAGS.get(finding.entity,
-                                                                       finding.entity)
-    return f"[{name}]"
+    return f"[{tag_name(finding.identifier, finding.entity)}]"
 
 
 # ---- Safe Harbor generalisation, by entity -------------------------------------------------------
