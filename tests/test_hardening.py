@@ -354,18 +354,20 @@ def test_windows_tile_the_field() -> None:
     # kept part, and no window is longer than max_post_chars.
     seen: list[tuple[int, int, tuple[int, int] | None]] = []
 
-    class Recorder:
-        name = "recorder"
+    class WindowRecorder:
+        name = "window-recorder"
 
         def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
             seen.extend((f.offset, len(f.norm.original), f.keep) for f in fields)
             return [[] for _ in fields]
 
-    phiguard.register_layer("recorder", lambda policy, pack: Recorder(), replace=True)
+    # A name of its own: a pipeline built with another test's "recorder" is cached by policy.
+    phiguard.register_layer("window-recorder", lambda policy, pack: WindowRecorder(),
+                            replace=True)
     for size, overlap, length in [(100, 20, 1_000), (1_000, 200, 999), (1_000, 200, 1_001),
                                   (100, 80, 777), (20_000, 1_000, 1_000_003)]:
         seen.clear()
-        policy = Policy(layers=["recorder"], max_post_chars=size, window_overlap=overlap)
+        policy = Policy(layers=["window-recorder"], max_post_chars=size, window_overlap=overlap)
         check(Post(text="x" * length), policy=policy)
         covered = []
         for offset, window_length, keep in seen:
