@@ -103,21 +103,7 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
     `presidio_threshold` adds a row of the same Presidio results kept only at or above that
     score (0 or None: no such row)."""
     log = log or sys.stderr
-    loaders = datasets.builtin(data_dir)
-    wanted = list(names) if names else list(loaders)
-    found: list[Dataset] = []
-    skipped: dict[str, str] = {}
-    for name in wanted:
-        if name not in loaders:
-            raise SystemExit(f"unknown dataset {name!r}; known: {', '.join(loaders)} "
-                             "(or pass a JSONL file with --dataset)")
-        try:
-            found.append(loaders[name](limit))
-        except datasets.Missing as exc:
-            skipped[name] = f"skipped: {exc}"
-            print(f"accuracy: dataset {name} {skipped[name]}", file=log)
-    for path in extra:
-        found.append(datasets.read_jsonl(Path(path), limit=limit))
+    found, skipped = _load(names, extra, data_dir, limit, log)
     if docs and (skipped or names or limit):
         # docs/benchmarks.md holds the whole picture or nothing new: a partial run must not
         # overwrite it with one dataset's tables.
@@ -138,26 +124,7 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
         entry = _dataset_entry(dataset)
         predictions: dict[str, list[list[Span]]] = {}
         for system in runners + _profiles_for(dataset, systems, results):
-            try:
-                # Warm up (build the pipeline, load the model) so `seconds` is checking time.
-                system.predict(dataset.posts[:1])
-                start = time.perf_counter()
-                predictions[system.name] = system.predict(dataset.posts)
-            except Exception as exc:  # noqa: BLE001 - one broken system must not hide others
-                entry["failed"][system.name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
-                print(f"accuracy:   {system.name} failed: {entry['failed'][system.name]}",
-                      file=log)
-                continue
-            seconds = time.perf_counter() - start
-            entry["results"][system.name] = metrics_entry(dataset.posts,
-                                                          predictions[system.name], seconds)
-            print(f"accuracy:   {system.name}: {seconds:.1f}s", file=log)
-            if system.name == "presidio" and presidio_threshold:
-                # The same run's results above a score threshold, as a user might configure it.
-                name = f"presidio@{presidio_threshold:g}"
-                predictions[name] = [[s for s in spans if s.score >= presidio_threshold]
-                                     for spans in predictions["presidio"]]
-                entry["results"][name] = metrics_entry(dataset.posts, predictions[name], seconds)
+            _score_system(system, dataset, entry, predictions, presidio_threshold, log)
         if any(p.should_block is not None for p in dataset.posts):
             entry["gate"] = {name: gate_figures(dataset.posts, _verdicts(system, predictions))
                              for system in runners
@@ -168,6 +135,52 @@ def run(names: Sequence[str] | None = None, extra: Sequence[Path] = (),
     report.publish("accuracy", results, render, draw, out, docs, bool(results["datasets"]),
                    log)
     return results
+
+
+def _load(names: Sequence[str] | None, extra: Sequence[Path], data_dir: str | Path | None,
+          limit: int | None, log: Any) -> tuple[list[Dataset], dict[str, str]]:
+    """The datasets asked for (all built-in ones by default), and why any were skipped."""
+    loaders = datasets.builtin(data_dir)
+    wanted = list(names) if names else list(loaders)
+    found: list[Dataset] = []
+    skipped: dict[str, str] = {}
+    for name in wanted:
+        if name not in loaders:
+            raise SystemExit(f"unknown dataset {name!r}; known: {', '.join(loaders)} "
+                             "(or pass a JSONL file with --dataset)")
+        try:
+            found.append(loaders[name](limit))
+        except datasets.Missing as exc:
+            skipped[name] = f"skipped: {exc}"
+            print(f"accuracy: dataset {name} {skipped[name]}", file=log)
+    for path in extra:
+        found.append(datasets.read_jsonl(Path(path), limit=limit))
+    return found, skipped
+
+
+def _score_system(system: Any, dataset: Dataset, entry: dict[str, Any],
+                  predictions: dict[str, list[list[Span]]], presidio_threshold: float,
+                  log: Any) -> None:
+    """Run one system on a dataset: its predictions, and its figures (or failure) in `entry`."""
+    try:
+        # Warm up (build the pipeline, load the model) so `seconds` is checking time.
+        system.predict(dataset.posts[:1])
+        start = time.perf_counter()
+        predictions[system.name] = system.predict(dataset.posts)
+    except Exception as exc:  # noqa: BLE001 - one broken system must not hide others
+        entry["failed"][system.name] = f"{type(exc).__name__}: {str(exc)[-300:]}"
+        print(f"accuracy:   {system.name} failed: {entry['failed'][system.name]}", file=log)
+        return
+    seconds = time.perf_counter() - start
+    entry["results"][system.name] = metrics_entry(dataset.posts, predictions[system.name],
+                                                  seconds)
+    print(f"accuracy:   {system.name}: {seconds:.1f}s", file=log)
+    if system.name == "presidio" and presidio_threshold:
+        # The same run's results above a score threshold, as a user might configure it.
+        name = f"presidio@{presidio_threshold:g}"
+        predictions[name] = [[s for s in spans if s.score >= presidio_threshold]
+                             for spans in predictions["presidio"]]
+        entry["results"][name] = metrics_entry(dataset.posts, predictions[name], seconds)
 
 
 def _verdicts(system: Any, predictions: dict[str, list[list[Span]]]) -> list[bool]:

@@ -156,29 +156,42 @@ def _score_tokens(text: str, gold: list[Span], preds: list[Span], siblings: dict
         start, end = m.span()
         g_here = [g for g in gold if g.start < end and start < g.end]
         p_letters = {p.letter or "" for p in preds if p.start < end and start < p.end}
-        g_letters = {g.letter for g in g_here if g.letter is not None}
         for g in g_here:
             if g.letter is None:
                 by_label[keys[g.label]].gold += 1
                 by_label[keys[g.label]].found += bool(p_letters)
+        g_letters = {g.letter for g in g_here if g.letter is not None}
         if g_here and not g_letters:
             continue  # only neutral gold: not counted either way
-        for key, gold_has, right in (
-            (ANY, bool(g_letters), bool(p_letters)),
-            *((x, x in g_letters, x in p_letters) for x in g_letters | p_letters),
-        ):
-            if gold_has:
-                by_letter[key].gold += 1
-                by_letter[key].found += right
-            if right:
-                by_letter[key].predicted += 1
-                by_letter[key].correct += gold_has
-        label_letters = {g.label: g.letter for g in g_here if g.letter is not None}
-        for label, letter in label_letters.items():
-            by_label[label].gold += 1
-            by_label[label].found += letter in p_letters
-            by_label[label].predicted += letter in p_letters
-            by_label[label].correct += letter in p_letters
-        for letter in p_letters - g_letters:
-            for label in siblings.get(letter, set()):
-                by_label[label].predicted += 1
+        _token_letters(g_letters, p_letters, by_letter)
+        _token_labels(g_here, g_letters, p_letters, siblings, by_label)
+
+
+def _token_letters(g_letters: set[str], p_letters: set[str],
+                   by_letter: dict[str, Count]) -> None:
+    """One token, per letter and for any letter: in the gold, predicted, or both."""
+    for key, gold_has, right in (
+        (ANY, bool(g_letters), bool(p_letters)),
+        *((x, x in g_letters, x in p_letters) for x in g_letters | p_letters),
+    ):
+        if gold_has:
+            by_letter[key].gold += 1
+            by_letter[key].found += right
+        if right:
+            by_letter[key].predicted += 1
+            by_letter[key].correct += gold_has
+
+
+def _token_labels(g_here: list[Span], g_letters: set[str], p_letters: set[str],
+                  siblings: dict[str, set[str]], by_label: dict[str, Count]) -> None:
+    """One token, per gold label: found when its letter was predicted; a letter the gold does
+    not have counts as a prediction of each label of that letter."""
+    label_letters = {g.label: g.letter for g in g_here if g.letter is not None}
+    for label, letter in label_letters.items():
+        by_label[label].gold += 1
+        by_label[label].found += letter in p_letters
+        by_label[label].predicted += letter in p_letters
+        by_label[label].correct += letter in p_letters
+    for letter in p_letters - g_letters:
+        for label in siblings.get(letter, set()):
+            by_label[label].predicted += 1

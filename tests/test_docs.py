@@ -78,22 +78,30 @@ def parse(path: Path) -> tuple[list[Block], str | None]:
             while end < len(lines) and lines[end].rstrip() != "```":
                 end += 1
             block = Block(path, index + 1, fence.group(1), "\n".join(lines[index + 1 : end]) + "\n")
-            if "file" in markers:
-                files[markers["file"]] = block.code
-            elif "output" in markers and blocks and blocks[-1].language in RUNNABLE:
-                blocks[-1].output = block.code
-            elif block.language in RUNNABLE:
-                block.files, files = files, {}
-                if "skip" in markers:
-                    block.skip = _reason(markers["skip"], path, index)
-                block.exit_code = int(markers.get("exit") or 0)
-                blocks.append(block)
+            files = _place(block, markers, files, blocks, index)
             markers = {}
             index = end
         elif line.strip():
             markers = {}  # a marker belongs to the block right below it
         index += 1
     return blocks, skip_file
+
+
+def _place(block: Block, markers: dict[str, str], files: dict[str, str], blocks: list[Block],
+           index: int) -> dict[str, str]:
+    """File a fenced block by the marker above it: a file the next command needs, the output of
+    the last command, or a command to run. Returns the files still waiting for a command."""
+    if "file" in markers:
+        files[markers["file"]] = block.code
+    elif "output" in markers and blocks and blocks[-1].language in RUNNABLE:
+        blocks[-1].output = block.code
+    elif block.language in RUNNABLE:
+        block.files, files = files, {}
+        if "skip" in markers:
+            block.skip = _reason(markers["skip"], block.path, index)
+        block.exit_code = int(markers.get("exit") or 0)
+        blocks.append(block)
+    return files
 
 
 def _reason(text: str, path: Path, index: int) -> str:

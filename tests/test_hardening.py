@@ -350,13 +350,29 @@ def test_detectors_see_at_most_one_window() -> None:
 
 
 def test_windows_tile_the_field() -> None:
+    # What a plugin layer is given: each character of a long field is in exactly one window's
+    # kept part, and no window is longer than max_post_chars.
+    seen: list[tuple[int, int, tuple[int, int] | None]] = []
+
+    class WindowRecorder:
+        name = "window-recorder"
+
+        def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
+            seen.extend((f.offset, len(f.norm.original), f.keep) for f in fields)
+            return [[] for _ in fields]
+
+    # A name of its own: a pipeline built with another test's "recorder" is cached by policy.
+    phiguard.register_layer("window-recorder", lambda policy, pack: WindowRecorder(),
+                            replace=True)
     for size, overlap, length in [(100, 20, 1_000), (1_000, 200, 999), (1_000, 200, 1_001),
                                   (100, 80, 777), (20_000, 1_000, 1_000_003)]:
-        windows = engine._windows("x" * length, size, overlap)
+        seen.clear()
+        policy = Policy(layers=["window-recorder"], max_post_chars=size, window_overlap=overlap)
+        check(Post(text="x" * length), policy=policy)
         covered = []
-        for offset, window, keep in windows:
-            assert len(window) <= size
-            low, high = keep if keep is not None else (0, len(window))
+        for offset, window_length, keep in seen:
+            assert window_length <= size
+            low, high = keep if keep is not None else (0, window_length)
             covered.extend(range(offset + low, offset + high))
         assert covered == list(range(length))
 

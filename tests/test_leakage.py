@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import regex
 
-from phiguard import Policy, Post, RedactionResult, check_many, redact_many
+from phiguard import Finding, Policy, Post, RedactionResult, Report, check_many, redact_many
 from phiguard.redact import NEEDS_HUMAN_ENTITIES, NEEDS_HUMAN_IDENTIFIERS, needs_human
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,35 +128,44 @@ def run_gate(rows: list[dict[str, Any]], policy: Policy,
         post_id = str(row["id"])
         flagged = [f for f in result.report.flagged if not needs_human(f)]
         for span in row.get("phi", []):
-            label = span["label"]
-            if not _redactable(letter_of(label, span["text"]), span.get("entity")):
-                continue
-            reps = [r for r in result.replacements if r.field == span["field"]]
-            for word in WORD.finditer(span["text"]):
-                if word.group().casefold() in NOT_IDENTIFYING:
-                    continue
-                start, end = span["start"] + word.start(), span["start"] + word.end()
-                gate.tokens[label] += 1
-                if any(r.start <= start and end <= r.end for r in reps):
-                    continue
-                gate.leaked[label] += 1
-                if any(f.field == span["field"] and f.start < end and start < f.end
-                       for f in flagged):
-                    gate.partial.append((post_id, span["field"], start, end))
-        for finding in after.flagged:
-            if needs_human(finding):
-                continue
-            where = (post_id, finding.entity, finding.field, finding.start, finding.end)
-            tags = [r for r in result.replacements if r.field == finding.field]
-            if any(r.new_start <= finding.start and finding.end <= r.new_end for r in tags):
-                gate.in_tags.append(where)
-            else:
-                gate.exposed.append(where)
+            if _redactable(letter_of(span["label"], span["text"]), span.get("entity")):
+                _count_span(gate, post_id, span, result, flagged)
+        _count_rechecked(gate, post_id, result, after)
     print(f"\nleakage gate ({policy.name}, layers {policy.layers}, {len(rows)} posts): "
           f"{gate.total_leaked()} of {sum(gate.tokens.values())} labelled tokens survive; "
           f"by label {dict(gate.leaked)} of {dict(gate.tokens)}; "
           f"{len(gate.exposed)} exposed, {len(gate.in_tags)} inside tags")
     return gate
+
+
+def _count_span(gate: Gate, post_id: str, span: dict[str, Any], result: RedactionResult,
+                flagged: list[Finding]) -> None:
+    """Count a labelled span's identifying words, and those no replacement covers."""
+    label = span["label"]
+    reps = [r for r in result.replacements if r.field == span["field"]]
+    for word in WORD.finditer(span["text"]):
+        if word.group().casefold() in NOT_IDENTIFYING:
+            continue
+        start, end = span["start"] + word.start(), span["start"] + word.end()
+        gate.tokens[label] += 1
+        if any(r.start <= start and end <= r.end for r in reps):
+            continue
+        gate.leaked[label] += 1
+        if any(f.field == span["field"] and f.start < end and start < f.end for f in flagged):
+            gate.partial.append((post_id, span["field"], start, end))
+
+
+def _count_rechecked(gate: Gate, post_id: str, result: RedactionResult, after: Report) -> None:
+    """What `check` still flags in the redacted post: inside a tag phiguard wrote, or exposed."""
+    for finding in after.flagged:
+        if needs_human(finding):
+            continue
+        where = (post_id, finding.entity, finding.field, finding.start, finding.end)
+        tags = [r for r in result.replacements if r.field == finding.field]
+        if any(r.new_start <= finding.start and finding.end <= r.new_end for r in tags):
+            gate.in_tags.append(where)
+        else:
+            gate.exposed.append(where)
 
 
 # ---- the project's own labelled posts ------------------------------------------------------------

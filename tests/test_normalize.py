@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phiguard.bidi import _MIRRORED, NEEDS_REORDER
-from phiguard.normalize import _DIGIT_WORDS, _LOOKALIKES, Normalized, normalize
+from phiguard.bidi import NEEDS_REORDER
+from phiguard.normalize import Normalized, normalize
+
+# The folds the properties below allow, stated here rather than read from the module: a spelled
+# digit, a look-alike letter in a number, and a bracket shown right to left (its mirror).
+DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}
+LOOKALIKES = {"O": "0", "o": "0", "I": "1", "l": "1"}
+MIRRORED = dict(zip("()[]{}<>«»", ")(][}{><»«", strict=True))
 
 
 @pytest.mark.parametrize(
@@ -118,7 +127,7 @@ _TRICKY = (
     "0123456789 OoIl-./,\u200b\u2060\u00ad\u2013\u2014\u00a0\u3000\u2028"
     "０１２３ＯＩｌﬁ½é🎉\u0301"
 )
-_WORDS = [*_DIGIT_WORDS, "dash", "call", "zip", "SSN", "MRN", " ", ", ", "-", "I"]
+_WORDS = [*DIGIT_WORDS, "dash", "call", "zip", "SSN", "MRN", " ", ", ", "-", "I"]
 texts = st.one_of(
     st.text(),
     st.text(alphabet=_TRICKY, max_size=80),
@@ -130,14 +139,14 @@ def _explains(source: str, char: str) -> bool:
     """Can this original text have produced this normalized character?"""
     if char in normalize(source, fold_digits=False).text:
         return True
-    if _MIRRORED.get(source) == char:  # a bracket shown right to left
+    if MIRRORED.get(source) == char:  # a bracket shown right to left
         return True
     plain = normalize(source, fold_digits=False).text.strip().lower()
-    if plain in _DIGIT_WORDS:
-        return _DIGIT_WORDS[plain] == char
+    if plain in DIGIT_WORDS:
+        return DIGIT_WORDS[plain] == char
     folded = normalize(source, fold_digits=False).text
-    if folded in _LOOKALIKES:
-        return _LOOKALIKES[folded] == char
+    if folded in LOOKALIKES:
+        return LOOKALIKES[folded] == char
     # A separator run between spelled digits becomes "-" or "/".
     return char in "-/" and any(mark in folded for mark in ",.-/") or (
         char == "-" and "dash" in folded.lower())

@@ -16,6 +16,7 @@ import collections
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import phiguard
 from phiguard import Policy
@@ -32,6 +33,9 @@ def letter_of(label: str) -> str:
     return "R" if label == "PATIENT_STATUS" else label
 
 
+Tally = dict[tuple[str, str], collections.Counter[str]]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--errors", action="store_true")
@@ -44,64 +48,85 @@ def main(argv: list[str] | None = None) -> int:
     posts = [{k: r[k] for k in ("id", "text", "captions", "kind", "in_reply_to")
               if r.get(k) is not None} for r in records]
     reports = list(phiguard.check_many(posts, policy=policy, batch_size=64))
-    stats: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
-        collections.Counter)
-    letters: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
-        collections.Counter)
+    stats: Tally = collections.defaultdict(collections.Counter)
+    letters: Tally = collections.defaultdict(collections.Counter)
     for record, report in zip(records, reports, strict=True):
         half = half_of(record["id"])
-        flagged = [f for f in report.findings if f.status == "flagged"]
-        found = []
-        for span in record["phi"]:
-            want = letter_of(span["label"])
-            hit = any(f.field == span["field"] and f.start < span["end"]
-                      and span["start"] < f.end and f.identifier.value == want for f in flagged)
-            found.append(hit)
-            letters[(half, want)]["gold"] += 1
-            letters[(half, want)]["found"] += hit
-        for group in ("all", record["group"]):
-            s = stats[(half, group)]
-            if record["should_block"]:
-                s["phi"] += 1
-                s["gated"] += report.verdict != "pass"
-            else:
-                s["clean"] += 1
-                s["passed"] += report.verdict == "pass"
-            s["spans"] += len(found)
-            s["spans_found"] += sum(found)
-        if not args.errors or half != "tune":
-            continue
-        if args.group and record["group"] != args.group:
-            continue
-        gated = report.verdict != "pass"
-        misses = [s for s, hit in zip(record["phi"], found, strict=True) if not hit
-                  and (not args.label or s["label"] == args.label)]
-        wrong = (record["should_block"] and not gated) or (not record["should_block"] and gated)
-        if not wrong and not misses:
-            continue
-        if args.label and not misses:
-            continue
-        print(f"--- {record['id']} {record['group']} {record['kind']} "
-              f"block={record['should_block']} verdict={report.verdict}")
-        if record.get("in_reply_to"):
-            print(f"  IN REPLY TO: {record['in_reply_to']}")
-        print(f"  TEXT: {record['text']}")
-        for i, caption in enumerate(record.get("captions") or []):
-            print(f"  CAPTION {i}: {caption}")
-        for span in misses:
-            print(f"  MISSED {span['label']}: {span['text']!r} ({span['field']})")
-        fields = dict([("text", record["text"]), *((f"captions[{i}]", c) for i, c in
-                                                     enumerate(record.get("captions") or []))])
-        for f in flagged:
+        found = count(record, report, stats, letters)
+        # The measuring half's errors are never printed.
+        if args.errors and half == "tune" and args.group in (None, record["group"]):
+            print_errors(record, report, found, args.label)
+    print_figures(stats, letters)
+    return 0
+
+
+def count(record: dict[str, Any], report: phiguard.Report, stats: Tally,
+          letters: Tally) -> list[bool]:
+    """Add one post to the figures; per labelled span, was it found with the right letter."""
+    half = half_of(record["id"])
+    flagged = [f for f in report.findings if f.status == "flagged"]
+    found = []
+    for span in record["phi"]:
+        want = letter_of(span["label"])
+        hit = any(f.field == span["field"] and f.start < span["end"]
+                  and span["start"] < f.end and f.identifier.value == want for f in flagged)
+        found.append(hit)
+        letters[(half, want)]["gold"] += 1
+        letters[(half, want)]["found"] += hit
+    for group in ("all", record["group"]):
+        s = stats[(half, group)]
+        if record["should_block"]:
+            s["phi"] += 1
+            s["gated"] += report.verdict != "pass"
+        else:
+            s["clean"] += 1
+            s["passed"] += report.verdict == "pass"
+        s["spans"] += len(found)
+        s["spans_found"] += sum(found)
+    return found
+
+
+def print_errors(record: dict[str, Any], report: phiguard.Report, found: list[bool],
+                 label: str | None) -> None:
+    """A tuning post's wrong verdict or missed spans, with its text and what was flagged."""
+    gated = report.verdict != "pass"
+    misses = [s for s, hit in zip(record["phi"], found, strict=True) if not hit
+              and (not label or s["label"] == label)]
+    wrong = (record["should_block"] and not gated) or (not record["should_block"] and gated)
+    if not wrong and not misses:
+        return
+    if label and not misses:
+        return
+    print(f"--- {record['id']} {record['group']} {record['kind']} "
+          f"block={record['should_block']} verdict={report.verdict}")
+    if record.get("in_reply_to"):
+        print(f"  IN REPLY TO: {record['in_reply_to']}")
+    print(f"  TEXT: {record['text']}")
+    for i, caption in enumerate(record.get("captions") or []):
+        print(f"  CAPTION {i}: {caption}")
+    for span in misses:
+        print(f"  MISSED {span['label']}: {span['text']!r} ({span['field']})")
+    print_findings(record, report)
+    if record.get("notes"):
+        print(f"  NOTE: {record['notes']}")
+
+
+def print_findings(record: dict[str, Any], report: phiguard.Report) -> None:
+    """What was flagged, and what the patient filters took back."""
+    fields = dict([("text", record["text"]), *((f"captions[{i}]", c) for i, c in
+                                                 enumerate(record.get("captions") or []))])
+    for f in report.findings:
+        if f.status == "flagged":
             print(f"  FLAG {f.identifier.value} {f.entity} {f.rule_id} {f.score:.2f}: "
                   f"{fields[f.field][f.start:f.end]!r}")
-        for f in report.findings:
-            if f.status == "suppressed" and any(
-                    w in f.explanation for w in ("no patient's care", "organisation's own")):
-                print(f"  SUPP {f.identifier.value} {f.entity} {f.rule_id}: "
-                      f"{fields[f.field][f.start:f.end]!r}")
-        if record.get("notes"):
-            print(f"  NOTE: {record['notes']}")
+    for f in report.findings:
+        if f.status == "suppressed" and any(
+                w in f.explanation for w in ("no patient's care", "organisation's own")):
+            print(f"  SUPP {f.identifier.value} {f.entity} {f.rule_id}: "
+                  f"{fields[f.field][f.start:f.end]!r}")
+
+
+def print_figures(stats: Tally, letters: Tally) -> None:
     print(f"{'half':8} {'group':11} {'gated':>13} {'clean passed':>13} {'spans':>13}")
     for (half, group), s in sorted(stats.items()):
         print(f"{half:8} {group:11} {s['gated']:4}/{s['phi']:<4} {s['gated']/max(s['phi'],1):.2f}"
@@ -110,7 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     for (half, letter), c in sorted(letters.items()):
         print(f"  {half:8} {letter:3} {c['found']:4}/{c['gold']:<4} "
               f"{c['found']/max(c['gold'], 1):.2f}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -14,8 +14,12 @@ reordering (L2) and mirrored brackets (L4). Every step is linear in the text.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import regex
+
+_T = TypeVar("_T")
 
 # Anything that can make display order differ from logical order. Without one, no work at all.
 NEEDS_REORDER = regex.compile(
@@ -26,6 +30,8 @@ _EMBEDDINGS = {"\u202a": ("L", None), "\u202b": ("R", None), "\u202d": ("L", "L"
 _ISOLATES = {"\u2066": "L", "\u2067": "R", "\u2068": None}  # FSI: direction of its content
 _PDF, _PDI = "\u202c", "\u2069"
 _MAX_DEPTH = 125
+# A directional status stack entry: (level, override type or None, is an isolate).
+_Entry = tuple[int, str | None, bool]
 _MIRRORED = dict(zip("()[]{}<>«»", ")(][}{><»«", strict=True))
 # Boundary neutrals (control characters, joiners) are kept, not removed as X9 says: the views
 # after this one drop what they must, and keeping them keeps this step a pure reordering.
@@ -70,16 +76,9 @@ def _paragraph(text: str, begin: int, stop: int, order: list[int], chars: list[s
     highest = max(levels)
     lowest_odd = min((lv for lv in levels if lv % 2), default=highest + 1)
     for level in range(highest, lowest_odd - 1, -1):
-        k = 0
-        while k < len(positions):
-            if levels[positions[k]] < level:
-                k += 1
-                continue
-            end = k
-            while end < len(positions) and levels[positions[end]] >= level:
-                end += 1
+        # Reversing a run keeps the same positions in it: the flags hold for the whole pass.
+        for k, end in _runs([levels[p] >= level for p in positions], bool):
             positions[k:end] = positions[k:end][::-1]
-            k = end
     for k in positions:
         index = indices[k]
         char = text[index]
@@ -93,43 +92,45 @@ def _explicit(text: str, begin: int, stop: int,
               base: int) -> tuple[list[int], list[str], list[int]]:
     """X1-X9: the kept characters' indices, their bidi types (overrides applied), levels."""
     first_strong = _first_strong_after(text, begin, stop)
-    # Stack entries: (level, override type or None, is an isolate).
-    stack: list[tuple[int, str | None, bool]] = [(base, None, False)]
+    stack: list[_Entry] = [(base, None, False)]
     indices: list[int] = []
     types: list[str] = []
     levels: list[int] = []
     for index in range(begin, stop):
         char = text[index]
-        kind = _type(char)
-        level, override, _ = stack[-1]
         if char in _EMBEDDINGS:
-            direction, new_override = _EMBEDDINGS[char]
-            if len(stack) <= _MAX_DEPTH:
-                stack.append((_next_level(level, direction), new_override, False))
+            direction, override = _EMBEDDINGS[char]
+            _push(stack, direction, override, isolate=False)
             continue
         if char == _PDF:
             if len(stack) > 1 and not stack[-1][2]:
                 stack.pop()
             continue
-        if char in _ISOLATES:
-            direction = _ISOLATES[char] or ("R" if first_strong[index - begin] in {"R", "AL"}
-                                            else "L")
-            indices.append(index)
-            types.append(override or kind)
-            levels.append(level)
-            if len(stack) <= _MAX_DEPTH:
-                stack.append((_next_level(level, direction), None, True))
-            continue
         if char == _PDI:
-            while len(stack) > 1 and not stack[-1][2]:
-                stack.pop()
-            if len(stack) > 1:
-                stack.pop()
-            level, override, _ = stack[-1]
+            _close_isolate(stack)
+        level, override, _ = stack[-1]
         indices.append(index)
-        types.append(override or kind)
+        types.append(override or _type(char))
         levels.append(level)
+        if char in _ISOLATES:
+            strong = first_strong[index - begin]
+            direction = _ISOLATES[char] or ("R" if strong in {"R", "AL"} else "L")
+            _push(stack, direction, None, isolate=True)
     return indices, types, levels
+
+
+def _push(stack: list[_Entry], direction: str, override: str | None, *, isolate: bool) -> None:
+    """X2-X5: open an embedding, override or isolate, unless the stack is at its limit."""
+    if len(stack) <= _MAX_DEPTH:
+        stack.append((_next_level(stack[-1][0], direction), override, isolate))
+
+
+def _close_isolate(stack: list[_Entry]) -> None:
+    """X6a: a PDI closes the embeddings opened inside the isolate, then the isolate itself."""
+    while len(stack) > 1 and not stack[-1][2]:
+        stack.pop()
+    if len(stack) > 1:
+        stack.pop()
 
 
 def _first_strong_after(text: str, begin: int, stop: int) -> list[str | None]:
@@ -200,7 +201,17 @@ def _resolve(types: list[str], levels: list[int], base: int) -> None:
 
 
 def _weak(run: list[str], sos: str) -> list[str]:
+    """W1-W7 over one level run; `sos` is the direction before it."""
     out = list(run)
+    _nonspacing_and_arabic(out, sos)
+    _separators(out)
+    _terminators(out)
+    _remaining_weak(out, sos)
+    return out
+
+
+def _nonspacing_and_arabic(out: list[str], sos: str) -> None:
+    """W1-W3: a mark takes its base's type; a number after Arabic letters is Arabic; AL is R."""
     previous = sos
     last_strong = sos
     for i, kind in enumerate(out):
@@ -213,22 +224,26 @@ def _weak(run: list[str], sos: str) -> list[str]:
         if kind == "AL":  # W3
             out[i] = "R"
         previous = kind
-    for i in range(1, len(out) - 1):  # W4
+
+
+def _separators(out: list[str]) -> None:
+    """W4: one separator between two numbers of the same kind joins them."""
+    for i in range(1, len(out) - 1):
         if out[i] == "ES" and out[i - 1] == out[i + 1] == "EN":
             out[i] = "EN"
         elif out[i] == "CS" and out[i - 1] == out[i + 1] and out[i - 1] in {"EN", "AN"}:
             out[i] = out[i - 1]
-    i = 0
-    while i < len(out):  # W5: European terminators next to a European number
-        if out[i] != "ET":
-            i += 1
-            continue
-        end = i
-        while end < len(out) and out[end] == "ET":
-            end += 1
+
+
+def _terminators(out: list[str]) -> None:
+    """W5: European terminators next to a European number are part of it."""
+    for i, end in _runs(out, lambda kind: kind == "ET"):
         if (i and out[i - 1] == "EN") or (end < len(out) and out[end] == "EN"):
             out[i:end] = ["EN"] * (end - i)
-        i = end
+
+
+def _remaining_weak(out: list[str], sos: str) -> None:
+    """W6-W7: other separators are neutral; a European number after L text is L."""
     last_strong = sos
     for i, kind in enumerate(out):
         if kind in {"ES", "ET", "CS"}:  # W6
@@ -237,24 +252,33 @@ def _weak(run: list[str], sos: str) -> list[str]:
             last_strong = kind
         elif kind == "EN" and last_strong == "L":  # W7
             out[i] = "L"
-    return out
 
 
 def _neutral(run: list[str], sos: str, eos: str, embedding: str) -> None:
     """N1-N2: a neutral run takes the direction on both sides if they agree, else the run's."""
-    i = 0
-    while i < len(run):
-        if run[i] not in _NEUTRAL and run[i] != "NSM":
-            i += 1
-            continue
-        end = i
-        while end < len(run) and (run[end] in _NEUTRAL or run[end] == "NSM"):
-            end += 1
+    for i, end in _runs(run, lambda kind: kind in _NEUTRAL or kind == "NSM"):
         left = _strong_direction(run[i - 1]) if i else sos
         right = _strong_direction(run[end]) if end < len(run) else eos
         run[i:end] = [left if left == right else embedding] * (end - i)
-        i = end
 
 
 def _strong_direction(kind: str) -> str:
     return "L" if kind == "L" else "R"
+
+
+def _runs(items: list[_T], member: Callable[[_T], bool]) -> Iterator[tuple[int, int]]:
+    """Each maximal run [start, end) of items that are members, left to right.
+
+    The caller may rewrite a run's items before asking for the next run: the search resumes
+    after it.
+    """
+    start = 0
+    while start < len(items):
+        if not member(items[start]):
+            start += 1
+            continue
+        end = start
+        while end < len(items) and member(items[end]):
+            end += 1
+        yield start, end
+        start = end

@@ -241,8 +241,27 @@ class Pipeline:
 
     def run(self, posts: Sequence[Post]) -> list[Report]:
         """Check a batch of posts; every layer sees every field of the batch at once."""
-        fields: list[FieldText] = []
         failed: dict[int, list[LayerError]] = {}
+        fields, controls = self._fields(posts, failed)
+        per_post: list[list[Candidate]] = [[] for _ in posts]
+        for detector in self.detectors:
+            for field_text, found in zip(fields, self._detect(detector, fields, failed),
+                                         strict=True):
+                if field_text.keep is not None:
+                    found = [c for c in found if _kept(c)]
+                per_post[field_text.post_index].extend(found)
+        reports = []
+        for index, post in enumerate(posts):
+            post_fields = [f for f in fields if f.post_index == index]
+            candidates = self._refine(post, index, post_fields, per_post[index], failed)
+            reports.append(self._report(post, candidates, failed.get(index, []),
+                                        controls[index]))
+        return reports
+
+    def _fields(self, posts: Sequence[Post], failed: dict[int, list[LayerError]],
+                ) -> tuple[list[FieldText], list[list[Finding]]]:
+        """Every field of the batch, normalised, in windows; and each post's bidi findings."""
+        fields: list[FieldText] = []
         controls: list[list[Finding]] = [[] for _ in posts]
         size, overlap = self.policy.max_post_chars, self.policy.window_overlap
         for index, post in enumerate(posts):
@@ -257,27 +276,20 @@ class Pipeline:
                     fields.append(FieldText(post, index, name, norm, reference, offset, keep))
                     if norm.controls:  # one finding says it; one per control would flood
                         controls[index].append(self._bidi_finding(name, offset, norm.controls))
-        per_post: list[list[Candidate]] = [[] for _ in posts]
-        for detector in self.detectors:
-            for field_text, found in zip(fields, self._detect(detector, fields, failed),
-                                         strict=True):
-                if field_text.keep is not None:
-                    found = [c for c in found if _kept(c)]
-                per_post[field_text.post_index].extend(found)
-        reports = []
-        for index, post in enumerate(posts):
-            post_fields = [f for f in fields if f.post_index == index]
-            candidates = per_post[index]
-            for stage in self.stages:
-                if index in failed:
-                    break
-                try:
-                    candidates = stage.refine(post, post_fields, candidates)
-                except Exception as exc:  # noqa: BLE001 - a crash must fail closed, not pass
-                    _fail(failed, index, stage.name, None, exc)
-            reports.append(self._report(post, candidates, failed.get(index, []),
-                                        controls[index]))
-        return reports
+        return fields, controls
+
+    def _refine(self, post: Post, index: int, post_fields: list[FieldText],
+                candidates: list[Candidate],
+                failed: dict[int, list[LayerError]]) -> list[Candidate]:
+        """The context stages in turn, until one fails (the post is then blocked)."""
+        for stage in self.stages:
+            if index in failed:
+                break
+            try:
+                candidates = stage.refine(post, post_fields, candidates)
+            except Exception as exc:  # noqa: BLE001 - a crash must fail closed, not pass
+                _fail(failed, index, stage.name, None, exc)
+        return candidates
 
     def _detect(self, detector: Detector, fields: list[FieldText],
                 failed: dict[int, list[LayerError]]) -> list[list[Candidate]]:

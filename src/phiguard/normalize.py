@@ -40,7 +40,7 @@ import html.entities
 import unicodedata
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -375,37 +375,36 @@ Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
 def _digit_edits(text: str) -> list[Edit]:
     """The replacements digit folding makes, sorted and non-overlapping."""
-    edits: list[Edit] = []
-    for match in _SPELLED_RUN.finditer(text):
-        edits.extend(_spelled_edits(text, match))
-    for match in _SPACED_RUN.finditer(text):
-        edits.extend(_spaced_edits(match))
-    for match in _LOOKALIKE_TOKEN.finditer(text):
-        edits.extend(_lookalike_edits(match))
-    # Only where a blank touches a separator: a test in C before the scan.
-    if any(pair in text for pair in _BLANK_BY_SEPARATOR):
-        joins = list(_SPACED_JOIN.finditer(text))
-    else:
-        joins = []
-    for match in joins:
-        base = match.start()
-        edits.extend((base + m.start(), base + m.end(), m.group().strip())
-                     for m in _SEPARATOR_WITH_BLANKS.finditer(match.group())
-                     if m.end() - m.start() > 1)
-    if _DOTTED_HINT.search(text):
-        for match in _DOTTED_WORD.finditer(text):
-            edits.extend(_dotted_edits(match))
-    for match in _SPACED_WORD.finditer(text):
-        edits.extend(_dotted_edits(match))
-    if not edits:
-        return edits
-    edits.sort()
-    kept = [edits[0]]
-    for edit in edits[1:]:
+    edits = sorted(edit for worth_scanning, pattern, edits_of in _DIGIT_SCANNERS
+                   if worth_scanning(text)
+                   for match in pattern.finditer(text)
+                   for edit in edits_of(match))
+    kept: list[Edit] = []
+    for edit in edits:
         # The scanners match disjoint characters; this only guards the map against a future one.
-        if edit[0] >= kept[-1][1]:
+        if not kept or edit[0] >= kept[-1][1]:
             kept.append(edit)
     return kept
+
+
+def _always(text: str) -> bool:
+    return True
+
+
+def _blank_by_separator(text: str) -> bool:
+    return any(pair in text for pair in _BLANK_BY_SEPARATOR)
+
+
+def _dotted_hint(text: str) -> bool:
+    return _DOTTED_HINT.search(text) is not None
+
+
+def _join_edits(match: regex.Match[str]) -> list[Edit]:
+    """Blanks around a separator between digits go: "12 - 34" is "12-34"."""
+    base = match.start()
+    return [(base + m.start(), base + m.end(), m.group().strip())
+            for m in _SEPARATOR_WITH_BLANKS.finditer(match.group())
+            if m.end() - m.start() > 1]
 
 
 def _lookalike_edits(match: regex.Match[str]) -> list[Edit]:
@@ -461,7 +460,8 @@ def _spaced_edits(match: regex.Match[str]) -> list[Edit]:
     return edits
 
 
-def _spelled_edits(text: str, match: regex.Match[str]) -> list[Edit]:
+def _spelled_edits(match: regex.Match[str]) -> list[Edit]:
+    text = match.string
     elements = [(m.start(1), m.group(1), m.start(2), m.group(2))
                 for m in _SPELLED_ELEMENT.finditer(match.group())]
     if len(elements) < _MIN_SPELLED_ALONE:
@@ -479,6 +479,19 @@ def _spelled_edits(text: str, match: regex.Match[str]) -> list[Edit]:
         replacement = "" if not stripped else ("/" if stripped == "/" else "-")
         edits.append((base + sep_position, base + sep_position + len(sep), replacement))
     return edits
+
+
+# Digit folding's scanners: a quick test on the whole text (in C where it can be) that must pass
+# before the pattern runs at all, the pattern, and the edits one match makes.
+_DIGIT_SCANNERS: tuple[tuple[Callable[[str], bool], regex.Pattern[str],
+                             Callable[[regex.Match[str]], list[Edit]]], ...] = (
+    (_always, _SPELLED_RUN, _spelled_edits),
+    (_always, _SPACED_RUN, _spaced_edits),
+    (_always, _LOOKALIKE_TOKEN, _lookalike_edits),
+    (_blank_by_separator, _SPACED_JOIN, _join_edits),
+    (_dotted_hint, _DOTTED_WORD, _dotted_edits),
+    (_always, _SPACED_WORD, _dotted_edits),
+)
 
 
 def _edit(text: str, edits: list[Edit]) -> tuple[str, array[int], array[int]]:

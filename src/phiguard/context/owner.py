@@ -194,43 +194,64 @@ class OwnerStage:
 
     def _patient_evidence(self, fields: Sequence[FieldText], candidates: Sequence[Candidate],
                           sentences: _Sentences) -> PostFacts:
+        """The first sign that the post is about a patient: a candidate, an age, the words."""
         for c in candidates:
-            if c.entity in _PATIENT_ENTITIES:
-                return PostFacts(f"a {c.entity.lower().replace('_', ' ')} cue")
-            if c.rule_id in _PATIENT_NAME_RULES and c.status == "flagged":
-                return PostFacts("a name given as a patient's (a newborn's, or with a birth date)")
-            if c.identifier in _PATIENT_ONLY and c.status == "flagged":
-                return PostFacts(f"a {c.entity.lower().replace('_', ' ')}")
-            # Only the text's own cues ("her cell") make a contact a sign of a patient; a name
-            # beside it says whose it is once the post is known to be about a patient.
-            if c.identifier in _CONTACT and self._personal_contact(c, frozenset()):
-                return PostFacts("a person's own contact details")
+            reason = self._candidate_cue(c)
+            if reason is not None:
+                return PostFacts(reason)
         # Sentences that name a staff member (the name stage notes "workforce" on them).
         staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                  if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes}
-        for c in candidates:
-            if c.entity == "AGE_OVER_89" and not self._staff_sentence(
-                    sentences, c.field, c.start, staff):
-                return PostFacts("the age of a person who is no staff member")
+        if any(c.entity == "AGE_OVER_89"
+               and not self._staff_sentence(sentences, c.field, c.start, staff)
+               for c in candidates):
+            return PostFacts("the age of a person who is no staff member")
         for text_field in fields:
-            words = [_base(w) for w in text_field.tokens.words]
-            starts = text_field.tokens.starts
-            for index, word in enumerate(words[:-1]):
-                if word in self.room_words and words[index + 1][:1].isdigit():
-                    return PostFacts("a patient's room or bed")
-            for index, phrase in phrase_hits(words, self.patient_events):
-                after = index + len(phrase)
-                if phrase[-1] == "patient" and after < len(words) \
-                        and words[after] in self.departments:
-                    continue
-                # The reason names the kind of evidence, never the post's own words.
-                return PostFacts("a word of patient care")
-            if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
-                return PostFacts("a clinical word (by its ending)")
-            for index, _phrase in phrase_hits(words, self.person_events):
-                if not self._staff_sentence(sentences, text_field, starts[index], staff):
-                    return PostFacts("a person's event (a birthday, an anniversary, a death)")
+            reason = self._words_cue(text_field, sentences, staff)
+            if reason is not None:
+                return PostFacts(reason)
         return PostFacts(None)
+
+    def _candidate_cue(self, c: Candidate) -> str | None:
+        """The kind of patient evidence one candidate is, or None."""
+        if c.entity in _PATIENT_ENTITIES:
+            return f"a {c.entity.lower().replace('_', ' ')} cue"
+        if c.rule_id in _PATIENT_NAME_RULES and c.status == "flagged":
+            return "a name given as a patient's (a newborn's, or with a birth date)"
+        if c.identifier in _PATIENT_ONLY and c.status == "flagged":
+            return f"a {c.entity.lower().replace('_', ' ')}"
+        # Only the text's own cues ("her cell") make a contact a sign of a patient; a name
+        # beside it says whose it is once the post is known to be about a patient.
+        if c.identifier in _CONTACT and self._personal_contact(c, frozenset()):
+            return "a person's own contact details"
+        return None
+
+    def _words_cue(self, text_field: FieldText, sentences: _Sentences,
+                   staff: set[tuple[int, int]]) -> str | None:
+        """The kind of patient evidence in one field's words, or None.
+
+        The reason names the kind of evidence, never the post's own words.
+        """
+        words = [_base(w) for w in text_field.tokens.words]
+        if any(word in self.room_words and following[:1].isdigit()
+               for word, following in zip(words, words[1:], strict=False)):
+            return "a patient's room or bed"
+        if any(not self._department_after(words, index, phrase)
+               for index, phrase in phrase_hits(words, self.patient_events)):
+            return "a word of patient care"
+        if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
+            return "a clinical word (by its ending)"
+        starts = text_field.tokens.starts
+        if any(not self._staff_sentence(sentences, text_field, starts[index], staff)
+               for index, _phrase in phrase_hits(words, self.person_events)):
+            return "a person's event (a birthday, an anniversary, a death)"
+        return None
+
+    def _department_after(self, words: Sequence[str], index: int,
+                          phrase: Sequence[str]) -> bool:
+        """Is this "patient" phrase followed by a department's name, so naming the department?"""
+        after = index + len(phrase)
+        return phrase[-1] == "patient" and after < len(words) and words[after] in self.departments
 
     def _staff_sentence(self, sentences: _Sentences, text_field: FieldText, position: int,
                         staff: set[tuple[int, int]]) -> bool:

@@ -155,11 +155,8 @@ class DisclosureStage:
         if rule is None:
             return None
         if cue.rule_id == "care-confirmation":
-            if not asked or number != 0:
-                return None
-            who = Referent("confirm", cue.start, cue.end)
-            return self._finding(field, cue, who, cue.start, cue.end, SURE,
-                                 "the comment asked about someone's care or stay")
+            # Only a yes that opens an answer to a question about someone's care.
+            return self._confirmation(field, cue) if asked and number == 0 else None
         if self._staff(words, cue) or _proper_name(cue.text):
             return None
         owner = self._owner(field, words, cue, names)
@@ -178,12 +175,24 @@ class DisclosureStage:
             return self._finding(field, cue, Referent("second", cue.start, cue.end),
                                  cue.start, cue.end, SURE, "care the organisation gave",
                                  reported="care-action")
-        person = self._person(field, words, names, start, end)
-        if person is None or instruction:  # "Please call our ED liaison": routing, not care
+        if instruction:  # "Please call our ED liaison": routing, not care
             return None
-        # A phrase about a person's state ("is resting comfortably") needs only the person, and
-        # a relative beside any care term is theirs; a term in the same sentence as "you" or a
-        # unit ("our NICU") may be general advice or where the staff work: review.
+        person = self._person(field, words, names, start, end)
+        return None if person is None else self._sentence_finding(field, cue, person, phrase_rule)
+
+    def _confirmation(self, field: FieldText, cue: Candidate) -> Candidate:
+        who = Referent("confirm", cue.start, cue.end)
+        return self._finding(field, cue, who, cue.start, cue.end, SURE,
+                             "the comment asked about someone's care or stay")
+
+    def _sentence_finding(self, field: FieldText, cue: Candidate, person: Referent,
+                          phrase_rule: bool) -> Candidate:
+        """A care term in the same sentence as a person: how sure depends on who and the term.
+
+        A phrase about a person's state ("is resting comfortably") needs only the person, and
+        a relative beside any care term is theirs; a term in the same sentence as "you" or a
+        unit ("our NICU") may be general advice or where the staff work: review.
+        """
         sure = person.kind == "kin" or phrase_rule and person.kind != "second"
         score = SURE if sure else SAME_SENTENCE
         return self._finding(field, cue, person, cue.start, cue.end, score)

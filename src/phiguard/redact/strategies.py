@@ -130,33 +130,64 @@ def _surrogate(settings: Settings, cluster: Cluster, original: str,
 
 def _safe_harbor(settings: Settings, cluster: Cluster, original: str, reference: date,
                  state: str | None) -> tuple[str, str]:
-    winner = cluster.winner
-    treatment = SAFE_HARBOR_TREATMENTS.get(winner.entity, "tag")
     removed = _removed_member(cluster)
     if removed is not None:
         return "remove", _replace(original, tag_for(removed))
+    treatment = _cluster_treatment(cluster)
+    kept_part = _KEPT_PARTS.get(treatment)
+    value = None if kept_part is None else kept_part(original, settings, reference, state)
+    if value is None:
+        return "tag", _replace(original, tag_for(cluster.winner))
+    return treatment, _replace(original, value)
+
+
+def _cluster_treatment(cluster: Cluster) -> str:
+    """The winner's Safe Harbor treatment, or "tag" where the cluster's members disagree.
+
+    A member inside the winner that is the same identifier (a date inside a date) agrees.
+    """
+    winner = cluster.winner
+    treatment = SAFE_HARBOR_TREATMENTS.get(winner.entity, "tag")
+    if cluster.escalated:
+        return "tag"
     for member in cluster.members:
         own = SAFE_HARBOR_TREATMENTS.get(member.entity, "tag")
         contained = winner.start <= member.start and member.end <= winner.end
         if own != treatment and not (contained and member.identifier == winner.identifier):
-            treatment = "tag"
-    if cluster.escalated:
-        treatment = "tag"
-    value: str | None = None
-    if treatment == "year":
-        value = _year(original, reference)
-        if value is not None and int(value) <= reference.year - 90:
-            # The year of a person's date that long ago tells an age over 89 (a birth).
-            value = None
-    elif treatment == "age":
-        value = _age(original)
-    elif treatment == "zip3":
-        value = _zip3(original, settings.pack)
-    elif treatment == "state":
-        value = US_STATES.get(state, state) if state else None
-    if value is None:
-        return "tag", _replace(original, tag_for(winner))
-    return treatment, _replace(original, value)
+            return "tag"
+    return treatment
+
+
+# The part of an identifier Safe Harbor lets a post keep, per treatment: None when there is
+# none to keep and the whole is tagged.
+_KeptPart = Callable[[str, Settings, date, str | None], str | None]
+
+
+def _kept_year(original: str, settings: Settings, reference: date,
+               state: str | None) -> str | None:
+    value = _year(original, reference)
+    # The year of a person's date that long ago tells an age over 89 (a birth).
+    return None if value is None or int(value) <= reference.year - 90 else value
+
+
+def _kept_age(original: str, settings: Settings, reference: date,
+              state: str | None) -> str | None:
+    return _age(original)
+
+
+def _kept_zip3(original: str, settings: Settings, reference: date,
+               state: str | None) -> str | None:
+    return _zip3(original, settings.pack)
+
+
+def _kept_state(original: str, settings: Settings, reference: date,
+                state: str | None) -> str | None:
+    return US_STATES.get(state, state) if state else None
+
+
+_KEPT_PARTS: dict[str, _KeptPart] = {
+    "year": _kept_year, "age": _kept_age, "zip3": _kept_zip3, "state": _kept_state,
+}
 
 
 _YEAR4 = regex.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")

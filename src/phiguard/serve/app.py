@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -111,14 +111,26 @@ def create_app(options: ServeOptions | None = None, pool: WorkerPool | None = No
     pool = pool or WorkerPool(options.policy, options.workers, options.queue_limit,
                               options.redact_key)
     policy_info = policy_summary(options)
-    def authorised(
-            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
-    ) -> None:
-        if tokens is None:
-            return
-        if credentials is None or not tokens.accepts(credentials.credentials):
-            raise HTTPException(401, "a valid bearer token is required",
-                                headers={"WWW-Authenticate": "Bearer"})
+    app = FastAPI(title="phiguard", version=phiguard.__version__, lifespan=_lifespan(pool),
+                  docs_url=None, redoc_url=None,
+                  description="Checks hospital social-media posts for HIPAA Safe Harbor "
+                              "identifiers. See docs/serve.md.")
+    app.state.pool = pool
+    _add_api_routes(app, options, pool, _authoriser(tokens), policy_info)
+    _add_operation_routes(app, options, pool)
+    for route, (name, media_type) in PAGE_FILES.items():
+        _add_page_route(app, route, _page(name), media_type)
+    app.mount("/docs/static", StaticFiles(directory=_swagger_dir()), name="swagger")
+    app.exception_handler(RequestValidationError)(_invalid)
+    known = {*PAGE_FILES, "/v1/check", "/v1/redact", "/v1/policy", "/healthz", "/readyz",
+             "/openapi.json"}
+    app.add_middleware(Guard, max_body=options.max_body, known_paths=known,
+                       known_prefixes=("/docs/static/",))
+    return app
+
+
+def _lifespan(pool: WorkerPool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The workers run while the app does."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,11 +140,27 @@ def create_app(options: ServeOptions | None = None, pool: WorkerPool | None = No
         finally:
             pool.close()
 
-    app = FastAPI(title="phiguard", version=phiguard.__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,
-                  description="Checks hospital social-media posts for HIPAA Safe Harbor "
-                              "identifiers. See docs/serve.md.")
-    app.state.pool = pool
+    return lifespan
+
+
+def _authoriser(tokens: TokenFile | None) -> Callable[..., None]:
+    """The dependency that refuses a request without a valid bearer token, if tokens are set."""
+
+    def authorised(
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    ) -> None:
+        if tokens is None:
+            return
+        if credentials is None or not tokens.accepts(credentials.credentials):
+            raise HTTPException(401, "a valid bearer token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    return authorised
+
+
+def _add_api_routes(app: FastAPI, options: ServeOptions, pool: WorkerPool,
+                    authorised: Callable[..., None], policy_info: dict[str, Any]) -> None:
+    """/v1/check, /v1/redact and /v1/policy, each behind the bearer token when one is set."""
 
     def batch(posts: list[Post]) -> list[Post]:
         if len(posts) > options.max_batch:
@@ -165,6 +193,10 @@ def create_app(options: ServeOptions | None = None, pool: WorkerPool | None = No
         """The active policy and rule packs, by name and version; no lists, no secrets."""
         return policy_info
 
+
+def _add_operation_routes(app: FastAPI, options: ServeOptions, pool: WorkerPool) -> None:
+    """/healthz and /readyz, open to all: a load balancer has no token."""
+
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         """The process is up."""
@@ -177,22 +209,12 @@ def create_app(options: ServeOptions | None = None, pool: WorkerPool | None = No
             return JSONResponse({"status": "ready", "workers": options.workers})
         return JSONResponse({"status": "starting"}, 503, headers={"Retry-After": RETRY_AFTER})
 
-    for route, (name, media_type) in PAGE_FILES.items():
-        _add_page_route(app, route, _page(name), media_type)
-    app.mount("/docs/static", StaticFiles(directory=_swagger_dir()), name="swagger")
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        # FastAPI's default answer echoes the input; this one says where and what, no more.
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
-                   "type": e.get("type", "")} for e in exc.errors()]
-        return JSONResponse({"detail": detail}, 422)
-
-    known = {*PAGE_FILES, "/v1/check", "/v1/redact", "/v1/policy", "/healthz", "/readyz",
-             "/openapi.json"}
-    app.add_middleware(Guard, max_body=options.max_body, known_paths=known,
-                       known_prefixes=("/docs/static/",))
-    return app
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's default answer echoes the input; this one says where and what, no more."""
+    detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
+               "type": e.get("type", "")} for e in exc.errors()]
+    return JSONResponse({"detail": detail}, 422)
 
 
 async def _admitted(work: Any) -> Any:

@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,55 +51,22 @@ class Guard:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        state: dict[str, Any] = {"status": 0, "sent": 0, "received": 0, "started": False}
         path: str = scope["path"]
-        csp = DOCS_CSP if path == "/docs" or path.startswith("/docs/") else STRICT_CSP
-
-        too_large = f"the request body is larger than --max-body ({self.max_body} bytes)"
-
-        async def counted_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                state["received"] += len(message.get("body", b""))
-                if state["received"] > self.max_body:
-                    state["too_large"] = True
-                    raise BodyTooLarge
-            return message
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                state["status"], state["started"] = message["status"], True
-                headers = [h for h in message.get("headers", [])
-                           if h[0].lower() != b"content-security-policy"]
-                message = {**message, "headers": [
-                    *headers, (b"content-security-policy", csp.encode()), *HEADERS]}
-            elif message["type"] == "http.response.body":
-                state["sent"] += len(message.get("body", b""))
-            await send(message)
-
-        async def guarded_send(message: Message) -> None:
-            # A framework that catches BodyTooLarge while reading answers 400: make it 413.
-            if state.get("too_large"):
-                if message["type"] == "http.response.start":
-                    await self._answer(state, with_headers, 413, too_large)
-                return
-            await with_headers(message)
-
+        exchange = _Exchange(receive, send, self.max_body, _csp_for(path))
         try:
             if self._declared_length(scope) > self.max_body:
                 raise BodyTooLarge
-            await self.app(scope, counted_receive, guarded_send)
+            await self.app(scope, exchange.receive, exchange.send)
         except BodyTooLarge:
-            await self._answer(state, with_headers, 413, too_large)
+            await exchange.answer_too_large()
         except Exception as exc:  # noqa: BLE001 - its message may quote the request: class only
             ERROR_LOG.error("internal error (%s) on %s %s", type(exc).__name__,
                             scope["method"], self._loggable(path))
-            await self._answer(state, with_headers, 500,
-                               f"internal error ({type(exc).__name__})")
+            await exchange.answer(500, f"internal error ({type(exc).__name__})")
         finally:
             ACCESS_LOG.info("%s %s %s %.1fms in=%d out=%d", scope["method"], self._loggable(path),
-                            state["status"], (time.perf_counter() - started) * 1000,
-                            state["received"], state["sent"])
+                            exchange.status, (time.perf_counter() - started) * 1000,
+                            exchange.received, exchange.sent)
 
     @staticmethod
     def _declared_length(scope: Scope) -> int:
@@ -117,13 +83,63 @@ class Guard:
             return path
         return "-"
 
-    @staticmethod
-    async def _answer(state: dict[str, Any], send: Send, status: int, detail: str) -> None:
-        if state["started"]:
+
+def _csp_for(path: str) -> str:
+    return DOCS_CSP if path == "/docs" or path.startswith("/docs/") else STRICT_CSP
+
+
+class _Exchange:
+    """One request on its way through the guard: the bytes counted both ways, the status sent,
+    the security headers added to the response, and an answer of the guard's own if needed."""
+
+    def __init__(self, receive: Receive, send: Send, max_body: int, csp: str) -> None:
+        self._receive, self._send = receive, send
+        self.max_body, self.csp = max_body, csp
+        self.status = self.sent = self.received = 0
+        self.started = False  # the response has begun: too late for an answer of our own
+        self.too_large = False
+
+    async def receive(self) -> Message:
+        """The app's receive: counts the body and stops it at the limit."""
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.max_body:
+                self.too_large = True
+                raise BodyTooLarge
+        return message
+
+    async def send(self, message: Message) -> None:
+        """The app's send."""
+        # A framework that catches BodyTooLarge while reading answers 400: make it 413.
+        if self.too_large:
+            if message["type"] == "http.response.start":
+                await self.answer_too_large()
+            return
+        await self._send_with_headers(message)
+
+    async def answer_too_large(self) -> None:
+        await self.answer(413, f"the request body is larger than --max-body ({self.max_body} "
+                               "bytes)")
+
+    async def answer(self, status: int, detail: str) -> None:
+        """Answer with a JSON error of the guard's own, unless the app's response has begun."""
+        if self.started:
             return  # the response is under way; the client sees it cut short
         body = json.dumps({"detail": detail}).encode()
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]})
-        await send({"type": "http.response.body", "body": body})
+        headers = [(b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode())]
+        await self._send_with_headers({"type": "http.response.start", "status": status,
+                                       "headers": headers})
+        await self._send_with_headers({"type": "http.response.body", "body": body})
+
+    async def _send_with_headers(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.started = message["status"], True
+            headers = [h for h in message.get("headers", [])
+                       if h[0].lower() != b"content-security-policy"]
+            message = {**message, "headers": [
+                *headers, (b"content-security-policy", self.csp.encode()), *HEADERS]}
+        elif message["type"] == "http.response.body":
+            self.sent += len(message.get("body", b""))
+        await self._send(message)

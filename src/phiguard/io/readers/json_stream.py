@@ -19,6 +19,7 @@ from phiguard.io.records import FieldOptions, Record, Source
 _SPECIAL = re.compile(r'["\[\]{}]')
 _IN_STRING = re.compile(r'["\\]')
 _SCALAR_END = re.compile(r"[\s,\]}]")
+_DEPTH = {"{": 1, "[": 1, "}": -1, "]": -1}
 _STRING_OR_KEY = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")(\s*:)?')
 
 
@@ -75,49 +76,37 @@ class _JsonText:
 
     def value_end(self) -> int:
         """Where the value starting at `pos` ends (exclusive); -1 if the text ends first."""
-        buf_len = len(self.buf)
-        i = self.pos
-        first = self.buf[i]
-        depth = 0
-        in_string = False
-        if first == '"':
-            in_string, i = True, i + 1
-        elif first not in "{[":
-            # The first character belongs to the value, even a stray "}": without this a "}"
-            # ends where it starts and the caller reads the same empty record forever.
-            i += 1
-            while True:
-                m = _SCALAR_END.search(self.buf, i)
-                if m is not None:
-                    return m.start()
-                i = len(self.buf)
-                if not self.fill():
-                    return len(self.buf)
-        while True:
-            buf_len = len(self.buf)
-            pattern = _IN_STRING if in_string else _SPECIAL
-            m = pattern.search(self.buf, i) if i < buf_len else None
-            if m is None:
-                i = max(i, buf_len)
-                if not self.fill():
-                    return -1
-                continue
+        if self.buf[self.pos] in '"{[':
+            return self._bracketed_end()
+        # The first character belongs to the value, even a stray "}": without this a "}" ends
+        # where it starts and the caller reads the same empty record forever.
+        m = self._search(_SCALAR_END, self.pos + 1)
+        return len(self.buf) if m is None else m.start()
+
+    def _bracketed_end(self) -> int:
+        """The end of the string, object or array at `pos`: its closing quote or bracket."""
+        i, depth, in_string = self.pos, 0, False
+        while (m := self._search(_IN_STRING if in_string else _SPECIAL, i)) is not None:
             char, i = m.group(), m.end()
-            if in_string:
-                if char == "\\":
-                    i += 1  # skip the escaped character, which may be in the next chunk
-                    continue
-                in_string = False
-                if depth == 0:
-                    return i
+            if char == "\\":
+                i += 1  # skip the escaped character, which may be in the next chunk
             elif char == '"':
-                in_string = True
-            elif char in "{[":
-                depth += 1
+                in_string = not in_string
             else:
-                depth -= 1
-                if depth == 0:
-                    return i
+                depth += _DEPTH[char]
+            if depth == 0 and not in_string:
+                return i
+        return -1
+
+    def _search(self, pattern: re.Pattern[str], i: int) -> re.Match[str] | None:
+        """The first match at or after `i`, reading more input until one appears or it ends."""
+        while True:
+            m = pattern.search(self.buf, i) if i < len(self.buf) else None
+            if m is not None:
+                return m
+            i = max(i, len(self.buf))
+            if not self.fill():
+                return None
 
     def rest(self) -> str:
         """Everything not yet read, to the end of the input."""
