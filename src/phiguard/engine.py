@@ -108,6 +108,9 @@ def register_layer(name: str, factory: LayerFactory, *, replace: bool = False) -
         raise ConfigError(f"layer {name!r} is already registered; choose another name or "
                           "pass replace=True")
     LAYERS[name] = _accepting_layer_candidates(factory)
+    # A pipeline built before holds the old layer: drop every cached pipeline that uses it.
+    for key in [k for k, p in _PIPELINES.items() if name in p.policy.layers]:
+        del _PIPELINES[key]
 
 
 def _accepting_layer_candidates(factory: LayerFactory) -> LayerFactory:

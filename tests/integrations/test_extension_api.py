@@ -42,6 +42,20 @@ def test_registered_layer_runs_when_a_policy_names_it() -> None:
     assert report.verdict == "block"
 
 
+def test_a_replaced_layer_is_the_one_the_next_check_runs() -> None:
+    class Silent:
+        name = "badge-numbers"
+
+        def detect(self, fields: Sequence[Any]) -> list[list[Candidate]]:
+            return [[] for _ in fields]
+
+    policy = Policy(layers=["test-swapped"])
+    phiguard.register_layer("test-swapped", lambda policy, pack: BadgeNumbers(), replace=True)
+    assert check("badge BDG-204811", policy=policy).verdict == "block"
+    phiguard.register_layer("test-swapped", lambda policy, pack: Silent(), replace=True)
+    assert check("badge BDG-204811", policy=policy).verdict == "pass"
+
+
 def test_register_layer_refuses_to_overwrite_a_name() -> None:
     with pytest.raises(ConfigError, match="'ner' is already registered"):
         phiguard.register_layer("ner", lambda policy, pack: BadgeNumbers())
