@@ -39,6 +39,10 @@ def _write(tmp_path: Path, body: str, name: str = "org.yaml") -> Path:
         ("pack: org\nrules:\n" + GOOD_RULE + GOOD_RULE, "badge", "id", "duplicate"),
         ("pack: org\nrules:\n" + GOOD_RULE.replace("entity: BADGE", "entity: badge"),
          "badge", "entity", "pattern"),
+        ("pack: org\nrules:\n" + GOOD_RULE + "    role: name-of-cousin\n",
+         "badge", "role", "known roles: "),
+        ("pack: org\nrules:\n" + GOOD_RULE + "    role: name-of-relative\n",
+         "badge", "role", "for identifier A rules"),
     ],
 )
 def test_schema_error_names_file_rule_and_key(tmp_path: Path, body: str, rule_id: str, key: str,
@@ -88,3 +92,26 @@ def test_extends_cycle(tmp_path: Path) -> None:
     _write(tmp_path, "pack: b\nextends: [a.yaml]\n", "b.yaml")
     with pytest.raises(RulePackError, match="cycle"):
         load_rulepack(tmp_path / "a.yaml")
+
+
+def test_an_organisation_rule_with_a_role_is_decided_like_the_shipped_one(tmp_path: Path) -> None:
+    # The name stage reads the role, not the rule id: "ward guest" is no shipped cue, but with
+    # the relative's role a common word after it is a name only as the relation rule would
+    # decide it (set off by commas: a name; a verb: not).
+    rule = """
+  - id: ward-guest
+    identifier: A
+    entity: PERSON
+    message: a visitor named after 'ward guest'
+    role: name-of-relative
+    patterns:
+      - regex: '(?i)ward guest,? (?P<name>[a-z]+)'
+        group: name
+        score: 0.8
+"""
+    path = _write(tmp_path, "pack: org\nextends: [names]\nrules:\n" + rule)
+    policy = Policy(packs=[str(path)], layers=["patterns", "name-context"])
+    named = check("ward guest, bill, came by", policy=policy)
+    verb = check("ward guest will come by", policy=policy)
+    assert [(f.rule_id, f.status) for f in named.findings] == [("ward-guest", "flagged")]
+    assert [f.status for f in verb.findings if f.rule_id == "ward-guest"] == ["suppressed"]

@@ -28,8 +28,7 @@ import regex
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase
-from phiguard.detectors.lexicon import _Trie
-from phiguard.detectors.patterns import _list_terms
+from phiguard.detectors.vocabulary import Trie, list_terms
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -93,9 +92,9 @@ class DisclosureStage:
         self.addressed = compile_phrases(lists.get("addressed", ()))
         self.instructions = lists.get("instructions", frozenset())
         # Everyday care words and units, to tell whether the comment answered asks about care.
-        self.question_trie = _Trie([term for rule, path in pack.rules
+        self.question_trie = Trie([term for rule, path in pack.rules
                                     if rule.id in ("care-everyday", "care-setting")
-                                    for term in _list_terms(rule.lists["lexicon"], path,
+                                    for term in list_terms(rule.lists["lexicon"], path,
                                                             rule.id, "lexicon")])
         self._model: object | None = None
 

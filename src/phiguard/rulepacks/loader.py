@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from phiguard.errors import RulePackError
+from phiguard.rulepacks.roles import ROLES
 from phiguard.rulepacks.schema import AllowSpec, Rule, RulePack
 from phiguard.validators import VALIDATORS
 
@@ -200,6 +201,7 @@ def _check_rules(pack: RulePack, path: Path) -> None:
         if rule.id in seen:
             raise RulePackError("duplicate rule id", path=str(path), rule_id=rule.id, key="id")
         seen.add(rule.id)
+        _check_role(rule, path)
         for name in rule.validators:
             if name not in VALIDATORS:
                 known = ", ".join(sorted(VALIDATORS))
@@ -221,6 +223,24 @@ def _check_rules(pack: RulePack, path: Path) -> None:
                     f"group {spec.group!r} is not a named group of the regex",
                     path=str(path), rule_id=rule.id, key=f"patterns.{index}.group",
                 )
+
+
+# The identifier each stage decides on: a role of the name stage on a place rule would never run.
+_STAGE_IDENTIFIERS = {"names": "A", "places": "B"}
+
+
+def _check_role(rule: Rule, path: Path) -> None:
+    if rule.role is None:
+        return
+    role = ROLES.get(rule.role)
+    if role is None:
+        known = ", ".join(sorted(ROLES))
+        raise RulePackError(f"unknown role {rule.role!r}; known roles: {known}",
+                            path=str(path), rule_id=rule.id, key="role")
+    if rule.identifier.value != _STAGE_IDENTIFIERS[role.stage]:
+        raise RulePackError(
+            f"role {rule.role!r} is for identifier {_STAGE_IDENTIFIERS[role.stage]} rules, "
+            f"not {rule.identifier.value}", path=str(path), rule_id=rule.id, key="role")
 
 
 def load_rulepack(name_or_path: str | Path) -> LoadedPack:

@@ -79,6 +79,8 @@ class Rule(BaseModel):
     deny: list[str] = Field(default_factory=list)
     source: str | None = None
     enabled: bool = True
+    # What a match means to the context stage that decides on it (phiguard.rulepacks.roles).
+    role: str | None = None
 
     @model_validator(mode="after")
     def _finds_something(self) -> Rule:

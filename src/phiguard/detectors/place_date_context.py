@@ -25,8 +25,8 @@ from collections.abc import Sequence
 import regex
 
 from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
-from phiguard.detectors.context import compile_phrases, find_context
-from phiguard.detectors.names import ClinicalVocabulary, mixed_case, words
+from phiguard.detectors.context import compile_phrases, find_context, mixed_case, words
+from phiguard.detectors.vocabulary import ClinicalVocabulary, stage_lists
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -42,10 +42,6 @@ _NOT_A_DAY = regex.compile(
     r"|tonight|now|(?:this\s+)?season|the\s+holidays?|holiday\s+season"
     r"|\d+\s*(?:west|east|north|south))$")  # "4 West" is a ward
 _OUR = compile_phrases(["our"])
-# The names pack's place rules, decided here like the model's places (the safe-harbor pack's
-# own place rules carry their own context and pass through).
-_PLACE_RULES = frozenset({"place-facility", "place-movement", "place-saint",
-                          "place-gazetteer", "place-acronym", "place-street"})
 _HAS_DAY = regex.compile(r"\d")
 _MONTH = regex.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d")
 # A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
@@ -56,21 +52,25 @@ class PlaceDateContext:
     """Decides in context on place and date candidates of a post."""
 
     name = "place-date-context"
+    # The pack-level word lists this stage decides with (rules/names.yaml ships them).
+    LISTS = ("allowed_places", "facility_words", "facility_kinds", "person_cues",
+             "patient_date_cues", "event_date_cues", "place_prepositions", "not_names",
+             *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
-        lists = pack.lists
+        lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
         self.policy = policy
-        self.allowed = lists.get("allowed_places", frozenset())
-        self.facility = compile_phrases(lists.get("facility_words", ()))
-        self.person_cues = compile_phrases(lists.get("person_cues", ()))
+        self.allowed = lists["allowed_places"]
+        self.facility = compile_phrases(lists["facility_words"])
+        self.person_cues = compile_phrases(lists["person_cues"])
         self.person_words = frozenset(p[0] for p in self.person_cues if len(p) == 1)
         self.person_phrases = [p for p in self.person_cues if len(p) > 1]
-        self.patient_cues = compile_phrases(lists.get("patient_date_cues", ()))
-        self.event_cues = compile_phrases(lists.get("event_date_cues", ()))
-        self.place_cues = compile_phrases(lists.get("place_prepositions", ()))
-        self.not_places = lists.get("not_names", frozenset())
-        self.facility_words = lists.get("facility_words", frozenset())
-        self.facility_kinds = lists.get("facility_kinds", frozenset())
+        self.patient_cues = compile_phrases(lists["patient_date_cues"])
+        self.event_cues = compile_phrases(lists["event_date_cues"])
+        self.place_cues = compile_phrases(lists["place_prepositions"])
+        self.not_places = lists["not_names"]
+        self.facility_words = lists["facility_words"]
+        self.facility_kinds = lists["facility_kinds"]
         self.clinical = ClinicalVocabulary(lists)
         org = [*pack.allow.terms, *policy.allow_terms]
         self.org = [set(words(t)) for t in org if words(t)]
@@ -83,7 +83,7 @@ class PlaceDateContext:
         places = []
         for c in candidates:
             if c.identifier is Identifier.GEOGRAPHIC and (
-                    c.layer == "ner" or c.rule_id in _PLACE_RULES):
+                    c.layer == "ner" or (c.role is not None and c.role.stage == "places")):
                 if self._place(c, person):
                     out.append(c)
                     places.append(c)
@@ -97,6 +97,28 @@ class PlaceDateContext:
 
     def _repeats(self, fields: Sequence[FieldText], places: list[Candidate]) -> list[Candidate]:
         """Other mentions in the post of a place flagged in it ("sent to GH ... arrived at GH")."""
+        by_first = self._repeatable(places)
+        if not by_first:
+            return []
+        covered = {(id(c.field), s) for c in places for s in range(c.start, c.end)}
+        out = []
+        for field in fields:
+            toks = field.tokens
+            for index, start in enumerate(toks.starts):
+                if (id(field), start) in covered:
+                    continue
+                for phrase, source in by_first.get(toks.words[index], ()):
+                    repeat = self._repeat_at(field, index, phrase, source)
+                    if repeat is not None:
+                        out.append(repeat)
+                        break
+        return out
+
+    def _repeatable(
+        self, places: list[Candidate],
+    ) -> dict[str, list[tuple[tuple[str, ...], Candidate]]]:
+        """The flagged places' word phrases, by first word (each token is looked up once, not
+        against every phrase)."""
         found: dict[tuple[str, ...], Candidate] = {}
         for c in places:
             if c.status != "flagged":
@@ -106,33 +128,25 @@ class PlaceDateContext:
                 tokens = tokens[:-1]  # "Calvert Hospital": "Calvert" alone is the same place
             if tokens and (len(tokens) > 1 or len(tokens[0]) > 1):
                 found.setdefault(tokens, c)
-        if not found:
-            return []
-        covered = {(id(c.field), s) for c in places for s in range(c.start, c.end)}
-        # Phrases by first word, so each token is looked up once, not against every phrase.
         by_first: dict[str, list[tuple[tuple[str, ...], Candidate]]] = {}
         for phrase, source in found.items():
             by_first.setdefault(phrase[0], []).append((phrase, source))
-        out = []
-        for field in fields:
-            toks = field.tokens
-            for index, start in enumerate(toks.starts):
-                for phrase, source in by_first.get(toks.words[index], ()):
-                    size = len(phrase)
-                    if (tuple(toks.words[index:index + size]) != phrase
-                            or (id(field), start) in covered):
-                        continue
-                    end = toks.ends[index + size - 1]
-                    if source.text.isupper() != field.text[start:end].isupper() and len(
-                            phrase[0]) < 4:
-                        continue  # "GH" named, "gh" elsewhere may be a word: keep case
-                    out.append(Candidate(
-                        field=field, start=start, end=end, identifier=Identifier.GEOGRAPHIC,
-                        entity=source.entity, score=source.score, rule_id="place-repeat",
-                        layer=self.name, explanation="the same place is flagged elsewhere in "
-                        "the post", status="flagged"))
-                    break
-        return out
+        return by_first
+
+    def _repeat_at(self, field: FieldText, index: int, phrase: tuple[str, ...],
+                   source: Candidate) -> Candidate | None:
+        toks = field.tokens
+        size = len(phrase)
+        if tuple(toks.words[index:index + size]) != phrase:
+            return None
+        start, end = toks.starts[index], toks.ends[index + size - 1]
+        if source.text.isupper() != field.text[start:end].isupper() and len(phrase[0]) < 4:
+            return None  # "GH" named, "gh" elsewhere may be a word: keep case
+        return Candidate(
+            field=field, start=start, end=end, identifier=Identifier.GEOGRAPHIC,
+            entity=source.entity, score=source.score, rule_id="place-repeat",
+            layer=self.name, explanation="the same place is flagged elsewhere in the post",
+            status="flagged")
 
     def _person(self, fields: Sequence[FieldText], candidates: list[Candidate]) -> str | None:
         """What shows the post is about a person: a flagged name, or a cue word."""
@@ -157,29 +171,12 @@ class PlaceDateContext:
         return None
 
     def _place(self, c: Candidate, person: str | None) -> bool:
+        """Update a place candidate in place; False drops it as no place at all."""
         tokens = words(c.text)
-        if not tokens or " ".join(tokens) in self.allowed or c.text.lower() in self.allowed:
+        if self._not_a_place(c, tokens):
             return False
-        if c.rule_id in _PLACE_RULES and mixed_case(c.field.text) and any(
-                w[:1].islower() for w in c.text.split() if w.lower() not in self.facility_words):
-            return False  # "a Baby-Friendly designated hospital": names here are capitalised
-        if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
-            return False  # "ICU", "Email", "Cont", "Lasix", "returned to SIMV": not places
-        if all(len(t) == 1 for t in tokens if t.isalpha()):
-            return False  # the model's "L s/c", "A&O x3": sides and scores, no place
-        if (c.layer == "ner" and self.policy.dates == "all" and len(tokens) == 1
-                and c.entity == "LOCATION"
-                and find_context(c.field, c.start, c.end, self.place_cues, 2, "before") is None):
+        if c.entity == "ORGANIZATION" and not self._facility(c, tokens):
             return False
-        if c.entity == "ORGANIZATION":
-            inside = [p for p in self.facility if _contains(tokens, p)]
-            after = find_context(c.field, c.start, c.end, self.facility, 1, "after")
-            facility = " ".join(inside[0]) if inside else after
-            if facility is None:
-                return False
-            c.entity = "FACILITY"
-            c.explanation += f"; a facility ({facility!r})"
-            self._drop_kind(c)
         if any(set(tokens) <= org for org in self.org):
             c.status = "suppressed"
             c.explanation += "; the organisation's own address or campus, on its allowlist"
@@ -197,6 +194,33 @@ class PlaceDateContext:
             c.explanation += "; no person in the post, so the place identifies no one"
         return True
 
+    def _not_a_place(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
+        if not tokens or " ".join(tokens) in self.allowed or c.text.lower() in self.allowed:
+            return True  # states, countries and regions
+        if c.role is not None and mixed_case(c.field.text) and any(
+                w[:1].islower() for w in c.text.split() if w.lower() not in self.facility_words):
+            return True  # "a Baby-Friendly designated hospital": names here are capitalised
+        if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
+            return True  # "ICU", "Email", "Cont", "Lasix", "returned to SIMV": not places
+        if all(len(t) == 1 for t in tokens if t.isalpha()):
+            return True  # the model's "L s/c", "A&O x3": sides and scores, no place
+        # In a chart, the model's one-word place needs a preposition of place before it.
+        return (c.layer == "ner" and self.policy.dates == "all" and len(tokens) == 1
+                and c.entity == "LOCATION"
+                and find_context(c.field, c.start, c.end, self.place_cues, 2, "before") is None)
+
+    def _facility(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
+        """A model ORG is a place only when it is a facility; it becomes a FACILITY."""
+        inside = [p for p in self.facility if _contains(tokens, p)]
+        after = find_context(c.field, c.start, c.end, self.facility, 1, "after")
+        facility = " ".join(inside[0]) if inside else after
+        if facility is None:
+            return False
+        c.entity = "FACILITY"
+        c.explanation += f"; a facility ({facility!r})"
+        self._drop_kind(c)
+        return True
+
     def _drop_kind(self, c: Candidate) -> None:
         """"Holy Cross Hospital" -> "Holy Cross": the name identifies, the kind of place does not
         (as the place-facility rule reports it)."""
@@ -206,26 +230,15 @@ class PlaceDateContext:
             c.end = spans[-1].end()
 
     def _date(self, c: Candidate, person: str | None) -> bool:
-        text = c.text
+        """Update a date candidate in place; False drops it as no date of anyone."""
         from_model = c.layer == "ner"
-        if from_model and _NOT_A_DAY.match(text.strip()):
-            return False
-        if from_model and not any(ch.isalpha() for ch in text):
-            # A bare number the model calls a date ("54", "2130") is a lab value or a clock
-            # time; real numeric dates are the patterns' job, validated against the calendar.
+        if from_model and _model_not_a_date(c.text):
             return False
         if self.policy.dates == "all":
-            month = _MONTH.search(text) is not None
-            ordinal = None if month else _THE_ORDINAL_DAY.search(text)
-            if ordinal is not None:
-                c.start, c.end = c.start + ordinal.start(1), c.start + ordinal.end(1)
-            elif from_model and not month:
-                # The patterns find a chart's numeric dates; the model's DATE there is mostly a
-                # lab value or a clock time, and "yesterday" or "Monday" no date at all.
-                return False
-            c.score = max(c.score, 0.8)
-            c.explanation += "; the clinical profile counts every date finer than a year"
-            return True
+            return _chart_date(c, from_model)
+        return self._date_in_context(c, person, from_model)
+
+    def _date_in_context(self, c: Candidate, person: str | None, from_model: bool) -> bool:
         patient = find_context(c.field, c.start, c.end, self.patient_cues, 8)
         event = find_context(c.field, c.start, c.end, self.event_cues, 6)
         if patient is not None and (person is not None or (not from_model and event is None)):
@@ -234,7 +247,7 @@ class PlaceDateContext:
         elif event is not None and (patient is None or person is None):
             c.status = "suppressed"
             c.explanation += f"; an event date in an announcement ({event!r})"
-        elif from_model and not _HAS_DAY.search(text):
+        elif from_model and not _HAS_DAY.search(c.text):
             return False  # a weekday or "this weekend" with nothing tying it to a person
         elif person is not None:
             c.score = max(c.score, 0.5)
@@ -243,6 +256,27 @@ class PlaceDateContext:
             c.status = "suppressed"
             c.explanation += "; no person or patient event near it"
         return True
+
+
+def _model_not_a_date(text: str) -> bool:
+    """A model DATE that is a year, an age or a duration, or a bare number ("54", "2130": a lab
+    value or a clock time; real numeric dates are the patterns' job, checked on the calendar)."""
+    return _NOT_A_DAY.match(text.strip()) is not None or not any(ch.isalpha() for ch in text)
+
+
+def _chart_date(c: Candidate, from_model: bool) -> bool:
+    """The clinical profile: every date finer than a year is the patient's."""
+    month = _MONTH.search(c.text) is not None
+    ordinal = None if month else _THE_ORDINAL_DAY.search(c.text)
+    if ordinal is not None:
+        c.start, c.end = c.start + ordinal.start(1), c.start + ordinal.end(1)
+    elif from_model and not month:
+        # The patterns find a chart's numeric dates; the model's DATE there is mostly a lab
+        # value or a clock time, and "yesterday" or "Monday" no date at all.
+        return False
+    c.score = max(c.score, 0.8)
+    c.explanation += "; the clinical profile counts every date finer than a year"
+    return True
 
 
 def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
