@@ -43,6 +43,15 @@ def _write(tmp_path: Path, body: str, name: str = "org.yaml") -> Path:
          "badge", "role", "known roles: "),
         ("pack: org\nrules:\n" + GOOD_RULE + "    role: name-of-relative\n",
          "badge", "role", "for identifier A rules"),
+        ("pack: org\nrules:\n" + GOOD_RULE + "    lists:\n      sites: [North, south, NORTH]\n",
+         "badge", "lists.sites", "list 'sites' has the entry 'NORTH' more than once"),
+        ("pack: org\nrules:\n" + GOOD_RULE + "    lists:\n      s: {use: [months], terms: [jan]}\n",
+         "badge", "lists.s", "the entry 'jan' more than once"),
+        ("pack: org\nrules:\n" + GOOD_RULE + "    lists:\n      s: {use: [planets]}\n",
+         "badge", "lists.s.use", "unknown shared list 'planets'"),
+        ("pack: org\nrules:\n" + GOOD_RULE
+         + "    lists:\n      s: {use: [months], exclude: [may]}\n",
+         "badge", "lists.s.exclude", "excludes 'may', which it does not have"),
     ],
 )
 def test_schema_error_names_file_rule_and_key(tmp_path: Path, body: str, rule_id: str, key: str,
@@ -115,3 +124,20 @@ def test_an_organisation_rule_with_a_role_is_decided_like_the_shipped_one(tmp_pa
     verb = check("ward guest will come by", policy=policy)
     assert [(f.rule_id, f.status) for f in named.findings] == [("ward-guest", "flagged")]
     assert [f.status for f in verb.findings if f.rule_id == "ward-guest"] == ["suppressed"]
+
+
+def test_a_duplicate_in_a_pack_level_list_names_the_list(tmp_path: Path) -> None:
+    path = _write(tmp_path, "pack: org\nlists:\n  staff_roles: [porter, Porter]\n")
+    with pytest.raises(RulePackError, match="'staff_roles' has the entry 'Porter'") as info:
+        load_rulepack(path)
+    assert info.value.key == "lists.staff_roles"
+
+
+def test_a_shared_list_is_read_by_name_less_its_exclusions(tmp_path: Path) -> None:
+    rule = GOOD_RULE.replace("'BADGE-\\d{4}'", "'(?:\\L<states>) BADGE-\\d{4}'") + (
+        "    lists:\n      states: {use: [us-states], exclude: [Maine], terms: [Guam]}\n")
+    policy = Policy(packs=[str(_write(tmp_path, "pack: org\nrules:\n" + rule))],
+                    layers=["patterns"])
+    found = {text: bool(check(f"{text} BADGE-1234", policy=policy).flagged)
+             for text in ("Ohio", "Guam", "Maine")}
+    assert found == {"Ohio": True, "Guam": True, "Maine": False}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from phiguard.models import Identifier
 
@@ -50,13 +50,21 @@ class ContextSpec(BaseModel):
     negative_after_window: int = Field(default=2, ge=0, le=50)
 
 
+SharedListName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
 class ListSpec(BaseModel):
-    """A named word list for `\\L<name>` in a rule's regex: inline terms or a file under rules/."""
+    """A named word list: inline terms, a file next to the pack, and shared lists that ship with
+    phiguard (`use: [us-states]` reads rules/lists/us-states.txt), less the `exclude` terms.
+
+    The loader resolves it to its terms; an entry may appear only once."""
 
     model_config = _STRICT
 
     terms: list[str] = Field(default_factory=list)
     file: str | None = None
+    use: list[SharedListName] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
 
 
 class Rule(BaseModel):
