@@ -141,3 +141,22 @@ def test_a_shared_list_is_read_by_name_less_its_exclusions(tmp_path: Path) -> No
     found = {text: bool(check(f"{text} BADGE-1234", policy=policy).flagged)
              for text in ("Ohio", "Guam", "Maine")}
     assert found == {"Ohio": True, "Guam": True, "Maine": False}
+
+
+def test_a_labelled_id_rule_reads_its_number_as_the_shipped_ones_do(tmp_path: Path) -> None:
+    rule = """
+  - id: donor-number
+    identifier: R
+    entity: DONOR_NUMBER
+    message: a blood donor number after its label
+    labelled_id:
+      labels: ['donor\\s+(?:id|no\\.?|#)']
+      longest: 8
+      score: 0.85
+"""
+    policy = Policy(packs=[str(_write(tmp_path, "pack: org\nrules:\n" + rule))],
+                    layers=["patterns"])
+    text = "Donor no. is AB-12345 and donor id 98-7654321"
+    spans = [text[f.start:f.end] for f in check(text, policy=policy).flagged]
+    # The second number is longer than `longest` allows: no partial match either.
+    assert spans == ["AB-12345"]

@@ -233,6 +233,10 @@ def _read_pack(path: Path) -> tuple[RulePack, list[Path]]:
         pack = RulePack.model_validate(raw)
     except ValidationError as exc:
         raise _schema_error(exc, raw, path) from None
+    # A labelled_id form becomes the rule's first pattern, checked like any other.
+    pack = pack.model_copy(update={"rules": [
+        rule.model_copy(update={"patterns": [rule.labelled_id.pattern(), *rule.patterns]})
+        if rule.labelled_id is not None else rule for rule in pack.rules]})
     _check_rules(pack, path)
     # Every rule's lists resolved to their terms once, here: the layers, the redaction tables
     # and the examples all read the same terms.

@@ -29,6 +29,31 @@ class PatternSpec(BaseModel):
     requires: str | None = None
 
 
+class LabelledIdSpec(BaseModel):
+    """An identifying number after its label ("MRN: 12345678", "member ID# W1234-5678").
+
+    The loader expands it into the rule's first pattern, so every labelled number is read the
+    same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
+    "=" if any, then the number (group `id`): up to four letters, a digit, then letters and
+    digits with a `separators` character between two of them, `longest` characters at most
+    after the letters."""
+
+    model_config = _STRICT
+
+    labels: list[str] = Field(min_length=1)
+    score: float = Field(ge=0.0, le=1.0)
+    longest: int = Field(ge=4, le=64)
+    separators: Literal["-", "-/."] = "-"
+
+    def pattern(self) -> PatternSpec:
+        """The pattern this form stands for."""
+        between = "-" if self.separators == "-" else "[-/.]"
+        regex = (r"(?i)\b(?:" + "|".join(self.labels) + r")(?:(?<=\w)(?!\w)|(?<=\W))\s*"
+                 r"(?:(?:is|was|:|#|=)\s*)?(?:#\s*)?(?P<id>[A-Z]{0,4}-?\d(?:[\dA-Z]|"
+                 + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
+        return PatternSpec(regex=regex, score=self.score, group="id", requires=r"\d")
+
+
 class ContextSpec(BaseModel):
     """Whole words or phrases within `window` tokens of a match (before, after or both).
 
@@ -77,6 +102,8 @@ class Rule(BaseModel):
     entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     message: str
     patterns: list[PatternSpec] = Field(default_factory=list)
+    # A labelled identifying number, expanded by the loader into the first pattern.
+    labelled_id: LabelledIdSpec | None = None
     validators: list[str] = Field(default_factory=list)
     context: ContextSpec = Field(default_factory=ContextSpec)
     lists: dict[str, ListSpec | list[str]] = Field(default_factory=dict)
@@ -92,9 +119,9 @@ class Rule(BaseModel):
 
     @model_validator(mode="after")
     def _finds_something(self) -> Rule:
-        if not self.patterns and "lexicon" not in self.lists:
-            raise ValueError("a rule needs at least one pattern or a `lexicon` list")
-        if not self.patterns and self.lexicon_score is None:
+        if not self.patterns and self.labelled_id is None and "lexicon" not in self.lists:
+            raise ValueError("a rule needs a pattern, a `labelled_id` or a `lexicon` list")
+        if not self.patterns and self.labelled_id is None and self.lexicon_score is None:
             raise ValueError("a rule with no patterns needs a `lexicon_score`")
         return self
 
