@@ -39,14 +39,7 @@ from phiguard.policy import Consent, Policy
 from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import Role
 
-_PATIENT = compile_phrases(["patient", "our patient", "pt"])
-# A title that is also a clinical abbreviation, just before a name-title capture.
-_AMBIGUOUS_TITLE = regex.compile(r"(?i)(?<![\w.])(?:ms|lt)\.?[ \t]+\Z")
 _WORKFORCE = "workforce"
-# "her husband ", "their son ": a relation word owned by a person, just before a capture. Only
-# then is a capitalised word the lexicon lacks taken as the relative's name ("Tomasz"); a note's
-# "wife Called" or "Son Given" is not.
-_OWNED_RELATION = regex.compile(r"(?i)\b(?:her|his|their|my|your|our)[ \t]+\p{L}+[ \t]+\Z")
 
 
 class NameContext:
@@ -57,7 +50,8 @@ class NameContext:
     # The pack-level word lists this stage decides with (rules/names.yaml ships them).
     LISTS = ("clinician_titles", "clinician_credentials", "person_cues", "relations",
              "place_prepositions", "staff_roles", "verb_word_names", "common_word_names",
-             "not_names", "last_names", "public_figures", *ClinicalVocabulary.LISTS)
+             "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
+             "person_possessives", *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
@@ -81,6 +75,16 @@ class NameContext:
         self.last = lists["last_names"]
         self.lexicon = self.first | self.last
         self.stop = self.not_names
+        # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
+        self.patient_words = compile_phrases(lists["patient_words"])
+        # A title that is also clinical shorthand ("MS", "Lt."), just before a title's capture.
+        self.shorthand_title = regex.compile(r"(?i)(?<![\w.])(?:\L<titles>)\.?[ \t]+\Z",
+                                             titles=sorted(lists["shorthand_titles"]))
+        # "her husband ", "their son ": a relation word owned by a person, just before a
+        # capture. Only then is a capitalised word the lexicon lacks taken as the relative's
+        # name ("Tomasz"); a note's "wife Called" or "Son Given" is not.
+        self.owned_relation = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+[ \t]+\Z",
+                                            owners=sorted(lists["person_possessives"]))
         # Public figures by their whole name and by each ending of it ("Obama" of "Barack
         # Obama"): one set lookup per candidate, not a loop over the list.
         public = [words(p) for p in lists["public_figures"]]
@@ -221,7 +225,7 @@ class NameContext:
         """"MS" is also mental status and morphine sulfate, "Lt." is left: after them only a
         known first name or surname is a name ("MS WORSENING", "Lt. Hip replacement")."""
         return (len(tokens[0]) > 1 and tokens[0] not in self.lexicon
-                and _AMBIGUOUS_TITLE.search(c.field.text, max(0, c.start - 8), c.start)
+                and self.shorthand_title.search(c.field.text, max(0, c.start - 8), c.start)
                 is not None)
 
     def _model_person(self, c: Candidate, tokens: tuple[str, ...],
@@ -325,7 +329,7 @@ class NameContext:
         first = WORD_PATTERN.search(c.field.text, c.start, c.end)
         if not (role.relative and first is not None
                 and first.group().istitle() and mixed_case(c.field.text)
-                and _OWNED_RELATION.search(c.field.text, max(0, c.start - 40), c.start)
+                and self.owned_relation.search(c.field.text, max(0, c.start - 40), c.start)
                 and tokens[0] not in self.stop and tokens[0] not in self.clinical
                 and tokens[0] not in self.common):
             return ()
@@ -335,7 +339,7 @@ class NameContext:
     def _workforce(self, c: Candidate) -> str | None:
         """Why the name is a clinician's or staff member's, or None."""
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
-        if find_context(c.field, c.start, c.end, _PATIENT, 4, "before"):
+        if find_context(c.field, c.start, c.end, self.patient_words, 4, "before"):
             return None
         clinician = "a clinician named with a title"
         if c.role is not None and c.role.clinician:

@@ -31,17 +31,29 @@ from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
 
-# A model DATE that is a year, a decade, an age or a duration: not a date of an individual.
-_NOT_A_DAY = regex.compile(
-    r"(?i)^(?:(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?:18|19|20)?\d0'?s|(?:in\s+)?(?:18|19|20)\d\d"
-    r"|(?:fy|fiscal\s+year)\s*\d+|(?:about|almost|over|nearly|more\s+than|the\s+(?:past|last|next))?"
-    r"\s*(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|few|many)"
-    r"[\s-]+(?:days?|weeks?|months?|years?|yrs?|hours?|decades?)(?:[\s-]+(?:old|long|ago|later))?"
-    r"|(?:\w+\s+)?(?:years?|months?|weeks?|days?)(?:\s+old)?|annual|annually|daily|weekly"
-    r"|monthly|yearly|each\s+year|every\s+year|this\s+year|last\s+year|next\s+year|today"
-    r"|tonight|now|(?:this\s+)?season|the\s+holidays?|holiday\s+season"
-    r"|\d+\s*(?:west|east|north|south))$")  # "4 West" is a ward
-_OUR = compile_phrases(["our"])
+# The word lists a model DATE is read with to tell it is no day of anyone (`_not_a_day`).
+_NOT_A_DAY_LISTS = ("approximations", "count_words", "duration_units", "age_units",
+                    "duration_after_words", "recurring_times", "ward_directions")
+
+
+def _alternatives(phrases: frozenset[str]) -> str:
+    """A regex alternation of whole phrases, any whitespace between their words."""
+    return "|".join(r"\s+".join(regex.escape(w) for w in phrase.split())
+                    for phrase in sorted(phrases, key=lambda p: (-len(p), p)))
+
+
+def _not_a_day(lists: dict[str, frozenset[str]]) -> regex.Pattern[str]:
+    """A model DATE that is a year, a decade, an age, a duration, a recurring time ("annual",
+    "this season") or a ward ("4 West"): not a date of an individual."""
+    approx, counts, units, ages, after, recurring, wards = (
+        _alternatives(lists[name]) for name in _NOT_A_DAY_LISTS)
+    return regex.compile(
+        r"(?i)^(?:(?:the\s+)?(?:early\s+|late\s+|mid-?)?(?:18|19|20)?\d0'?s"
+        r"|(?:in\s+)?(?:18|19|20)\d\d|(?:fy|fiscal\s+year)\s*\d+"
+        rf"|(?:{approx})?\s*(?:\d+|{counts})[\s-]+(?:{units})(?:[\s-]+(?:{after}))?"
+        rf"|(?:\w+\s+)?(?:{ages})(?:\s+old)?|{recurring}|\d+\s*(?:{wards}))$")
+
+
 _HAS_DAY = regex.compile(r"\d")
 _MONTH = regex.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d")
 # A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
@@ -55,7 +67,7 @@ class PlaceDateContext:
     # The pack-level word lists this stage decides with (rules/names.yaml ships them).
     LISTS = ("allowed_places", "facility_words", "facility_kinds", "person_cues",
              "patient_date_cues", "event_date_cues", "place_prepositions", "not_names",
-             *ClinicalVocabulary.LISTS)
+             "organisation_possessives", *_NOT_A_DAY_LISTS, *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
@@ -71,7 +83,10 @@ class PlaceDateContext:
         self.not_places = lists["not_names"]
         self.facility_words = lists["facility_words"]
         self.facility_kinds = lists["facility_kinds"]
+        # "our hospital": the posting organisation's own facility.
+        self.ours = compile_phrases(lists["organisation_possessives"])
         self.clinical = ClinicalVocabulary(lists)
+        self.not_a_day = _not_a_day(lists)
         org = [*pack.allow.terms, *policy.allow_terms]
         self.org = [set(words(t)) for t in org if words(t)]
 
@@ -180,7 +195,8 @@ class PlaceDateContext:
         if any(set(tokens) <= org for org in self.org):
             c.status = "suppressed"
             c.explanation += "; the organisation's own address or campus, on its allowlist"
-        elif c.entity == "FACILITY" and find_context(c.field, c.start, c.end, _OUR, 1, "before"):
+        elif c.entity == "FACILITY" and find_context(c.field, c.start, c.end, self.ours, 1,
+                                                     "before"):
             c.status = "suppressed"
             c.explanation += "; 'our' facility: the posting organisation's own"
         elif self.policy.dates == "all":
@@ -232,11 +248,18 @@ class PlaceDateContext:
     def _date(self, c: Candidate, person: str | None) -> bool:
         """Update a date candidate in place; False drops it as no date of anyone."""
         from_model = c.layer == "ner"
-        if from_model and _model_not_a_date(c.text):
+        if from_model and self._model_not_a_date(c.text):
             return False
         if self.policy.dates == "all":
             return _chart_date(c, from_model)
         return self._date_in_context(c, person, from_model)
+
+    def _model_not_a_date(self, text: str) -> bool:
+        """A model DATE that is a year, an age or a duration, or a bare number ("54", "2130": a
+        lab value or a clock time; real numeric dates are the patterns' job, checked on the
+        calendar)."""
+        return (self.not_a_day.match(text.strip()) is not None
+                or not any(ch.isalpha() for ch in text))
 
     def _date_in_context(self, c: Candidate, person: str | None, from_model: bool) -> bool:
         patient = find_context(c.field, c.start, c.end, self.patient_cues, 8)
@@ -256,12 +279,6 @@ class PlaceDateContext:
             c.status = "suppressed"
             c.explanation += "; no person or patient event near it"
         return True
-
-
-def _model_not_a_date(text: str) -> bool:
-    """A model DATE that is a year, an age or a duration, or a bare number ("54", "2130": a lab
-    value or a clock time; real numeric dates are the patterns' job, checked on the calendar)."""
-    return _NOT_A_DAY.match(text.strip()) is not None or not any(ch.isalpha() for ch in text)
 
 
 def _chart_date(c: Candidate, from_model: bool) -> bool:
