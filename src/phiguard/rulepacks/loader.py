@@ -156,6 +156,12 @@ def shared_list_path(name: str) -> Path:
     return rules_dir() / "lists" / f"{name}.txt"
 
 
+def read_shared_list(name: str) -> list[str]:
+    """The terms of a shared list that ships in rules/lists/ (for tables outside the packs)."""
+    path = shared_list_path(name)
+    return _read_terms(path, f"shared list {name!r}", path, "use", None)
+
+
 def _read_terms(path: Path, what: str, pack_path: Path, key: str,
                 rule_id: str | None) -> list[str]:
     try:
