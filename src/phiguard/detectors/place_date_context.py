@@ -55,7 +55,6 @@ def _not_a_day(lists: dict[str, frozenset[str]]) -> regex.Pattern[str]:
 
 
 _HAS_DAY = regex.compile(r"\d")
-_MONTH = regex.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d")
 # A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
 _THE_ORDINAL_DAY = regex.compile(r"(?i)\bthe\s+(\d{1,2}(?:st|nd|rd|th))\b")
 
@@ -67,7 +66,7 @@ class PlaceDateContext:
     # The pack-level word lists this stage decides with (rules/names.yaml ships them).
     LISTS = ("allowed_places", "facility_words", "facility_kinds", "person_cues",
              "patient_date_cues", "event_date_cues", "place_prepositions", "not_names",
-             "organisation_possessives", *_NOT_A_DAY_LISTS, *ClinicalVocabulary.LISTS)
+             "organisation_possessives", "months", *_NOT_A_DAY_LISTS, *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
@@ -87,6 +86,9 @@ class PlaceDateContext:
         self.ours = compile_phrases(lists["organisation_possessives"])
         self.clinical = ClinicalVocabulary(lists)
         self.not_a_day = _not_a_day(lists)
+        # A month's name or abbreviation before a day ("Mar 3", "sept. 14"): a chart's date.
+        self.month_day = regex.compile(r"(?i)\b(?:\L<months>|may)[a-z]*\.?\s*\d",
+                                       months=sorted(lists["months"]))
         org = [*pack.allow.terms, *policy.allow_terms]
         self.org = [set(words(t)) for t in org if words(t)]
 
@@ -251,7 +253,7 @@ class PlaceDateContext:
         if from_model and self._model_not_a_date(c.text):
             return False
         if self.policy.dates == "all":
-            return _chart_date(c, from_model)
+            return self._chart_date(c, from_model)
         return self._date_in_context(c, person, from_model)
 
     def _model_not_a_date(self, text: str) -> bool:
@@ -260,6 +262,20 @@ class PlaceDateContext:
         calendar)."""
         return (self.not_a_day.match(text.strip()) is not None
                 or not any(ch.isalpha() for ch in text))
+
+    def _chart_date(self, c: Candidate, from_model: bool) -> bool:
+        """The clinical profile: every date finer than a year is the patient's."""
+        month = self.month_day.search(c.text) is not None
+        ordinal = None if month else _THE_ORDINAL_DAY.search(c.text)
+        if ordinal is not None:
+            c.start, c.end = c.start + ordinal.start(1), c.start + ordinal.end(1)
+        elif from_model and not month:
+            # The patterns find a chart's numeric dates; the model's DATE there is mostly a lab
+            # value or a clock time, and "yesterday" or "Monday" no date at all.
+            return False
+        c.score = max(c.score, 0.8)
+        c.explanation += "; the clinical profile counts every date finer than a year"
+        return True
 
     def _date_in_context(self, c: Candidate, person: str | None, from_model: bool) -> bool:
         patient = find_context(c.field, c.start, c.end, self.patient_cues, 8)
@@ -279,21 +295,6 @@ class PlaceDateContext:
             c.status = "suppressed"
             c.explanation += "; no person or patient event near it"
         return True
-
-
-def _chart_date(c: Candidate, from_model: bool) -> bool:
-    """The clinical profile: every date finer than a year is the patient's."""
-    month = _MONTH.search(c.text) is not None
-    ordinal = None if month else _THE_ORDINAL_DAY.search(c.text)
-    if ordinal is not None:
-        c.start, c.end = c.start + ordinal.start(1), c.start + ordinal.end(1)
-    elif from_model and not month:
-        # The patterns find a chart's numeric dates; the model's DATE there is mostly a lab
-        # value or a clock time, and "yesterday" or "Monday" no date at all.
-        return False
-    c.score = max(c.score, 0.8)
-    c.explanation += "; the clinical profile counts every date finer than a year"
-    return True
 
 
 def _contains(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
