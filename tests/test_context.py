@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from phiguard import Policy, check
+from pathlib import Path
+
+import pytest
+
+from phiguard import ConfigError, Policy, check
 
 
 def _by_text(text: str, identifier: str, policy: Policy | None = None) -> dict[str, str]:
@@ -110,3 +114,30 @@ def test_explanations_do_not_change_with_the_hash_seed() -> None:
         runs.append(json.loads(out))
     assert runs[0] == runs[1] == runs[2]
     assert any("'delivered'" in e or "'went home'" in e for e in runs[0][0])
+
+
+def test_a_policy_of_fewer_packs_keeps_the_stages_vocabulary() -> None:
+    # The context stages declare the word lists they need; a policy without the names pack
+    # gets them from it rather than deciding with empty lists (a state flagged as a place, a
+    # public figure flagged as a patient).
+    text = "Baby Emma went home to Texas with her mom. Barack Obama sent a card."
+    default = _by_text(text, "B") | _by_text(text, "A")
+    fewer = Policy(packs=["safe-harbor"])
+    alone = _by_text(text, "B", fewer) | _by_text(text, "A", fewer)
+    assert "Texas" not in default and "Texas" not in alone
+    assert default.get("Barack Obama") == alone.get("Barack Obama") == "suppressed"
+
+
+def test_a_stage_whose_lists_no_pack_defines_is_an_error(tmp_path: Path) -> None:
+    from phiguard.detectors.vocabulary import stage_lists
+    from phiguard.rulepacks.loader import load_rulepack
+
+    home = tmp_path / "home.yaml"
+    home.write_text("pack: home\nlists:\n  relations: [son]\n", encoding="utf-8")
+    pack = load_rulepack("safe-harbor")
+    lists = stage_lists("name-context", ["relations"], Policy(), pack, home=str(home))
+    assert lists["relations"] == frozenset({"son"})
+    with pytest.raises(ConfigError, match="name-context layer needs the word lists "
+                                          "public_figures"):
+        stage_lists("name-context", ["relations", "public_figures"], Policy(), pack,
+                    home=str(home))

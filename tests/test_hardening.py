@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import regex
-import yaml
 
 import phiguard
 from phiguard import Policy, Post, check, engine
@@ -129,11 +128,11 @@ def test_obfuscation_recall(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _shipped_patterns() -> Iterator[tuple[str, str, str]]:
+    # As loaded: a rule's `labelled_id` form is expanded into its first pattern.
     for path in sorted(rules_dir().glob("*.yaml")):
-        pack = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for rule in pack.get("rules", []):
-            for index, spec in enumerate(rule.get("patterns", [])):
-                yield path.name, f"{rule['id']}/{spec.get('name', index)}", spec["regex"]
+        for rule, _ in load_rulepack(str(path)).rules:
+            for index, spec in enumerate(rule.patterns):
+                yield path.name, f"{rule.id}/{spec.name or index}", spec.regex
 
 
 def _adjacent_unbounded_whitespace(pattern: str) -> list[str]:

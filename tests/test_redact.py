@@ -287,6 +287,7 @@ def test_surrogate_never_keeps_a_birth_year_that_implies_90_plus(policy: Policy)
     ("zip code 03601", "zip code 000"),      # 036 is a restricted prefix
     ("zip code 036", "zip code 000"),
     ("lives at 12 Elm St, Springfield, IL 62701.", "lives at Illinois 627."),
+    ("lives at 9 Pine Rd, Casper, WY 82601.", "lives at Wyoming 826."),  # the shared lists' last
     ("lives at 12 Elm Street in the valley.", "lives at [STREET_ADDRESS] in the valley."),
     ("Call 415-555-2671", "Call [PHONE_NUMBER]"),
 ])

@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         out[f"phiguard_default_large_n{n}"] = rate(len(big), time.perf_counter() - started)
 
     if args.presidio:
-        from phiguard.detectors.ner import offline_tldextract
+        from phiguard.integrations.presidio import offline_tldextract
 
-        offline_tldextract()
+        offline_tldextract()  # before presidio_analyzer is imported
         from presidio_analyzer import AnalyzerEngine
         from presidio_analyzer.nlp_engine import NlpEngineProvider
 

@@ -49,7 +49,7 @@ def _name_context(policy: Policy, pack: LoadedPack) -> PostStage:
 
 
 def _place_date_context(policy: Policy, pack: LoadedPack) -> PostStage:
-    from phiguard.detectors.person_context import PlaceDateContext
+    from phiguard.detectors.place_date_context import PlaceDateContext
 
     return PlaceDateContext(policy, pack)
 

@@ -226,6 +226,8 @@ class Policy(BaseModel):
         "her son", a rare diagnosis), and a chart's subject is its patient on every line; its
         places, dates and names are flagged on their own."""
         values: dict[str, Any] = {"name": "clinical", "dates": "all", "combinations": [],
+                                  # The profile's own vocabulary (rules/clinical.yaml).
+                                  "packs": (*DEFAULT_PACKS, "clinical"),
                                   # A chart's every identifier is its patient's: no owner stage.
                                   "layers": tuple(layer for layer in DEFAULT_LAYERS
                                                   if layer != "owner")}

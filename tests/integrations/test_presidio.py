@@ -137,3 +137,18 @@ def test_bad_recognizers_name_the_file_and_key(tmp_path: Path, recognizer: dict[
     with pytest.raises(RulePackError, match=message) as raised:
         convert_presidio_yaml(source, tmp_path / "out.yaml")
     assert "bad.yaml" in str(raised.value) and "recognizers[0]" in str(raised.value)
+
+
+def test_tldextract_is_kept_offline_where_presidio_is_imported_and_only_there() -> None:
+    import os
+    import subprocess
+    import sys
+
+    assert os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] == ""  # this module imported it
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TLDEXTRACT_")}
+    probe = ("import os, phiguard\n"
+             "phiguard.check('Our patient Sarah Miller went home.')\n"
+             "print(sorted(k for k in os.environ if k.startswith('TLDEXTRACT_')))")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

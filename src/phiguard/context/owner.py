@@ -45,10 +45,11 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
+from phiguard.detectors.vocabulary import stage_lists
 from phiguard.errors import ConfigError
 from phiguard.models import DETECTOR_ERROR, Identifier, Post
 from phiguard.policy import Policy
-from phiguard.rulepacks.loader import LoadedPack, load_rulepack
+from phiguard.rulepacks.loader import LoadedPack
 
 REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
                   "care_word_suffixes", "person_nouns", "room_words", "schedule_words",
@@ -153,16 +154,9 @@ class OwnerStage:
     filters = (*TAKE_BACK_FILTERS, "patient-name", "patient-date")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
-        lists = dict(pack.lists)
-        if any(name not in lists for name in REQUIRED_LISTS):
-            # The stage's vocabulary ships as its own pack: a policy that lists other packs
-            # only ("safe-harbor" alone) still gets it, rather than an empty list per word.
-            lists = {**load_rulepack("owner").lists, **lists}
-        missing = [name for name in REQUIRED_LISTS if name not in lists]
-        if missing:
-            raise ConfigError(
-                f"policy {policy.name!r}: the owner layer needs the lists {', '.join(missing)}; "
-                "add the 'owner' pack to the policy's packs or drop 'owner' from its layers")
+        # The stage's vocabulary ships as its own pack: a policy that lists other packs only
+        # ("safe-harbor" alone) still gets it, rather than an empty list per word.
+        lists = stage_lists(self.name, REQUIRED_LISTS, policy, pack, home="owner")
         self.flag_staff = policy.clinician_names == "flag"
         self.min_score = policy.min_score
         self.disabled = frozenset(policy.disabled_filters)

@@ -13,6 +13,7 @@ import regex
 
 from phiguard.models import Identifier, Post
 from phiguard.normalize import Normalized
+from phiguard.rulepacks.roles import Role
 
 WORD_PATTERN = regex.compile(r"\w+(?:['’]\w+)*")
 
@@ -89,6 +90,8 @@ class Candidate:
     explanation: str
     status: str = "flagged"
     notes: list[str] = dataclasses.field(default_factory=list)
+    # The declared role of the rule that proposed it (rules' `role`), read by the context stages.
+    role: Role | None = None
 
     @property
     def text(self) -> str:

@@ -8,9 +8,35 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from phiguard.detectors.base import WORD_PATTERN, FieldText
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Lowercase word tokens, as allowlists and lexicons compare them."""
+    return tuple(w.lower() for w in WORD_PATTERN.findall(text))
+
+
+# A fact of the whole field, asked once per candidate: computed once per field text (was
+# quadratic on a long post of many candidates).
+@lru_cache(maxsize=16)
+def mixed_case(text: str) -> bool:
+    """Written in sentence case, where a place's or a name's capital means something: not a
+    chart in capitals or in lowercase (at least one word in ten capitalised, and not nine)."""
+    found = [w for w in text.split() if w[:1].isalpha()]
+    capital = sum(w[:1].isupper() for w in found)
+    return bool(found) and 0.1 * len(found) <= capital < 0.9 * len(found)
+
+
+def sentence_initial(field: FieldText, start: int) -> bool:
+    """True if `start` begins a sentence of the field (after . ! ? : or a line break)."""
+    text = field.text
+    index = start - 1
+    while index >= 0 and text[index] in " \t\"'“‘(":  # scan back, never copy the prefix
+        index -= 1
+    return index < 0 or text[index] in ".!?\n:"
 
 
 def compile_phrases(words: Iterable[str]) -> list[tuple[str, ...]]:

@@ -28,8 +28,7 @@ import regex
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase
-from phiguard.detectors.lexicon import _Trie
-from phiguard.detectors.patterns import _list_terms
+from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -73,29 +72,35 @@ class DisclosureStage:
     """Post-level stage: care-disclosure findings for posts that answer someone."""
 
     name = "disclosure"
+    # The pack-level word lists it decides with (rules/disclosure.yaml ships them).
+    LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
+             "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
+             "addressed", "instructions")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
-        lists = pack.lists
         self.rules: dict[str, Rule] = {r.id: r for r, _ in pack.rules if r.entity == CUE}
-        # Without the disclosure pack's lists the stage has nothing to decide with.
-        self.active = bool(self.rules) and "second_person" in lists
-        self.second = lists.get("second_person", frozenset())
-        self.possessive = lists.get("possessive", frozenset())
-        self.third = lists.get("third_person", frozenset())
-        self.kin = lists.get("kin", frozenset())
-        self.staff_nouns = lists.get("staff_nouns", frozenset())
-        self.takeback = compile_phrases([*lists.get("privacy", ()), *lists.get("generic", ())])
-        self.not_referents = compile_phrases(lists.get("not_referents", ()))
-        self.asks = compile_phrases(lists.get("asks_about_patient", ()))
-        self.questions = compile_phrases(lists.get("asks_who", ()))
-        self.staff_asked = compile_phrases(lists.get("asks_about_staff", ()))
-        self.addressed = compile_phrases(lists.get("addressed", ()))
-        self.instructions = lists.get("instructions", frozenset())
+        # Without the disclosure pack's care cues the stage has nothing to decide on; with them,
+        # it decides with its declared word lists (from the disclosure pack if need be).
+        self.active = bool(self.rules)
+        lists = (stage_lists(self.name, self.LISTS, policy, pack, home="disclosure")
+                 if self.active else dict.fromkeys(self.LISTS, frozenset[str]()))
+        self.second = lists["second_person"]
+        self.possessive = lists["possessive"]
+        self.third = lists["third_person"]
+        self.kin = lists["kin"]
+        self.staff_nouns = lists["staff_nouns"]
+        self.takeback = compile_phrases([*lists["privacy"], *lists["generic"]])
+        self.not_referents = compile_phrases(lists["not_referents"])
+        self.asks = compile_phrases(lists["asks_about_patient"])
+        self.questions = compile_phrases(lists["asks_who"])
+        self.staff_asked = compile_phrases(lists["asks_about_staff"])
+        self.addressed = compile_phrases(lists["addressed"])
+        self.instructions = lists["instructions"]
         # Everyday care words and units, to tell whether the comment answered asks about care.
-        self.question_trie = _Trie([term for rule, path in pack.rules
+        self.question_trie = Trie([term for rule, path in pack.rules
                                     if rule.id in ("care-everyday", "care-setting")
-                                    for term in _list_terms(rule.lists["lexicon"], path,
+                                    for term in list_terms(rule.lists["lexicon"], path,
                                                             rule.id, "lexicon")])
         self._model: object | None = None
 

@@ -13,52 +13,19 @@ one walk down it, so a field costs its number of words times the depth of the de
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import regex
 
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.patterns import _list_terms
+from phiguard.detectors.vocabulary import TERM_TOKEN, Trie, list_terms
 from phiguard.rulepacks.loader import LoadedPack
+from phiguard.rulepacks.roles import ROLES
 from phiguard.rulepacks.schema import Rule
 
-# Words, and each other non-space character as its own token: "Hutchinson-Gilford" is three.
-_TOKEN = regex.compile(r"\w+|[^\w\s]")
-_END = ""  # trie key that marks the end of a term; no token is empty
 
-
-def _tokens(text: str) -> list[str]:
-    return [t.casefold() for t in _TOKEN.findall(text)]
-
-
-class _Trie:
-    def __init__(self, terms: Sequence[str]) -> None:
-        self.root: dict[str, Any] = {}
-        for term in terms:
-            node = self.root
-            for token in _tokens(term):
-                node = node.setdefault(token, {})
-            node[_END] = True
-
-    def longest(self, words: list[str], start: int) -> int:
-        """The number of tokens of the longest term starting at words[start], else 0."""
-        node = self.root
-        best = 0
-        for index in range(start, len(words)):
-            child = node.get(words[index])
-            if child is None:
-                break
-            node = child
-            if _END in node:
-                best = index - start + 1
-        return best
-
-
-def _cached_trie(terms: list[str]) -> _Trie:
+def _cached_trie(terms: list[str]) -> Trie:
     """The trie of these terms, from the disk cache when it was built before (phiguard.cache)."""
     from phiguard.cache import cached, digest
 
-    return cached("trie", digest("\n".join(terms)), lambda: _Trie(terms))
+    return cached("trie", digest("\n".join(terms)), lambda: Trie(terms))
 
 
 class LexiconDetector:
@@ -67,11 +34,11 @@ class LexiconDetector:
     name = "lexicon"
 
     def __init__(self, pack: LoadedPack) -> None:
-        self.rules: list[tuple[Rule, _Trie]] = []
+        self.rules: list[tuple[Rule, Trie]] = []
         for rule, path in pack.rules:
             spec = rule.lists.get("lexicon")
             if spec is not None:
-                terms = _list_terms(spec, path, rule.id, "lexicon")
+                terms = list_terms(spec, path, rule.id, "lexicon")
                 self.rules.append((rule, _cached_trie(terms)))
 
     def detect(self, fields: Sequence[FieldText]) -> list[list[Candidate]]:
@@ -82,7 +49,7 @@ class LexiconDetector:
 
     def _detect_field(self, field: FieldText) -> list[Candidate]:
         text = field.text
-        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        spans = [(m.start(), m.end()) for m in TERM_TOKEN.finditer(text)]
         words = [text[s:e].casefold() for s, e in spans]
         found: list[Candidate] = []
         for rule, trie in self.rules:
@@ -95,7 +62,7 @@ class LexiconDetector:
                         found.append(Candidate(
                             field=field, start=start, end=end, identifier=rule.identifier,
                             entity=rule.entity, score=rule.term_score(), rule_id=rule.id,
-                            layer=self.name,
+                            layer=self.name, role=ROLES.get(rule.role or ""),
                             explanation=f"term of rule {rule.id!r}'s lexicon ({rule.message})"))
                         index += size
                         continue

@@ -12,7 +12,6 @@ them are PHI (a clinician's name, a state, an event date are not).
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -21,20 +20,6 @@ from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.pipelines import BoundedPipeline
 from phiguard.errors import ModelNotInstalledError
 from phiguard.models import Identifier
-
-
-def offline_tldextract() -> None:
-    """Keep tldextract (used by Presidio's email and URL recognizers) off the network and disk.
-
-    Its first email would otherwise fetch the public suffix list with no timeout. It reads these
-    variables when an extractor is constructed, so this must run before presidio_analyzer is
-    imported; setdefault leaves a user's own choice alone.
-    """
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    os.environ.setdefault("TLDEXTRACT_CACHE", "")
-
-
-offline_tldextract()
 
 # Model module -> the PyPI package that installs it, for the error message.
 _PACKAGES = {

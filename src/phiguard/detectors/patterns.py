@@ -10,8 +10,10 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
-from phiguard.rulepacks.loader import LoadedPack, read_list_file
-from phiguard.rulepacks.schema import ListSpec, Rule
+from phiguard.detectors.vocabulary import list_terms
+from phiguard.rulepacks.loader import LoadedPack
+from phiguard.rulepacks.roles import ROLES
+from phiguard.rulepacks.schema import Rule
 from phiguard.validators import Match, Validator, get_validator
 
 # Seconds one regex may spend on one field; patterns are written to be linear, this is the net.
@@ -67,18 +69,9 @@ class CompiledRule:
     allow: frozenset[str]
 
 
-def _list_terms(spec: ListSpec | list[str], pack_path: Path, rule_id: str, name: str) -> list[str]:
-    if isinstance(spec, list):
-        return spec
-    terms = list(spec.terms)
-    if spec.file:
-        terms.extend(read_list_file(pack_path, spec.file, f"lists.{name}.file", rule_id))
-    return terms
-
-
 def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
     """Compile one rule; errors name the pack file and rule id."""
-    lists = {name: _list_terms(spec, pack_path, rule.id, name) for name, spec in rule.lists.items()}
+    lists = {name: list_terms(spec, pack_path, rule.id, name) for name, spec in rule.lists.items()}
     patterns = []
     for index, spec in enumerate(rule.patterns):
         flags = 0
@@ -119,7 +112,7 @@ class PatternDetector:
         self.rules = [compile_rule(rule, path) for rule, path in pack.rules]
         # Rules limited to some fields (`lists.only_in`, e.g. a label read out in a caption) do
         # not run elsewhere, so no later stage sees, repeats or combines what they would find.
-        self.only_in = {rule.id: frozenset(_list_terms(rule.lists["only_in"], path, rule.id,
+        self.only_in = {rule.id: frozenset(list_terms(rule.lists["only_in"], path, rule.id,
                                                        "only_in"))
                         for rule, path in pack.rules if "only_in" in rule.lists}
 
@@ -195,5 +188,5 @@ class PatternDetector:
         return Candidate(
             field=field, start=start, end=end, identifier=rule.identifier, entity=rule.entity,
             score=round(score, 4), rule_id=rule.id, layer=self.name,
-            explanation="; ".join(reasons),
+            explanation="; ".join(reasons), role=ROLES.get(rule.role or ""),
         )

@@ -19,6 +19,7 @@ file that `Policy(packs=[...])` loads, so a team's recognizers carry over.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,12 +27,24 @@ from typing import Any
 
 import yaml
 
-from phiguard.detectors.ner import offline_tldextract
 from phiguard.engine import check, get_pipeline
 from phiguard.errors import DetectorError, RulePackError
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import load_rulepack
+
+
+def offline_tldextract() -> None:
+    """Keep tldextract (used by Presidio's email and URL recognizers) off the network and disk.
+
+    Its first email would otherwise fetch the public suffix list with no timeout. It reads these
+    variables when an extractor is constructed, so this must run before presidio_analyzer is
+    imported; setdefault leaves a user's own choice alone. Only here, where Presidio is
+    imported: phiguard's own layers never change the environment.
+    """
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    os.environ.setdefault("TLDEXTRACT_CACHE", "")
+
 
 offline_tldextract()  # before presidio_analyzer is imported: its URL recognizer reads these
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier
+from phiguard.rulepacks.loader import read_shared_list
 from phiguard.tags import tag_name
 
 Strategy = Literal["tag", "mask", "hash", "surrogate", "safe-harbor"]
@@ -89,17 +90,13 @@ SURROGATE_KINDS: dict[str, str] = {
     "ZIP3_RESTRICTED": "zip000",
 }
 
-US_STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
-    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
-    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
-    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
-    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "GU": "Guam",
-}
+
+def _us_states() -> dict[str, str]:
+    """State names by postal code, from the shared lists the packs use (rules/lists/, both in
+    the order of the states' names), and the territories'."""
+    codes, names = read_shared_list("us-state-codes"), read_shared_list("us-states")
+    return {**dict(zip(codes, names, strict=True)), "DC": "District of Columbia",
+            "PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "GU": "Guam"}
+
+
+US_STATES: dict[str, str] = _us_states()

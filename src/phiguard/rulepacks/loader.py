@@ -14,7 +14,8 @@ import yaml
 from pydantic import ValidationError
 
 from phiguard.errors import RulePackError
-from phiguard.rulepacks.schema import AllowSpec, Rule, RulePack
+from phiguard.rulepacks.roles import ROLES
+from phiguard.rulepacks.schema import AllowSpec, ListSpec, Rule, RulePack
 from phiguard.validators import VALIDATORS
 
 # libyaml's parser when PyYAML has it: ten times faster on the shipped packs, same errors.
@@ -147,25 +148,87 @@ def read_yaml(path: Path, what: str) -> Any:
 
 def read_list_file(pack_path: Path, file: str, key: str, rule_id: str | None = None) -> list[str]:
     """The terms of a list file named by a pack: one per line, '#' comments skipped."""
+    return _read_terms(pack_path.parent / file, f"list file {file!r}", pack_path, key, rule_id)
+
+
+def shared_list_path(name: str) -> Path:
+    """Where a shared list ships: rules/lists/NAME.txt."""
+    return rules_dir() / "lists" / f"{name}.txt"
+
+
+def read_shared_list(name: str) -> list[str]:
+    """The terms of a shared list that ships in rules/lists/ (for tables outside the packs)."""
+    path = shared_list_path(name)
+    return _read_terms(path, f"shared list {name!r}", path, "use", None)
+
+
+def _read_terms(path: Path, what: str, pack_path: Path, key: str,
+                rule_id: str | None) -> list[str]:
     try:
-        text = read_capped(pack_path.parent / file, MAX_LIST_FILE_BYTES, f"list file {file!r}")
+        text = read_capped(path, MAX_LIST_FILE_BYTES, what)
     except OSError:
-        raise RulePackError(f"list file {file!r} cannot be read", path=str(pack_path),
+        raise RulePackError(f"{what} cannot be read", path=str(pack_path),
                             rule_id=rule_id, key=key) from None
     except UnicodeDecodeError:
-        raise RulePackError(f"list file {file!r} is not UTF-8 text", path=str(pack_path),
+        raise RulePackError(f"{what} is not UTF-8 text", path=str(pack_path),
                             rule_id=rule_id, key=key) from None
     except ValueError as exc:
         raise RulePackError(str(exc), path=str(pack_path), rule_id=rule_id, key=key) from None
     terms = [line.strip() for line in text.splitlines()
              if line.strip() and not line.startswith("#")]
     if len(terms) > MAX_LIST_TERMS:
-        raise RulePackError(f"list file {file!r} has more than {MAX_LIST_TERMS:,} terms",
+        raise RulePackError(f"{what} has more than {MAX_LIST_TERMS:,} terms",
                             path=str(pack_path), rule_id=rule_id, key=key)
     return terms
 
 
-def _read_pack(path: Path) -> RulePack:
+def resolve_list(spec: ListSpec | list[str], pack_path: Path, name: str,
+                 rule_id: str | None = None) -> list[str]:
+    """A named list's terms: inline, its file's and its shared lists', less `exclude`.
+
+    An entry listed twice (compared case-insensitively, across all its sources) is an error
+    naming the pack, the rule, the list and the entry: a duplicate is a copy that will drift."""
+    key = f"lists.{name}"
+    if isinstance(spec, list):
+        terms = list(spec)
+    else:
+        terms = list(spec.terms)
+        if spec.file:
+            terms.extend(read_list_file(pack_path, spec.file, f"{key}.file", rule_id))
+        for shared in spec.use:
+            path = shared_list_path(shared)
+            if not path.is_file():
+                raise RulePackError(f"unknown shared list {shared!r} (rules/lists/)",
+                                    path=str(pack_path), rule_id=rule_id, key=f"{key}.use")
+            terms.extend(_read_terms(path, f"shared list {shared!r}", pack_path, f"{key}.use",
+                                     rule_id))
+    seen: set[str] = set()
+    for term in terms:
+        folded = term.casefold()
+        if folded in seen:
+            raise RulePackError(f"list {name!r} has the entry {term!r} more than once",
+                                path=str(pack_path), rule_id=rule_id, key=key)
+        seen.add(folded)
+    if isinstance(spec, list) or not spec.exclude:
+        return terms
+    excluded = {term.casefold() for term in spec.exclude}
+    unknown = sorted(excluded - seen)
+    if unknown:
+        raise RulePackError(f"list {name!r} excludes {unknown[0]!r}, which it does not have",
+                            path=str(pack_path), rule_id=rule_id, key=f"{key}.exclude")
+    return [term for term in terms if term.casefold() not in excluded]
+
+
+def list_sources(spec: ListSpec | list[str], pack_path: Path) -> list[Path]:
+    """The files a named list is read from (for the disk cache)."""
+    if isinstance(spec, list):
+        return []
+    files = [shared_list_path(name) for name in spec.use]
+    return [pack_path.parent / spec.file, *files] if spec.file else files
+
+
+def _read_pack(path: Path) -> tuple[RulePack, list[Path]]:
+    """The validated pack with its rules' lists resolved, and the list files they came from."""
     try:
         raw = read_yaml(path, "rule pack")
     except ValueError as exc:
@@ -176,8 +239,20 @@ def _read_pack(path: Path) -> RulePack:
         pack = RulePack.model_validate(raw)
     except ValidationError as exc:
         raise _schema_error(exc, raw, path) from None
+    # A labelled_id form becomes the rule's first pattern, checked like any other.
+    pack = pack.model_copy(update={"rules": [
+        rule.model_copy(update={"patterns": [rule.labelled_id.pattern(), *rule.patterns]})
+        if rule.labelled_id is not None else rule for rule in pack.rules]})
     _check_rules(pack, path)
-    return pack
+    # Every rule's lists resolved to their terms once, here: the layers, the redaction tables
+    # and the examples all read the same terms.
+    rules = [rule.model_copy(update={"lists": {
+        name: resolve_list(spec, path, name, rule.id) for name, spec in rule.lists.items()}})
+        for rule in pack.rules]
+    sources = [source for spec in [*pack.lists.values(),
+                                   *(s for rule in pack.rules for s in rule.lists.values())]
+               for source in list_sources(spec, path)]
+    return pack.model_copy(update={"rules": rules}), sources
 
 
 def _schema_error(exc: ValidationError, raw: dict[str, Any], path: Path) -> RulePackError:
@@ -200,6 +275,7 @@ def _check_rules(pack: RulePack, path: Path) -> None:
         if rule.id in seen:
             raise RulePackError("duplicate rule id", path=str(path), rule_id=rule.id, key="id")
         seen.add(rule.id)
+        _check_role(rule, path)
         for name in rule.validators:
             if name not in VALIDATORS:
                 known = ", ".join(sorted(VALIDATORS))
@@ -223,6 +299,24 @@ def _check_rules(pack: RulePack, path: Path) -> None:
                 )
 
 
+# The identifier each stage decides on: a role of the name stage on a place rule would never run.
+_STAGE_IDENTIFIERS = {"names": "A", "places": "B"}
+
+
+def _check_role(rule: Rule, path: Path) -> None:
+    if rule.role is None:
+        return
+    role = ROLES.get(rule.role)
+    if role is None:
+        known = ", ".join(sorted(ROLES))
+        raise RulePackError(f"unknown role {rule.role!r}; known roles: {known}",
+                            path=str(path), rule_id=rule.id, key="role")
+    if rule.identifier.value != _STAGE_IDENTIFIERS[role.stage]:
+        raise RulePackError(
+            f"role {rule.role!r} is for identifier {_STAGE_IDENTIFIERS[role.stage]} rules, "
+            f"not {rule.identifier.value}", path=str(path), rule_id=rule.id, key="role")
+
+
 def load_rulepack(name_or_path: str | Path) -> LoadedPack:
     """Load a pack by name or path, with the packs it extends, into the rules in force."""
     return _load_cached(resolve_pack_path(str(name_or_path)).resolve())
@@ -242,7 +336,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise RulePackError(f"'extends' is nested more than {MAX_EXTENDS_DEPTH} packs deep",
                             path=str(path), key="extends")
-    pack = _read_pack(path)
+    pack, list_files = _read_pack(path)
     rules: dict[str, tuple[Rule, Path]] = {}
     terms: list[str] = []
     domains: list[str] = []
@@ -269,8 +363,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
     domains.extend(pack.allow.domains)
     paths.append(path)
     sources.append(path)
-    sources.extend(path.parent / spec.file for spec in pack.lists.values()
-                   if not isinstance(spec, list) and spec.file)
+    sources.extend(list_files)
     lists = merge_lists([*parents, _pack_lists(pack, path)])
     return LoadedPack(
         name=pack.pack,
@@ -285,10 +378,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> LoadedPack:
 def _pack_lists(pack: RulePack, path: Path) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
     for name, spec in pack.lists.items():
-        terms = list(spec) if isinstance(spec, list) else list(spec.terms)
-        if not isinstance(spec, list) and spec.file:
-            terms.extend(read_list_file(path, spec.file, f"lists.{name}.file"))
-        out[name] = frozenset(term.lower() for term in terms)
+        out[name] = frozenset(term.lower() for term in resolve_list(spec, path, name))
     return out
 
 

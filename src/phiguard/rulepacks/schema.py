@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from phiguard.models import Identifier
 
@@ -29,6 +29,31 @@ class PatternSpec(BaseModel):
     requires: str | None = None
 
 
+class LabelledIdSpec(BaseModel):
+    """An identifying number after its label ("MRN: 12345678", "member ID# W1234-5678").
+
+    The loader expands it into the rule's first pattern, so every labelled number is read the
+    same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
+    "=" if any, then the number (group `id`): up to four letters, a digit, then letters and
+    digits with a `separators` character between two of them, `longest` characters at most
+    after the letters."""
+
+    model_config = _STRICT
+
+    labels: list[str] = Field(min_length=1)
+    score: float = Field(ge=0.0, le=1.0)
+    longest: int = Field(ge=4, le=64)
+    separators: Literal["-", "-/."] = "-"
+
+    def pattern(self) -> PatternSpec:
+        """The pattern this form stands for."""
+        between = "-" if self.separators == "-" else "[-/.]"
+        regex = (r"(?i)\b(?:" + "|".join(self.labels) + r")(?:(?<=\w)(?!\w)|(?<=\W))\s*"
+                 r"(?:(?:is|was|:|#|=)\s*)?(?:#\s*)?(?P<id>[A-Z]{0,4}-?\d(?:[\dA-Z]|"
+                 + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
+        return PatternSpec(regex=regex, score=self.score, group="id", requires=r"\d")
+
+
 class ContextSpec(BaseModel):
     """Whole words or phrases within `window` tokens of a match (before, after or both).
 
@@ -50,13 +75,21 @@ class ContextSpec(BaseModel):
     negative_after_window: int = Field(default=2, ge=0, le=50)
 
 
+SharedListName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
 class ListSpec(BaseModel):
-    """A named word list for `\\L<name>` in a rule's regex: inline terms or a file under rules/."""
+    """A named word list: inline terms, a file next to the pack, and shared lists that ship with
+    phiguard (`use: [us-states]` reads rules/lists/us-states.txt), less the `exclude` terms.
+
+    The loader resolves it to its terms; an entry may appear only once."""
 
     model_config = _STRICT
 
     terms: list[str] = Field(default_factory=list)
     file: str | None = None
+    use: list[SharedListName] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
 
 
 class Rule(BaseModel):
@@ -69,6 +102,8 @@ class Rule(BaseModel):
     entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     message: str
     patterns: list[PatternSpec] = Field(default_factory=list)
+    # A labelled identifying number, expanded by the loader into the first pattern.
+    labelled_id: LabelledIdSpec | None = None
     validators: list[str] = Field(default_factory=list)
     context: ContextSpec = Field(default_factory=ContextSpec)
     lists: dict[str, ListSpec | list[str]] = Field(default_factory=dict)
@@ -79,12 +114,14 @@ class Rule(BaseModel):
     deny: list[str] = Field(default_factory=list)
     source: str | None = None
     enabled: bool = True
+    # What a match means to the context stage that decides on it (phiguard.rulepacks.roles).
+    role: str | None = None
 
     @model_validator(mode="after")
     def _finds_something(self) -> Rule:
-        if not self.patterns and "lexicon" not in self.lists:
-            raise ValueError("a rule needs at least one pattern or a `lexicon` list")
-        if not self.patterns and self.lexicon_score is None:
+        if not self.patterns and self.labelled_id is None and "lexicon" not in self.lists:
+            raise ValueError("a rule needs a pattern, a `labelled_id` or a `lexicon` list")
+        if not self.patterns and self.labelled_id is None and self.lexicon_score is None:
             raise ValueError("a rule with no patterns needs a `lexicon_score`")
         return self
 
