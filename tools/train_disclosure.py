@@ -9,7 +9,8 @@ patient) or NOT:
   care words of every class x who (you, your relative, he/she, a name) x tone x specialty x
   English and Spanish; half of them compliant replies that look like disclosures (routing to a
   phone or advocate, apologies that confirm nothing, policy statements, advice to everyone);
-- models/disclosure/data/handwritten.jsonl: sentences written by hand for this project;
+- models/disclosure/data/handwritten*.jsonl: sentences written by hand for this project
+  (every file matching the pattern is read, so a new batch is a new file);
 - benchmarks/data/posts.jsonl: the project's labelled replies and comments;
 - the odd half of ../shared/data/social-dev.jsonl (sd-0001, sd-0003, ...), never the even half,
   which measures the model (python -m benchmarks.disclosure).
@@ -292,8 +293,8 @@ def write_data() -> list[dict[str, Any]]:
     generated = generate()
     (DATA / "generated.jsonl").write_text(
         "".join(json.dumps(g, ensure_ascii=False) + "\n" for g in generated), encoding="utf-8")
-    handwritten = [json.loads(line) for line in
-                   (DATA / "handwritten.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    handwritten = [json.loads(line) for path in sorted(DATA.glob("handwritten*.jsonl"))
+                   for line in path.read_text(encoding="utf-8").splitlines() if line]
     return generated + handwritten + labelled_posts()
 
 
