@@ -27,7 +27,8 @@ def _names(text: str, policy: Policy | None = None, **post: object) -> list[tupl
     ("mrs. j. park ate a little oatmeal after her surgery", "j. park"),
 ])
 def test_names_the_model_misses_on_social_text(text: str, name: str) -> None:
-    assert (name, "flagged") in _names(text)
+    # A hashtag's finding may hold more of the tag than the name ("TeamLily"): it covers it.
+    assert any(name in found and status == "flagged" for found, status in _names(text))
 
 
 def test_relative_names_are_phi() -> None:
@@ -176,3 +177,17 @@ def test_the_clinical_profile_reads_chart_shorthand_from_its_own_pack() -> None:
     assert "clinical" in policy.all_packs and "clinical" not in Policy().all_packs
     report = check("Applied Aloe Vesta to the sacrum and turned q2h.", policy=policy)
     assert [f for f in report.findings if f.identifier == "A"] == []
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("Still smiling on the transplant unit after surgery #HernandezStrong", "Hernandez"),
+    ("So proud of @rileys_journey for finishing her last radiation session!", "rileys_journey"),
+    ("Our heart warrior @brave.little.bodhi had his open-heart surgery here.",
+     "brave.little.bodhi"),
+])
+def test_a_tag_built_from_a_name_is_read_in_its_parts(text: str, tag: str) -> None:
+    assert (tag, "flagged") in _names(text)
+
+
+def test_a_tag_with_no_name_in_it_is_no_name() -> None:
+    assert _names("Thanks @sunnyvaleclinic and @flu_shot_team for the surgery day") == []

@@ -42,6 +42,10 @@ from phiguard.rulepacks.roles import Role
 _WORKFORCE = "workforce"
 
 
+# The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
+# digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
+_TAG_PARTS = regex.compile(r"\p{Lu}\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{Ll}+")
+
 class NameContext:
     """Decides in context on every name candidate of a post."""
 
@@ -298,6 +302,8 @@ class NameContext:
         """A cue rule's capture, checked as its role says (see `LexiconCheck`); by default its
         first word must be a known first name, and a second word is kept only if it is a known
         surname. Returns the kept tokens (none: not a name)."""
+        if role.lexicon == "tag":
+            return tokens if self._tag_names_someone(c.text, role.strong) else ()
         if role.lexicon == "surname":
             return tokens if tokens[0] in self.last else ()  # "the Romero family": a surname
         if role.lexicon == "last-surname":
@@ -321,6 +327,17 @@ class NameContext:
         if match is not None:
             c.end = match.end()
         return tokens[:1]
+
+    def _tag_names_someone(self, tag: str, strong: bool) -> bool:
+        """Is one part of a hashtag or handle a known first name or surname? After a support
+        cue ("#PrayFor...", "...Strong") a common word is a name too ("#TeamHope")."""
+        for part in _TAG_PARTS.findall(tag):
+            part = part.lower()
+            for word in (part, part[:-1]) if len(part) > 3 and part.endswith("s") else (part,):
+                if (word in self.first or word in self.last) and (
+                        strong or word not in self.common):
+                    return True
+        return False
 
     def _unknown_relative(self, c: Candidate, tokens: tuple[str, ...],
                           role: Role) -> tuple[str, ...]:

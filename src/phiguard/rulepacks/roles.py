@@ -22,8 +22,11 @@ Cue = Literal["none", "identifying", "open", "capital"]
 #   known surname;
 # - "handle": as first-name, but the whole handle is kept ("@jane_doe");
 # - "surname": its first word must be a known surname ("the Romero family");
-# - "last-surname": its last word must be a known surname ("M. Ferrante").
-LexiconCheck = Literal["none", "first-name", "handle", "surname", "last-surname"]
+# - "last-surname": its last word must be a known surname ("M. Ferrante");
+# - "tag": a hashtag or handle is read in its parts (CamelCase, "_", ".", digits, a possessive
+#   "s"), and one part must be a known first name or surname ("#HernandezStrong",
+#   "@rileys_journey", "@brave.little.bodhi"); the whole tag is kept.
+LexiconCheck = Literal["none", "first-name", "handle", "surname", "last-surname", "tag"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +59,8 @@ _ROLES = (
     Role("family-surname", "names", cue="identifying", lexicon="surname"),
     Role("name-after-cue", "names", cue="open", lexicon="first-name"),
     Role("name-with-activity", "names", cue="open", lexicon="first-name", verb_check=True),
-    Role("name-hashtag", "names", cue="open", lexicon="first-name", strong=True),
-    Role("name-handle", "names", cue="open", lexicon="handle"),
+    Role("name-hashtag", "names", cue="open", lexicon="tag", strong=True),
+    Role("name-handle", "names", cue="open", lexicon="tag"),
     Role("capitalised-word", "names", cue="capital", lexicon="first-name"),
     Role("name-with-birth-date", "names", lexicon="first-name", strong=True),
     Role("initial-and-surname", "names", lexicon="last-surname"),
