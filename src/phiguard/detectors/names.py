@@ -74,6 +74,11 @@ class NameContext:
         self.clinical = ClinicalVocabulary(lists)
         self.verb_names = lists["verb_word_names"]
         self.common = lists["common_word_names"]
+        # English function words ("well", "soon", "will") are never read as names in a tag or
+        # a label, whatever a name lexicon holds; spaCy's list, loaded with the pipeline.
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        self.function_words = frozenset(STOP_WORDS)
         self.not_names = lists["not_names"]
         self.first = lists["first_names"]
         self.last = lists["last_names"]
@@ -333,6 +338,8 @@ class NameContext:
         cue ("#PrayFor...", "...Strong") a common word is a name too ("#TeamHope")."""
         for part in _TAG_PARTS.findall(tag):
             part = part.lower()
+            if part in self.function_words:
+                continue  # "GET WELL SOON": English function words, whatever lexicon has them
             for word in (part, part[:-1]) if len(part) > 3 and part.endswith("s") else (part,):
                 if (word in self.first or word in self.last) and (
                         strong or word not in self.common):

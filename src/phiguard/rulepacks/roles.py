@@ -61,6 +61,7 @@ _ROLES = (
     Role("name-with-activity", "names", cue="open", lexicon="first-name", verb_check=True),
     Role("name-hashtag", "names", cue="open", lexicon="tag", strong=True),
     Role("name-handle", "names", cue="open", lexicon="tag"),
+    Role("name-on-label", "names", cue="open", lexicon="tag"),
     Role("capitalised-word", "names", cue="capital", lexicon="first-name"),
     Role("name-with-birth-date", "names", lexicon="first-name", strong=True),
     Role("initial-and-surname", "names", lexicon="last-surname"),
