@@ -10,6 +10,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
+from phiguard.detectors.gates import FieldWords, Gate, gate_for
 from phiguard.rulepacks.loader import LoadedPack, read_list_file
 from phiguard.rulepacks.schema import ListSpec, Rule
 from phiguard.validators import Match, Validator, get_validator
@@ -42,6 +43,8 @@ class _CompiledPattern:
     name: str
     # Prefilter: the pattern runs only on fields where this finds something (see PatternSpec).
     requires: regex.Pattern[str] | None = None
+    # Literal openings read from the source (see gates.py): the pattern runs only if one occurs.
+    gate: Gate | None = None
     _compiled: list[regex.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -94,11 +97,13 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
                 if key:
                     _PREFILTERS[key] = requires
         patterns.append(_CompiledPattern(spec.regex, flags, lists, spec.score, spec.group,
-                                         spec.name or str(index), requires))
+                                         spec.name or str(index), requires,
+                                         gate_for(spec.regex, flags, lists)))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
-        patterns.append(_CompiledPattern(
-            rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE, {}, 0.95, None, "deny-list"))
+        source = rf"(?<!\w)(?:{alternatives})(?!\w)"
+        patterns.append(_CompiledPattern(source, regex.IGNORECASE, {}, 0.95, None, "deny-list",
+                                         gate=gate_for(source, regex.IGNORECASE, {})))
     return CompiledRule(
         rule=rule,
         patterns=tuple(patterns),
@@ -131,6 +136,7 @@ class PatternDetector:
         found: list[Candidate] = []
         text = field.text
         present: dict[int, bool] = {}  # prefilter results by object id, shared by patterns
+        words = FieldWords(text)
         kind = "text" if field.field == "text" else "captions"
         for compiled in self.rules:
             fields_of_rule = self.only_in.get(compiled.rule.id)
@@ -145,6 +151,8 @@ class PatternDetector:
                             text, timeout=REGEX_TIMEOUT) is not None
                     if not seen:
                         continue
+                if not words.passes(pattern.gate):
+                    continue
                 try:
                     matches = list(pattern.regex.finditer(text, timeout=REGEX_TIMEOUT))
                 except TimeoutError as exc:
