@@ -13,10 +13,35 @@ from urllib.parse import urlsplit
 from phiguard.detectors.base import WORD_PATTERN, FieldText
 
 
+class Phrases(list[tuple[str, ...]]):
+    """Compiled phrases, in their declared order, with an index by first word built once.
+
+    A lookup then reads each word of the window once instead of comparing every phrase at every
+    position. Treat it as read-only: the index is not rebuilt if the list changes.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]] = ()) -> None:
+        super().__init__(phrases)
+        self.firsts = _by_first_word(self)
+
+
+def _by_first_word(
+        phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """(declared position, phrase) by the phrase's first word."""
+    firsts: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for order, phrase in enumerate(phrases):
+        firsts.setdefault(phrase[0], []).append((order, phrase))
+    return firsts
+
+
+def _index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    return phrases.firsts if isinstance(phrases, Phrases) else _by_first_word(phrases)
+
+
 def compile_phrases(words: Iterable[str]) -> list[tuple[str, ...]]:
     """Context words and phrases as lowercase token tuples."""
     phrases = (tuple(t.lower() for t in WORD_PATTERN.findall(w)) for w in words)
-    return [phrase for phrase in phrases if phrase]
+    return Phrases(phrase for phrase in phrases if phrase)
 
 
 def find_context(
@@ -35,14 +60,18 @@ def find_context(
     after_inside = bisect_right(tokens.starts, end - 1)
     low = max(0, first_inside - window) if direction != "after" else after_inside
     high = min(len(words), after_inside + window) if direction != "before" else first_inside
-    for phrase in phrases:
-        size = len(phrase)
-        for index in range(low, high - size + 1):
-            if first_inside <= index < after_inside:
-                continue
-            if tuple(words[index : index + size]) == phrase:
-                return " ".join(phrase)
-    return None
+    # The phrase declared first wins wherever it is in the window, as when each phrase was
+    # searched in turn; one pass over the window's words finds every candidate phrase.
+    firsts = _index(phrases)
+    best: tuple[int, tuple[str, ...]] | None = None
+    for index in range(low, high):
+        if first_inside <= index < after_inside:
+            continue
+        for order, phrase in firsts.get(words[index], ()):
+            if (best is None or order < best[0]) and index + len(phrase) <= high \
+                    and tuple(words[index:index + len(phrase)]) == phrase:
+                best = (order, phrase)
+    return " ".join(best[1]) if best is not None else None
 
 
 def phrase_hits(words: Sequence[str],
@@ -50,12 +79,10 @@ def phrase_hits(words: Sequence[str],
     """(index, phrase) for each whole-token phrase found in `words`, first by position.
 
     One pass over the words, looking phrases up by their first word: linear in the words."""
-    firsts: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        firsts.setdefault(phrase[0], []).append(phrase)
+    firsts = _index(phrases)
     hits = []
     for index, word in enumerate(words):
-        for phrase in firsts.get(word, ()):
+        for _order, phrase in firsts.get(word, ()):
             if tuple(words[index:index + len(phrase)]) == phrase:
                 hits.append((index, phrase))
     return hits
