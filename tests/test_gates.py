@@ -76,6 +76,13 @@ def test_gate_reads_a_keyword_opening() -> None:
     assert FieldWords("a bedroom-less wing").passes(gate)  # a word starting "bed" runs it
 
 
+def test_gate_reads_a_required_word_after_the_opening() -> None:
+    gate = gate_for(r"(?i)\p{Lu}\w+,?[ \t]+(?:dob|born)\b", 0, {})
+    assert gate is not None and gate.words == {"dob", "born"}
+    assert FieldWords("Ana Ruiz DOB").passes(gate)
+    assert not FieldWords("Ana Ruiz came by").passes(gate)
+
+
 def test_gate_without_a_word_boundary_looks_anywhere() -> None:
     gate = gate_for(r"colou?r\d", 0, {})
     assert gate is not None and gate.substrings == ("colo",)
@@ -91,10 +98,11 @@ def test_gate_reads_named_lists_and_fields_with_folding_characters_are_not_gated
 
 @pytest.mark.parametrize("source", [
     r"[A-Z]\d+",  # a class first
-    r"(?:ab)?c",  # an optional group first
+    r"(?:ab)?\d+",  # an optional group, then no literal
     r"abc|\d+",  # one alternative with no literal
     r"(?x) a b c",  # verbose: spaces are not literal
-    r"(?>ab|a)c",  # an atomic group is not read
+    r"(?>ab|a)\d",  # an atomic group is not read
+    r"x{0,2}\d",  # a literal that may be absent
 ])
 def test_gate_is_none_when_the_source_does_not_show_one(source: str) -> None:
     assert gate_for(source, 0, {}) is None

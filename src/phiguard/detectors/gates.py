@@ -28,7 +28,7 @@ PREFIX = 6
 
 _WORD = regex.compile(r"\w+")
 _ASCII_WORD = regex.compile(r"[a-z0-9_]+")
-_LEAD_FLAGS = regex.compile(r"\(\?([a-zA-Z]+)\)")
+_LEAD_FLAGS = regex.compile(r"\(\?([a-zA-Z-]+)\)")
 _GROUP = regex.compile(r"\((?:\?:|\?[ims-]*:|\?P<\w+>|\?<\w+>|(?!\?))")
 _ZERO_WIDTH = ("(?<!", "(?<=", "(?=", "(?!")
 # A negative lookbehind on a class with \w: the match starts where a word starts.
@@ -76,9 +76,13 @@ def gate_for(source: str, flags: int, lists: Mapping[str, Sequence[str]]) -> Gat
         if set(lead.group(1)) - set("ims"):
             return None
         source = source[lead.end():]
-    openings = _alternatives(source, False, lists)
-    if openings is None:
+    if _LEAD_FLAGS.search(source):  # a flag set mid-pattern may change how all of it reads
         return None
+    openings = _alternatives(source, False, lists)
+    return _gate(openings) if openings is not None else None
+
+
+def _gate(openings: Openings) -> Gate | None:
     words: set[str] = set()
     substrings: set[str] = set()
     for text, at_word_start in openings:
@@ -110,35 +114,119 @@ def _alternatives(source: str, word_start: bool,
 
 
 def _sequence(s: str, word_start: bool, lists: Mapping[str, Sequence[str]]) -> Openings | None:
-    """Openings of one alternative: after its zero-width prefix, a group, a list or a literal."""
+    """Openings of one item every match of this alternative holds: the most selective one.
+
+    Items are read left to right; reading stops at anything not understood, which is safe
+    because each item kept so far is still in every match. `word_start` tracks whether the
+    character before the current position cannot be a word character.
+    """
+    best: Openings | None = None
+    best_rank = (-1, -1)
     i = 0
-    while True:  # zero-width items all hold at the position the first real item starts
-        if s.startswith(("\\b", "\\A"), i):
-            word_start, i = True, i + 2
-        elif s.startswith("^", i):
-            word_start, i = True, i + 1
-        elif s.startswith(_ZERO_WIDTH, i):
-            end = _close(s, i)
-            if end is None or _optional(s, end + 1) or s[end + 1:end + 2] == "+":
-                return None
-            if _NOT_AFTER_WORD.fullmatch(s, i, end + 1):
-                word_start = True
-            i = end + 1
-        else:
+    while i < len(s):
+        zero = _zero_width(s, i)
+        if zero is not None:
+            i, boundary = zero
+            if i < 0:
+                break
+            word_start = word_start if boundary is None else boundary
+            continue
+        item = _item(s, i, word_start, lists)
+        if item is None:
             break
-    group = _GROUP.match(s, i)
-    if group:
+        end, openings, non_word = item
+        quantifier = _QUANTIFIER.match(s, end)
+        if quantifier is not None:
+            mandatory = quantifier.group(1) is None or int(quantifier.group(1) or 0) >= 1
+            if quantifier.group()[:1] in ("?", "*"):
+                mandatory = False
+            end = quantifier.end()
+        else:
+            mandatory = True
+        if mandatory and openings is not None:
+            rank = _rank(openings)
+            if rank > best_rank:
+                best, best_rank = openings, rank
+        word_start = non_word and (mandatory or word_start)
+        i = end
+    return best
+
+
+# A quantifier after an item: group 1 is the minimum count of a {m,n} form.
+_QUANTIFIER = regex.compile(r"(?:[?*+]|\{(\d*)(?:,\d*)?\})[?+]?")
+
+
+def _rank(openings: Openings) -> tuple[int, int]:
+    """Prefer word starts (a set lookup) and longer openings (rarer); -1 if unusable."""
+    gate = _gate(openings)
+    if gate is None:
+        return (-1, -1)
+    shortest = min((len(t) for t in (*gate.words, *gate.substrings)), default=0)
+    return (int(not gate.substrings), min(shortest, PREFIX))
+
+
+def _zero_width(s: str, i: int) -> tuple[int, bool | None] | None:
+    """(end, word start after it: True, False, or None for unchanged) for a zero-width item
+    at i; end -1 if it cannot be read; None if the item at i is not zero-width."""
+    if s.startswith(("\\b", "\\A", "\\m"), i):
+        return i + 2, True
+    if s.startswith(("\\B", "\\Z", "\\M", "\\G", "\\z"), i):
+        return i + 2, False
+    if s[i] == "^":
+        return i + 1, True
+    if s[i] == "$":
+        return i + 1, False
+    if s.startswith(_ZERO_WIDTH, i) or s.startswith("(?#", i):
         end = _close(s, i)
-        if end is None or _optional(s, end + 1):
+        if end is None or _QUANTIFIER.match(s, end + 1):
+            return -1, None
+        if _NOT_AFTER_WORD.fullmatch(s, i, end + 1):
+            return end + 1, True
+        return end + 1, None
+    return None
+
+
+def _item(s: str, i: int, word_start: bool, lists: Mapping[str, Sequence[str]],
+          ) -> tuple[int, Openings | None, bool] | None:
+    """(end, openings or None if unread, matches only non-word characters) of the item at i;
+    None if the item cannot be delimited."""
+    ch = s[i]
+    if ch == "(":
+        end = _close(s, i)
+        if end is None:
             return None
-        return _alternatives(s[group.end():end], word_start, lists)
-    if s.startswith("\\L<", i):
-        end = s.find(">", i)
-        terms = lists.get(s[i + 3:end]) if end > 0 else None
-        if not terms or "" in terms or _optional(s, end + 1):
+        group = _GROUP.match(s, i)
+        inner = _alternatives(s[group.end():end], word_start, lists) if group else None
+        return end + 1, inner, False
+    if ch == "[":
+        end = _class_end(s, i)
+        if end is None:
             return None
-        return {(term, word_start) for term in terms}
+        return end, None, _non_word_class(s[i + 1:end - 1])
+    if ch == ".":
+        return i + 1, None, False
+    if ch == "\\":
+        if s.startswith("\\L<", i):
+            end = s.find(">", i)
+            terms = lists.get(s[i + 3:end]) if end > 0 else None
+            if not terms or "" in terms:
+                return None
+            return end + 1, {(term, word_start) for term in terms}, False
+        escaped = s[i + 1:i + 2]
+        if escaped in ("p", "P", "N") and s.startswith("{", i + 2):
+            end = s.find("}", i)
+            return (end + 1, None, False) if end > 0 else None
+        if escaped in ("d", "D", "w", "W", "s", "S", "h", "X"):
+            return i + 2, None, escaped == "s"
+        if not escaped or escaped.isalnum() or escaped.isspace():
+            return None  # a backreference, a code point, a named character: not read
+    return _literal(s, i, word_start)
+
+
+def _literal(s: str, i: int, word_start: bool) -> tuple[int, Openings | None, bool] | None:
+    """A run of literal characters; its last one stays out if a quantifier follows it."""
     run: list[str] = []
+    ends: list[int] = []
     while i < len(s):
         ch = s[i]
         if ch == "\\":
@@ -152,9 +240,59 @@ def _sequence(s: str, word_start: bool, lists: Mapping[str, Sequence[str]]) -> O
         else:
             run.append(ch)
             i += 1
-    if run and _optional(s, i):
-        run.pop()  # 'honou?r': the u may be absent
-    return {("".join(run), word_start)} if run else None
+        ends.append(i)
+    if not run:
+        return None  # a quantifier or brace where an item should start
+    if len(run) > 1 and i < len(s) and (s[i] in _OPTIONAL or s[i] == "+"):
+        run.pop()  # 'honou?r': the u is an item of its own, with its quantifier
+        ends.pop()
+    text = "".join(run)
+    return ends[-1], {(text, word_start)}, all(_non_word_char(c) for c in text)
+
+
+def _non_word_char(ch: str) -> bool:
+    """ASCII and not a word character (outside ASCII, \\w also holds marks isalnum() denies)."""
+    return ch.isascii() and not ch.isalnum() and ch != "_"
+
+
+def _class_end(s: str, i: int) -> int | None:
+    """Index after the ']' closing the class opened at s[i]."""
+    j = i + 1
+    if s.startswith("^", j):
+        j += 1
+    if s.startswith("]", j):
+        j += 1
+    while j < len(s):
+        if s[j] == "\\":
+            j += 2
+        elif s.startswith("[:", j):
+            close = s.find(":]", j)
+            j = close + 2 if close > 0 else j + 1
+        elif s[j] == "]":
+            return j + 1
+        else:
+            j += 1
+    return None
+
+
+def _non_word_class(body: str) -> bool:
+    """True for a class that only holds blanks and punctuation, e.g. '[ \\t,]' or '[\\s-]'."""
+    if body.startswith("^"):
+        return False
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            if body[i + 1:i + 2] not in ("s", "t", "n", "r", "-", ".", ",", "/", "'", "(", ")"):
+                return False
+            i += 2
+        elif ch == "-" and 0 < i < len(body) - 1:
+            return False  # a range
+        elif not _non_word_char(ch) or ch == "[":
+            return False
+        else:
+            i += 1
+    return bool(body)
 
 
 def _optional(s: str, i: int) -> bool:
