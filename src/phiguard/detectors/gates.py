@@ -64,7 +64,7 @@ class FieldWords:
         if gate is None or not self.usable:
             return True
         return not gate.words.isdisjoint(self.prefixes) or any(
-            s in self.lowered for s in gate.substrings)
+            map(self.lowered.__contains__, gate.substrings))
 
 
 def gate_for(source: str, flags: int, lists: Mapping[str, Sequence[str]]) -> Gate | None:
