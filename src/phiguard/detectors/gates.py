@@ -1,14 +1,16 @@
 """Literal gates: the words a pattern cannot match without, read from its own source at load.
 
-Most patterns open with a keyword alternation (`(?i)\\b(?:room|rm|bed|bay)\\s?#?\\d...`), and on
-most fields none of those words occurs. Each regex call with the safety timeout costs two
-CPU-clock reads on top of the scan, so running every pattern on every field spent more than half
-the pattern layer on patterns that could not match. A gate is a set of literal openings, one of
-which starts every match; the layer runs the pattern only when one of them is in the field.
+Most patterns hold a keyword alternation (`(?i)\\b(?:room|rm|bed|bay)\\s?#?\\d...`, or
+`...,?[ \\t]*(?:dob|born)` after a name), and on most fields none of those words occurs. Each
+regex call with the safety timeout costs two CPU-clock reads on top of the scan, so running every
+pattern on every field spent more than half the pattern layer on patterns that could not match.
+A gate is the set of literal starts of one item that every match holds; the layer runs the
+pattern only on fields holding one of them (as a word start where the source shows one).
 
-The reading is conservative: anything it does not understand (a class, a quantified group, a
-backreference, verbose mode) gives no gate, and the pattern always runs. A gate is a speed
-device only: it never changes what a pattern finds.
+The reading is conservative: it reads a pattern's items left to right and stops at anything it
+does not understand (a backreference, a code point escape); a pattern with no readable required
+item, or in verbose mode, has no gate and always runs. A gate is a speed device only: it never
+changes what a pattern finds (tests/test_gates.py checks that on generated text).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _OPTIONAL = frozenset("?*{")
 
 @dataclass(frozen=True)
 class Gate:
-    """Literal openings of a pattern: `words` start a word, `substrings` occur anywhere."""
+    """One required item's literal starts: `words` start a word, `substrings` occur anywhere."""
 
     words: frozenset[str]
     substrings: tuple[str, ...]
