@@ -128,10 +128,17 @@ def _sequence(s: str, word_start: bool, lists: Mapping[str, Sequence[str]]) -> O
     while i < len(s):
         zero = _zero_width(s, i)
         if zero is not None:
-            i, boundary = zero
-            if i < 0:
+            end, boundary = zero
+            if end < 0:
                 break
+            if s.startswith(("(?<=", "(?="), i):
+                # What a positive lookaround asserts is in the field too: '(?<=\\blives in )'.
+                inside = s[s.index("=", i) + 1:end - 1]
+                asserted = _alternatives(inside, word_start and s[i + 2] == "=", lists)
+                if asserted is not None and _rank(asserted) > best_rank:
+                    best, best_rank = asserted, _rank(asserted)
             word_start = word_start if boundary is None else boundary
+            i = end
             continue
         item = _item(s, i, word_start, lists)
         if item is None:
