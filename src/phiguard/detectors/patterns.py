@@ -143,6 +143,8 @@ class PatternDetector:
             if fields_of_rule is not None and kind not in fields_of_rule:
                 continue
             for pattern in compiled.patterns:
+                if not words.passes(pattern.gate):  # first: it needs no regex call
+                    continue
                 requires = pattern.requires
                 if requires is not None:
                     seen = present.get(id(requires))
@@ -151,8 +153,6 @@ class PatternDetector:
                             text, timeout=REGEX_TIMEOUT) is not None
                     if not seen:
                         continue
-                if not words.passes(pattern.gate):
-                    continue
                 try:
                     matches = list(pattern.regex.finditer(text, timeout=REGEX_TIMEOUT))
                 except TimeoutError as exc:
