@@ -39,10 +39,35 @@ def sentence_initial(field: FieldText, start: int) -> bool:
     return index < 0 or text[index] in ".!?\n:"
 
 
+class Phrases(list[tuple[str, ...]]):
+    """Compiled phrases, in their declared order, with an index by first word built once.
+
+    A lookup then reads each word of the window once instead of comparing every phrase at every
+    position. Treat it as read-only: the index is not rebuilt if the list changes.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]] = ()) -> None:
+        super().__init__(phrases)
+        self.firsts = _by_first_word(self)
+
+
+def _by_first_word(
+        phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """(declared position, phrase) by the phrase's first word."""
+    firsts: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for order, phrase in enumerate(phrases):
+        firsts.setdefault(phrase[0], []).append((order, phrase))
+    return firsts
+
+
+def _index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    return phrases.firsts if isinstance(phrases, Phrases) else _by_first_word(phrases)
+
+
 def compile_phrases(words: Iterable[str]) -> list[tuple[str, ...]]:
     """Context words and phrases as lowercase token tuples."""
     phrases = (tuple(t.lower() for t in WORD_PATTERN.findall(w)) for w in words)
-    return [phrase for phrase in phrases if phrase]
+    return Phrases(phrase for phrase in phrases if phrase)
 
 
 def find_context(
@@ -63,19 +88,24 @@ def find_context(
     after_inside = bisect_right(tokens.starts, end - 1)
     low = max(0, first_inside - window) if direction != "after" else after_inside
     high = min(len(words), after_inside + window) if direction != "before" else first_inside
+    # One pass over the window's words finds every candidate phrase by its first word; the
+    # nearest to the span wins (the earlier, then the longer, on a tie), whatever the order
+    # of `phrases`, which may come from a set.
+    firsts = _index(phrases)
     best: tuple[int, int, int] | None = None  # (distance, index, -size)
     found: tuple[str, ...] | None = None
-    for phrase in phrases:
-        size = len(phrase)
-        for index in range(low, high - size + 1):
-            if first_inside <= index < after_inside:
+    for index in range(low, high):
+        if first_inside <= index < after_inside:
+            continue
+        for _order, phrase in firsts.get(words[index], ()):
+            size = len(phrase)
+            if index + size > high or tuple(words[index:index + size]) != phrase:
                 continue
-            if tuple(words[index : index + size]) == phrase:
-                distance = first_inside - index - size + 1 if index < first_inside \
-                    else index - after_inside + 1
-                key = (distance, index, -size)
-                if best is None or key < best:
-                    best, found = key, phrase
+            distance = first_inside - index - size + 1 if index < first_inside \
+                else index - after_inside + 1
+            key = (distance, index, -size)
+            if best is None or key < best:
+                best, found = key, phrase
     return " ".join(found) if found is not None else None
 
 
@@ -84,12 +114,10 @@ def phrase_hits(words: Sequence[str],
     """(index, phrase) for each whole-token phrase found in `words`, first by position.
 
     One pass over the words, looking phrases up by their first word: linear in the words."""
-    firsts: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        firsts.setdefault(phrase[0], []).append(phrase)
+    firsts = _index(phrases)
     hits = []
     for index, word in enumerate(words):
-        for phrase in firsts.get(word, ()):
+        for _order, phrase in firsts.get(word, ()):
             if tuple(words[index:index + len(phrase)]) == phrase:
                 hits.append((index, phrase))
     return hits

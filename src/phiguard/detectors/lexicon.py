@@ -55,7 +55,8 @@ class LexiconDetector:
         for rule, trie in self.rules:
             index = 0
             while index < len(words):
-                size = trie.longest(words, index)
+                # Most words start no term: a dict lookup, not a walk.
+                size = trie.longest(words, index) if words[index] in trie.root else 0
                 if size:
                     start, end = spans[index][0], spans[index + size - 1][1]
                     if not _glued(text, start, end):

@@ -10,6 +10,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, find_context
+from phiguard.detectors.gates import FieldWords, Gate, gate_for
 from phiguard.detectors.vocabulary import list_terms
 from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import ROLES
@@ -44,6 +45,8 @@ class _CompiledPattern:
     name: str
     # Prefilter: the pattern runs only on fields where this finds something (see PatternSpec).
     requires: regex.Pattern[str] | None = None
+    # Literal openings read from the source (see gates.py): the pattern runs only if one occurs.
+    gate: Gate | None = None
     _compiled: list[regex.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -87,11 +90,13 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
                 if key:
                     _PREFILTERS[key] = requires
         patterns.append(_CompiledPattern(spec.regex, flags, lists, spec.score, spec.group,
-                                         spec.name or str(index), requires))
+                                         spec.name or str(index), requires,
+                                         gate_for(spec.regex, flags, lists)))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
-        patterns.append(_CompiledPattern(
-            rf"(?<!\w)(?:{alternatives})(?!\w)", regex.IGNORECASE, {}, 0.95, None, "deny-list"))
+        source = rf"(?<!\w)(?:{alternatives})(?!\w)"
+        patterns.append(_CompiledPattern(source, regex.IGNORECASE, {}, 0.95, None, "deny-list",
+                                         gate=gate_for(source, regex.IGNORECASE, {})))
     return CompiledRule(
         rule=rule,
         patterns=tuple(patterns),
@@ -101,6 +106,18 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
         negative_after=compile_phrases(rule.context.negative_after),
         allow=frozenset(canonical(term) for term in rule.allow),
     )
+
+
+def _required(pattern: _CompiledPattern, text: str, present: dict[int, bool]) -> bool:
+    """Does the text hold what the pattern's prefilter requires? Asked once per prefilter
+    object and field (`present`), whichever patterns share it."""
+    requires = pattern.requires
+    if requires is None:
+        return True
+    seen = present.get(id(requires))
+    if seen is None:
+        seen = present[id(requires)] = requires.search(text, timeout=REGEX_TIMEOUT) is not None
+    return seen
 
 
 class PatternDetector:
@@ -124,20 +141,16 @@ class PatternDetector:
         found: list[Candidate] = []
         text = field.text
         present: dict[int, bool] = {}  # prefilter results by object id, shared by patterns
+        words = FieldWords(text)
         kind = "text" if field.field == "text" else "captions"
         for compiled in self.rules:
             fields_of_rule = self.only_in.get(compiled.rule.id)
             if fields_of_rule is not None and kind not in fields_of_rule:
                 continue
             for pattern in compiled.patterns:
-                requires = pattern.requires
-                if requires is not None:
-                    seen = present.get(id(requires))
-                    if seen is None:
-                        seen = present[id(requires)] = requires.search(
-                            text, timeout=REGEX_TIMEOUT) is not None
-                    if not seen:
-                        continue
+                # The gate first: it needs no regex call; then the shared prefilter.
+                if not words.passes(pattern.gate) or not _required(pattern, text, present):
+                    continue
                 try:
                     matches = list(pattern.regex.finditer(text, timeout=REGEX_TIMEOUT))
                 except TimeoutError as exc:
