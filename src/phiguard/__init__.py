@@ -61,4 +61,4 @@ __all__ = [
     "redact_with_report",
     "register_layer",
 ]
-__version__ = "0.1.0"
+from phiguard.version import __version__ as __version__  # noqa: E402 - after __all__, as before

@@ -19,7 +19,6 @@ from pathlib import PurePath
 from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
-from phiguard import __version__
 from phiguard.advice import COMBINATION_CHANGE, advice_for
 from phiguard.baseline import BASELINE_NOTE, COMBINATION_RULE_PREFIX, INLINE_NOTE
 from phiguard.io.records import Record
@@ -36,6 +35,7 @@ from phiguard.models import (
 )
 from phiguard.policy import Policy
 from phiguard.scoring import finding_verdict
+from phiguard.version import __version__
 
 FORMATS = ("table", "compact", "json", "jsonl", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
