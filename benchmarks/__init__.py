@@ -32,6 +32,9 @@ def shared_data_dir(override: str | Path | None = None) -> Path:
 
 def quiet_presidio_env() -> None:
     """Stop tldextract (used by Presidio's email and URL recognizers) fetching the public suffix
-    list from the network, which hangs offline. Must run before presidio_analyzer is imported."""
-    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-    os.environ.setdefault("TLDEXTRACT_CACHE", "")
+    list from the network, which hangs offline. spaCy may have imported Presidio (and built
+    tldextract's extractor) already, so phiguard's Presidio integration sets the environment and
+    builds the extractor again from it."""
+    from phiguard.integrations.presidio import offline_tldextract
+
+    offline_tldextract()

@@ -152,3 +152,28 @@ def test_tldextract_is_kept_offline_where_presidio_is_imported_and_only_there() 
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_tldextract_stays_offline_when_spacy_imported_presidio_first() -> None:
+    # Loading any spaCy pipeline reads spaCy's factory entry points, one of which is Presidio's:
+    # tldextract's default extractor is then built before the integration sets its variables.
+    # The integration builds it again, so an email's domain is read with no network at all.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TLDEXTRACT_")}
+    probe = ("import socket, sys, phiguard\n"
+             "phiguard.check('Our patient Sarah Miller went home.')\n"
+             "assert 'tldextract' in sys.modules\n"
+             "tried = []\n"
+             "def refuse(*args, **kwargs):\n"
+             "    tried.append(args[:1])\n"
+             "    raise OSError('no network here')\n"
+             "socket.getaddrinfo = refuse\n"
+             "socket.create_connection = refuse\n"
+             "import phiguard.presidio, tldextract\n"
+             "print(tldextract.extract('mail.example.co.uk').suffix, len(tried))\n")
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == ["co.uk", "0"]  # read from the bundled list, nothing fetched

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,12 @@ def offline_tldextract() -> None:
     """
     os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     os.environ.setdefault("TLDEXTRACT_CACHE", "")
+    # spaCy may have imported presidio_analyzer already (it registers a spaCy factory, and
+    # loading any pipeline reads those entry points), and with it tldextract's default
+    # extractor, built before these variables were set: build it again from them.
+    module = sys.modules.get("tldextract.tldextract")
+    if module is not None:
+        module.TLD_EXTRACTOR = module.TLDExtract()
 
 
 offline_tldextract()  # before presidio_analyzer is imported: its URL recognizer reads these
