@@ -191,3 +191,13 @@ def test_a_tag_built_from_a_name_is_read_in_its_parts(text: str, tag: str) -> No
 
 def test_a_tag_with_no_name_in_it_is_no_name() -> None:
     assert _names("Thanks @sunnyvaleclinic and @flu_shot_team for the surgery day") == []
+
+
+def test_a_first_name_the_model_took_for_a_place_is_decided_as_a_name() -> None:
+    text = "Sending love to Liam, home after his appendectomy. Liam says thanks!"
+    found = _names(text)
+    assert ("Liam", "flagged") in found, found
+
+
+def test_a_place_after_a_preposition_of_place_stays_a_place() -> None:
+    assert _names("Our new clinic in Savannah opens Monday for flu shots.") == []

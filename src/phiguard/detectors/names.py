@@ -55,7 +55,8 @@ class NameContext:
     LISTS = ("clinician_titles", "clinician_credentials", "person_cues", "relations",
              "place_prepositions", "staff_roles", "verb_word_names", "common_word_names",
              "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
-             "person_possessives", *ClinicalVocabulary.LISTS)
+             "person_possessives", "known_places", "place_only_prepositions",
+             *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
@@ -83,6 +84,8 @@ class NameContext:
         self.first = lists["first_names"]
         self.last = lists["last_names"]
         self.lexicon = self.first | self.last
+        self.known_places = lists["known_places"]
+        self.place_only_prepositions = compile_phrases(lists["place_only_prepositions"])
         self.stop = self.not_names
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
         self.patient_words = compile_phrases(lists["patient_words"])
@@ -105,6 +108,7 @@ class NameContext:
                candidates: list[Candidate]) -> list[Candidate]:
         """Decide on each name candidate; other candidates pass through unchanged."""
         consents = self._consents(post, fields)
+        candidates = self._names_taken_for_places(candidates)
         places = {(id(c.field), c.start, c.end) for c in candidates
                   if c.identifier is Identifier.GEOGRAPHIC}
         out = []
@@ -115,6 +119,35 @@ class NameContext:
         self._same_person_as_workforce(names)
         out.extend(self._repeats(fields, names))
         return out
+
+    def _names_taken_for_places(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The model's places that are names: decided as names, or dropped where a name rule
+        already proposed the same words."""
+        named = {(id(c.field), c.start, c.end) for c in candidates
+                 if c.identifier is Identifier.NAMES}
+        out = []
+        for c in candidates:
+            if self._name_taken_for_place(c):
+                if (id(c.field), c.start, c.end) in named:
+                    continue
+                c.identifier, c.entity, c.rule_id = Identifier.NAMES, "PERSON", "ner-person"
+                c.explanation += ("; one word the model took for a place, but a known first "
+                                  "name and no known place: decided as a name")
+            out.append(c)
+        return out
+
+    def _name_taken_for_place(self, c: Candidate) -> bool:
+        """The model's one-word GPE or LOC that is a known first name (no common word), no place
+        the gazetteer knows, and not after a preposition of place: "Liam's chin", "a day Marcus
+        will never forget"."""
+        if not (_from_model(c) and c.entity == "LOCATION" and c.text[:1].isupper()):
+            return False
+        tokens = words(c.text)
+        return (len(tokens) == 1 and tokens[0] in self.first and tokens[0] not in self.common
+                and tokens[0] not in self.known_places and tokens[0] not in self.function_words
+                # "in Paris", "from Savannah": a preposition of place keeps it a place
+                and find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
+                                 "before") is None)
 
     def _same_person_as_workforce(self, names: list[Candidate]) -> None:
         """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name

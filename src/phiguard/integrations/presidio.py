@@ -50,7 +50,7 @@ def offline_tldextract() -> None:
     # extractor, built before these variables were set: build it again from them.
     module = sys.modules.get("tldextract.tldextract")
     if module is not None:
-        module.TLD_EXTRACTOR = module.TLDExtract()
+        setattr(module, "TLD_EXTRACTOR", module.TLDExtract())  # noqa: B010 - mypy: not typed
 
 
 offline_tldextract()  # before presidio_analyzer is imported: its URL recognizer reads these
