@@ -45,6 +45,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
+from phiguard.detectors.names import REPEAT_RULE
 from phiguard.detectors.vocabulary import stage_lists
 from phiguard.errors import ConfigError
 from phiguard.models import DETECTOR_ERROR, Identifier, Post
@@ -71,12 +72,12 @@ _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
                               "UNIQUENESS"})
 # A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form.
-_PATIENT_FORM_RULES = frozenset({"name-hashtag"})
+_PATIENT_FORM_ROLES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
 _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
-# Name rules whose cue is itself a patient's record or event ("Baby Noelle", "ana reyes, dob
+# Name roles whose cue is itself a patient's record or event ("Baby Noelle", "ana reyes, dob
 # 3/14/1931").
-_PATIENT_NAME_RULES = frozenset({"name-baby", "name-dob"})
+_PATIENT_NAME_ROLES = frozenset({"name-of-newborn", "name-with-birth-date"})
 # Findings that are about the post, not about whose identifier it is.
 _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
@@ -85,10 +86,10 @@ _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "t
 TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "organisation-place", "event-date")
 _CONTACT_WINDOW = 6
 _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
-_NAME_CUES = frozenset({"name-capitalised"})
-_DATE_CUES = frozenset({"relative-date"})
-# ... and the repeats the name stage made of such a cue ("name-repeat" at the cue's score).
-_OWN_CUES = _NAME_CUES | _DATE_CUES | {"name-repeat"}
+# The cues this stage raises in a post about a patient: a capitalised known first name (by its
+# rule's role) and a day said relative to the post (by its entity).
+_NAME_CUE_ROLES = frozenset({"capitalised-word"})
+_DATE_CUE = "RELATIVE_DATE"
 _RAISED = 0.75
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
@@ -210,7 +211,7 @@ class OwnerStage:
         """The kind of patient evidence one candidate is, or None."""
         if c.entity in _PATIENT_ENTITIES:
             return f"a {c.entity.lower().replace('_', ' ')} cue"
-        if c.rule_id in _PATIENT_NAME_RULES and c.status == "flagged":
+        if _role(c) in _PATIENT_NAME_ROLES and c.status == "flagged":
             return "a name given as a patient's (a newborn's, or with a birth date)"
         if c.identifier in _PATIENT_ONLY and c.status == "flagged":
             return f"a {c.entity.lower().replace('_', ' ')}"
@@ -273,7 +274,7 @@ class OwnerStage:
         # A name or relative-day cue this stage did not raise is evidence of nothing: it must not
         # feed the combinations ("rare diagnosis + a date") as a date or a name would.
         return [c for c in candidates
-                if not (c.rule_id in _OWN_CUES and c.score < self.min_score)]
+                if not (_own_cue(c) and c.score < self.min_score)]
 
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate]) -> None:
         """In a post about a patient, raise the name and relative-date cues that belong to one."""
@@ -282,7 +283,7 @@ class OwnerStage:
             if c.status != "flagged" or c.score >= self.min_score:
                 continue
             sentence = self._sentence(facts, c)
-            if c.rule_id in _NAME_CUES and "patient-name" not in self.disabled:
+            if _role(c) in _NAME_CUE_ROLES and "patient-name" not in self.disabled:
                 if _sentence_of(c.field, c.start) == c.start \
                         and not sentence.wordset & _PERSON_PRONOUNS:
                     continue  # "Bell day!": a first word is capitalised anyway; "Clarence
@@ -290,7 +291,7 @@ class OwnerStage:
                 if explained.overlaps(c):
                     continue  # another rule explains these words (a place, a clinician ...)
                 reason = "a known first name in a post about a patient's care"
-            elif c.rule_id in _DATE_CUES and "patient-date" not in self.disabled:
+            elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
                 if sentence.wordset & self.schedule_words or not (
                         sentence.wordset & _PERSON_PRONOUNS or sentence.patient_event
                         or sentence.person_event):
@@ -300,7 +301,7 @@ class OwnerStage:
             else:
                 continue
             c.score = _RAISED
-            c.notes.append("owner:" + ("patient-name" if c.rule_id in _NAME_CUES
+            c.notes.append("owner:" + ("patient-name" if _role(c) in _NAME_CUE_ROLES
                                        else "patient-date"))
             c.explanation += f"; {reason} ({facts.patient})"
 
@@ -314,7 +315,7 @@ class OwnerStage:
             return ("organisation-contact", "the organisation's own contact details: nothing "
                     "ties them to a patient or a relative")
         if not (c.identifier in _NEEDS_PATIENT or c.entity in _NEEDS_PATIENT_R) \
-                or c.rule_id in _PATIENT_FORM_RULES:
+                or _role(c) in _PATIENT_FORM_ROLES:
             return None
         # The strict policy counts workforce names too: a post about no patient still names them.
         staff_count = self.flag_staff and c.identifier is Identifier.NAMES
@@ -381,6 +382,16 @@ class _Spans:
         starts, max_ends = self.by_field.get(id(c.field), ([], []))
         last = bisect_left(starts, c.end) - 1  # the last span starting before c ends
         return last >= 0 and max_ends[last] > c.start
+
+
+def _role(c: Candidate) -> str | None:
+    """The declared role of the rule that proposed the candidate, if any."""
+    return c.role.name if c.role is not None else None
+
+
+def _own_cue(c: Candidate) -> bool:
+    """A cue this stage raises, or a repeat the name stage made of one (at the cue's score)."""
+    return _role(c) in _NAME_CUE_ROLES or c.entity == _DATE_CUE or c.rule_id == REPEAT_RULE
 
 
 def _base(word: str) -> str:

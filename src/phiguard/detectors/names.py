@@ -44,6 +44,8 @@ _WORKFORCE = "workforce"
 
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
 # digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
+# The rule id of the mentions this stage adds for a name flagged elsewhere in the post.
+REPEAT_RULE = "name-repeat"
 _TAG_PARTS = regex.compile(r"\p{Lu}\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{Ll}+")
 
 class NameContext:
@@ -188,7 +190,7 @@ class NameContext:
                     continue  # "Rose" named, "the rose garden": capitals must agree
                 out.append(Candidate(
                     field=field, start=start, end=start + len(word), identifier=Identifier.NAMES,
-                    entity="PERSON", score=source.score, rule_id="name-repeat",
+                    entity="PERSON", score=source.score, rule_id=REPEAT_RULE,
                     layer=self.name, explanation="the same name is flagged elsewhere in the post",
                 ))
         return out
