@@ -110,6 +110,10 @@ BY_ENTITY: dict[str, Advice] = {
     "PATIENT_REF": Advice(
         "a reference to a particular patient", "it ties the other details to one person",
         "speak about patients in general, not about this one"),
+    "ROOM_NUMBER": Advice(
+        "a patient's room or bed number", "it says where one patient lies, to anyone who "
+                                          "visits or works there",
+        "leave the room or bed out"),
     "HANDLE": Advice(
         "a social-media handle", "a handle says who the post is about",
         f"remove it, {_AUTHORISATION}"),
