@@ -385,7 +385,8 @@ def test_a_name_in_the_text_goes_from_every_caption() -> None:
 
 def test_every_copy_of_a_name_goes_common_word_or_not() -> None:
     result = redact_with_report("Happy birthday, Jack! Jack and his nurse celebrated.")
-    assert result.post.text == "Happy birthday, [NAME]! [NAME] and his nurse celebrated."
+    # The greeting dates a birth (the post's date gives the day), so "birthday" goes too.
+    assert result.post.text == "Happy [DATE], [NAME]! [NAME] and his nurse celebrated."
     assert result.clean
     # "Will" is a common word; flagged once as a name, every copy of it is the name.
     post = Post(text="Will is home. We will miss WILL.", captions=["Will's room"])
