@@ -141,3 +141,14 @@ def test_a_stage_whose_lists_no_pack_defines_is_an_error(tmp_path: Path) -> None
                                           "public_figures"):
         stage_lists("name-context", ["relations", "public_figures"], Policy(), pack,
                     home=str(home))
+
+
+def test_a_patients_employer_is_a_name() -> None:
+    text = ("Our pre-auth team resubmitted your husband's surgery request through his employer "
+            "plan with Hanover Steel.")
+    assert _by_text(text, "A").get("Hanover Steel") == "flagged"
+
+
+def test_an_organisation_with_no_word_of_employment_is_no_employer() -> None:
+    text = "Our pre-auth team resubmitted your husband's surgery request to Hanover Steel."
+    assert "Hanover Steel" not in _by_text(text, "A")

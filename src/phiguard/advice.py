@@ -110,6 +110,10 @@ BY_ENTITY: dict[str, Advice] = {
     "PATIENT_REF": Advice(
         "a reference to a particular patient", "it ties the other details to one person",
         "speak about patients in general, not about this one"),
+    "EMPLOYER": Advice(
+        "a patient's or relative's employer", "an employer and a town or a name narrow down "
+                                              "who it is; Safe Harbor removes employers too",
+        "leave the employer out"),
     "ROOM_NUMBER": Advice(
         "a patient's room or bed number", "it says where one patient lies, to anyone who "
                                           "visits or works there",

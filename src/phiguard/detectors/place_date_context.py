@@ -66,7 +66,8 @@ class PlaceDateContext:
     # The pack-level word lists this stage decides with (rules/names.yaml ships them).
     LISTS = ("allowed_places", "facility_words", "facility_kinds", "person_cues",
              "patient_date_cues", "event_date_cues", "place_prepositions", "not_names",
-             "organisation_possessives", "months", *_NOT_A_DAY_LISTS, *ClinicalVocabulary.LISTS)
+             "organisation_possessives", "months", "employment_cues", *_NOT_A_DAY_LISTS,
+             *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
@@ -84,6 +85,7 @@ class PlaceDateContext:
         self.facility_kinds = lists["facility_kinds"]
         # "our hospital": the posting organisation's own facility.
         self.ours = compile_phrases(lists["organisation_possessives"])
+        self.employment_cues = compile_phrases(lists["employment_cues"])
         self.clinical = ClinicalVocabulary(lists)
         self.not_a_day = _not_a_day(lists)
         # A month's name or abbreviation before a day ("Mar 3", "sept. 14"): a chart's date.
@@ -99,7 +101,9 @@ class PlaceDateContext:
         out = []
         places = []
         for c in candidates:
-            if c.identifier is Identifier.GEOGRAPHIC and (
+            if self._employer(c):
+                out.append(c)
+            elif c.identifier is Identifier.GEOGRAPHIC and (
                     c.layer == "ner" or (c.role is not None and c.role.stage == "places")):
                 if self._place(c, person):
                     out.append(c)
@@ -186,6 +190,19 @@ class PlaceDateContext:
                 if any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens))):
                     return f"the post describes a person ({' '.join(phrase)!r})"
         return None
+
+    def _employer(self, c: Candidate) -> bool:
+        """The model's organisation beside a word of employment ("his coworkers at Dot's
+        Diner") is someone's employer: a name (A), whose it is the owner stage decides."""
+        if not (c.layer == "ner" and c.entity in ("ORGANIZATION", "FACILITY")):
+            return False
+        cue = find_context(c.field, c.start, c.end, self.employment_cues, 4)
+        if cue is None:
+            return False
+        c.identifier, c.entity = Identifier.NAMES, "EMPLOYER"
+        c.score = max(c.score, 0.75)
+        c.explanation += f"; an employer, by the word {cue!r} beside it"
+        return True
 
     def _place(self, c: Candidate, person: str | None) -> bool:
         """Update a place candidate in place; False drops it as no place at all."""
