@@ -18,8 +18,10 @@ from pydantic import ValidationError
 from phiguard.combinations import report_combinations
 from phiguard.detectors.base import Candidate, Detector, FieldText, LayerCandidate, PostStage
 from phiguard.detectors.context import host_of
+from phiguard.detectors.names import REPEAT_RULE as NAME_REPEAT_RULE
 from phiguard.detectors.ner import NER_LABELS
 from phiguard.detectors.patterns import PatternDetector, canonical
+from phiguard.detectors.place_date_context import REPEAT_RULE as PLACE_REPEAT_RULE
 from phiguard.errors import ConfigError, InputError, PhiguardError
 from phiguard.models import DETECTOR_ERROR, Finding, Identifier, LayerError, Post, Report
 from phiguard.normalize import Normalized, normalize
@@ -192,7 +194,7 @@ def _distribution(entry: Any) -> str:
     return str(getattr(dist, "name", None) or entry.value)
 
 # Rule ids that layers give findings outside the packs (the NER layer's are "ner-<label>").
-LAYER_RULE_IDS = frozenset({"name-repeat", "place-repeat"})
+LAYER_RULE_IDS = frozenset({NAME_REPEAT_RULE, PLACE_REPEAT_RULE})
 
 
 def as_post(value: PostLike) -> Post:

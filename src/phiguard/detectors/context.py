@@ -88,9 +88,7 @@ def find_context(
     after_inside = bisect_right(tokens.starts, end - 1)
     low = max(0, first_inside - window) if direction != "after" else after_inside
     high = min(len(words), after_inside + window) if direction != "before" else first_inside
-    # One pass over the window's words finds every candidate phrase by its first word; the
-    # nearest to the span wins (the earlier, then the longer, on a tie), whatever the order
-    # of `phrases`, which may come from a set.
+    # One pass over the window's words finds every candidate phrase by its first word.
     firsts = _index(phrases)
     best: tuple[int, int, int] | None = None  # (distance, index, -size)
     found: tuple[str, ...] | None = None

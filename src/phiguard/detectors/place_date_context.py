@@ -32,6 +32,8 @@ from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
 
 # The word lists a model DATE is read with to tell it is no day of anyone (`_not_a_day`).
+# The rule id of the mentions this stage adds for a place flagged elsewhere in the post.
+REPEAT_RULE = "place-repeat"
 _NOT_A_DAY_LISTS = ("approximations", "count_words", "duration_units", "age_units",
                     "duration_after_words", "recurring_times", "ward_directions")
 
@@ -165,7 +167,7 @@ class PlaceDateContext:
             return None  # "GH" named, "gh" elsewhere may be a word: keep case
         return Candidate(
             field=field, start=start, end=end, identifier=Identifier.GEOGRAPHIC,
-            entity=source.entity, score=source.score, rule_id="place-repeat",
+            entity=source.entity, score=source.score, rule_id=REPEAT_RULE,
             layer=self.name, explanation="the same place is flagged elsewhere in the post",
             status="flagged")
 
