@@ -137,6 +137,14 @@ def test_staff_named_with_a_role_is_workforce_and_so_are_their_other_mentions() 
     assert ("Tom Reyes", "flagged") in _names(text, Policy.strict())
 
 
+def test_a_role_someone_else_owns_names_no_staff_member() -> None:
+    # "their coworker": the patient's colleague (Safe Harbor's employer circle), not our staff.
+    text = "The whole crew from the mill came to cheer their coworker Travis home from our ICU."
+    assert ("Travis", "flagged") in _names(text)
+    assert [s for _, s in _names("Thanks to our coworker Travis for the cake!")
+            if s == "flagged"] == []
+
+
 def test_a_flagged_name_is_flagged_where_it_recurs() -> None:
     text = "social: son walter called. plan reviewed with walter at the bedside."
     found = [(n, s) for n, s in _names(text, Policy.clinical()) if s == "flagged"]

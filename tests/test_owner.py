@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from phiguard import ConfigError, Policy, check
@@ -71,3 +73,34 @@ def test_a_contact_beside_a_patients_name_is_theirs() -> None:
     # The same number after the organisation's routing words, and no one named: the hospital's.
     assert "PHONE_NUMBER" not in {f.entity for f in check(
         "Questions about your chemo visit? Our oncology desk is at (208) 555-0172.").flagged}
+
+
+def test_the_patient_model_outweighs_words_of_care_in_a_post_about_staff() -> None:
+    text = ("Volunteer of the year: Marguerite Olsen, 93, a retired nurse, has knitted caps for "
+            "our NICU babies every week since 2011. Want to join her? Email "
+            "volunteer@example.org")
+    report = check(text)
+    assert report.verdict == "pass"
+    age = next(f for f in report.findings if f.entity == "AGE_OVER_89")
+    assert "patient model score" in age.explanation
+    # The word lists alone take the NICU for a patient's care and the age for a patient's.
+    assert check(text, policy=Policy(patient_model=False)).verdict != "pass"
+    assert check(text, policy=Policy(disabled_filters=["patient-model"])).verdict != "pass"
+
+
+def test_the_patient_model_finds_a_patient_no_listed_word_names() -> None:
+    text = ("One year ago today Desmond got the call that a new kidney was waiting for him. "
+            "This weekend he coached his first Little League game!")
+    assert "PERSON" in _flagged(text)
+
+
+def test_a_missing_patient_model_blocks_the_post(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    from phiguard.context import patient_model
+
+    monkeypatch.setattr(patient_model, "model_dir", lambda: tmp_path)
+    monkeypatch.setattr(patient_model, "_PIPELINE",
+                        patient_model.BoundedPipeline(patient_model._load))
+    report = check("Our volunteers knitted 400 caps this winter.")
+    assert report.verdict == "block"
+    assert [f.entity for f in report.findings] == ["DETECTOR_ERROR"]

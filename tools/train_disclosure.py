@@ -37,7 +37,7 @@ DATA = MODEL_DIR / "data"
 SOCIAL_DEV = ROOT.parent / "shared" / "data" / "social-dev.jsonl"
 SEED = 13
 # Registers the model's tokenizer for `spacy train` (the config names it).
-TOKENIZER_CODE = ROOT / "src" / "phiguard" / "detectors" / "disclosure_model.py"
+TOKENIZER_CODE = ROOT / "src" / "phiguard" / "detectors" / "shipped_models.py"
 LABELS = ("DISCLOSES", "NOT")
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -298,12 +298,14 @@ def write_data() -> list[dict[str, Any]]:
     return generated + handwritten + labelled_posts()
 
 
-def train(examples: list[dict[str, Any]]) -> None:
-    """spacy train on the examples (90/10 split, seeded); copy the best model into models/."""
+def train(examples: list[dict[str, Any]], model_dir: Path = MODEL_DIR,
+          labels: tuple[str, ...] = LABELS) -> None:
+    """spacy train on the examples (90/10 split, seeded) with model_dir/config.cfg; copy the
+    best model to model_dir/model. tools/train_patient.py trains its model with this too."""
     import spacy
     from spacy.tokens import DocBin
 
-    from phiguard.detectors.disclosure_model import WordTokenizer
+    from phiguard.detectors.shipped_models import WordTokenizer
 
     rng = random.Random(SEED)
     rng.shuffle(examples)
@@ -315,19 +317,19 @@ def train(examples: list[dict[str, Any]]) -> None:
             bin_ = DocBin()
             for example in part:
                 doc = nlp.make_doc(example["text"])
-                doc.cats = {label: float(example["label"] == label) for label in LABELS}
+                doc.cats = {label: float(example["label"] == label) for label in labels}
                 bin_.add(doc)
             bin_.to_disk(Path(tmp) / f"{name}.spacy")
-        subprocess.run([sys.executable, "-m", "spacy", "train", str(MODEL_DIR / "config.cfg"),
+        subprocess.run([sys.executable, "-m", "spacy", "train", str(model_dir / "config.cfg"),
                         "--output", str(Path(tmp) / "out"), "--paths.train",
                         str(Path(tmp) / "train.spacy"), "--paths.dev",
                         str(Path(tmp) / "dev.spacy"), "--code", str(TOKENIZER_CODE)],
                        check=True)
-        target = MODEL_DIR / "model"
+        target = model_dir / "model"
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(Path(tmp) / "out" / "model-best", target)
-    counts = {label: sum(e["label"] == label for e in examples) for label in LABELS}
-    print(f"trained on {len(examples) - cut} sentences, {cut} held out; {counts}")
+    counts = {label: sum(e["label"] == label for e in examples) for label in labels}
+    print(f"trained on {len(examples) - cut} examples, {cut} held out; {counts}")
 
 
 def main() -> None:

@@ -148,6 +148,10 @@ class Policy(BaseModel):
     # review. False: the stage decides on its rules alone.
     disclosure_model: bool = True
     disclosure_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    # The owner stage's trained post classifier (models/patient, shipped in the wheel): is the
+    # post about a specific patient? Its confident yes makes a post one about a patient; its
+    # confident no outweighs words of care. False: the stage decides on its word lists alone.
+    patient_model: bool = True
     # Workforce names: Safe Harbor does not require removing them, so a social post may name a
     # titled clinician ("allow"); the strict policy flags them ("flag").
     clinician_names: Literal["allow", "flag"] = "allow"

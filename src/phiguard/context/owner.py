@@ -18,6 +18,12 @@ Filters, in order:
   birthday, a schedule, a reply that confirms nothing) has no patient whose names, places,
   dates, ages or contact details it could disclose. Identifiers that exist only for patients
   (SSN, record, health-plan and account numbers) and disclosure findings are never taken back.
+- `patient-model`: the patient model (phiguard.context.patient_model, trained on labelled posts)
+  reads the whole post. Its confident yes makes the post one about a patient though no listed
+  word says so ("the day he got his new kidney"); its confident no outweighs the words of care
+  and the ages that otherwise make it one ("our volunteer, 92, knits hats for the NICU"), and
+  `no-patient` then takes back as above, naming this filter. Candidates that only a patient has
+  still decide first. Switched off, or with `Policy.patient_model` false, the words decide.
 - `organisation-place`: in a post about a patient, a place in a sentence that speaks of the
   organisation's own sites ("our Eastside clinic at 1200 Alder Ave.") and of no person is the
   organisation's.
@@ -83,7 +89,8 @@ _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
 # The filters that take a candidate back (the others raise cues).
-TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "organisation-place", "event-date")
+TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "patient-model", "organisation-place",
+                     "event-date")
 _CONTACT_WINDOW = 6
 _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
@@ -91,6 +98,13 @@ _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff memb
 _NAME_CUE_ROLES = frozenset({"capitalised-word"})
 _DATE_CUE = "RELATIVE_DATE"
 _RAISED = 0.75
+# The patient model's scores that decide: at or above YES a post is about a patient on the
+# model's word alone; below NO the model outweighs words of care. Between, the words decide.
+# Chosen on social-dev's odd half, which the model never trained on (tools/train_patient.py
+# --thresholds): YES is about its clean posts' 98th percentile, NO between its PHI posts' 2nd
+# and 5th; of the grid tried there, this pair traded fewest PHI posts for clean ones.
+PATIENT_MODEL_YES = 0.8
+PATIENT_MODEL_NO = 0.15
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
 _POSSESSIVE = ("'s", "’s")
@@ -135,6 +149,9 @@ class PostFacts:
     """What the stage knows about one post before it looks at any candidate."""
 
     patient: str | None  # the evidence that the post is about a patient, or None
+    # The patient model's confident no, and the evidence it outweighed, if any: said in the
+    # explanation of what the `patient-model` filter takes back.
+    model_no: str | None = None
     # Sentences (field id, start) that name someone no rule took for staff: a phone or an
     # address beside such a name is that person's ("Calling: Lorna Beckett-Shaw · (208) ...").
     named: frozenset[tuple[int, int]] = frozenset()
@@ -160,6 +177,7 @@ class OwnerStage:
         lists = stage_lists(self.name, REQUIRED_LISTS, policy, pack, home="owner")
         self.flag_staff = policy.clinician_names == "flag"
         self.min_score = policy.min_score
+        self.use_model = policy.patient_model and "patient-model" not in policy.disabled_filters
         self.disabled = frozenset(policy.disabled_filters)
         unknown = sorted(self.disabled - set(self.filters))
         if unknown:
@@ -178,34 +196,60 @@ class OwnerStage:
         self.schedule_words = frozenset(lists["schedule_words"])
 
     # ---- facts, once per post -------------------------------------------------------------
-    def facts(self, fields: Sequence[FieldText], candidates: Sequence[Candidate]) -> PostFacts:
+    def facts(self, post: Post, fields: Sequence[FieldText],
+              candidates: Sequence[Candidate]) -> PostFacts:
         """Is the post about a patient, and on what evidence? Which sentences name someone?"""
         named = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                           if c.identifier is Identifier.NAMES and c.status == "flagged"
                           and c.score >= self.min_score and _WORKFORCE not in c.notes)
         sentences = _Sentences(self)
-        return dataclasses.replace(self._patient_evidence(fields, candidates, sentences),
+        return dataclasses.replace(self._patient_evidence(post, fields, candidates, sentences),
                                    named=named, sentences=sentences)
 
-    def _patient_evidence(self, fields: Sequence[FieldText], candidates: Sequence[Candidate],
-                          sentences: _Sentences) -> PostFacts:
-        """The first sign that the post is about a patient: a candidate, an age, the words."""
+    def _patient_evidence(self, post: Post, fields: Sequence[FieldText],
+                          candidates: Sequence[Candidate], sentences: _Sentences) -> PostFacts:
+        """Is the post about a patient? A candidate that only a patient has decides; else the
+        patient model and the words decide together (`patient-model`): the model's confident
+        yes stands alone, and its confident no outweighs the words of care, which a hospital's
+        posts about staff, events and buildings are full of."""
         for c in candidates:
             reason = self._candidate_cue(c)
             if reason is not None:
                 return PostFacts(reason)
+        score = self._model_score(post)
+        if score is not None and score >= PATIENT_MODEL_YES:
+            return PostFacts(f"the post reads as one about a patient (patient model score "
+                             f"{score:.2f})")
+        reason = self._weak_evidence(fields, candidates, sentences)
+        if score is not None and score < PATIENT_MODEL_NO:
+            but = f"{reason}, but " if reason is not None else ""
+            return PostFacts(None, model_no=f"{but}the post reads as one about no patient "
+                             f"(patient model score {score:.2f})")
+        return PostFacts(reason)
+
+    def _model_score(self, post: Post) -> float | None:
+        """The patient model's score for the post, or None when the policy turns it off."""
+        if not self.use_model or not (post.text or post.captions):
+            return None
+        from phiguard.context.patient_model import model_text, score_posts
+
+        return score_posts([model_text(post.text, post.captions)])[0]
+
+    def _weak_evidence(self, fields: Sequence[FieldText], candidates: Sequence[Candidate],
+                       sentences: _Sentences) -> str | None:
+        """Words that often speak of a patient's care, and the age of no staff member."""
         # Sentences that name a staff member (the name stage notes "workforce" on them).
         staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                  if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes}
         if any(c.entity == "AGE_OVER_89"
                and not self._staff_sentence(sentences, c.field, c.start, staff)
                for c in candidates):
-            return PostFacts("the age of a person who is no staff member")
+            return "the age of a person who is no staff member"
         for text_field in fields:
             reason = self._words_cue(text_field, sentences, staff)
             if reason is not None:
-                return PostFacts(reason)
-        return PostFacts(None)
+                return reason
+        return None
 
     def _candidate_cue(self, c: Candidate) -> str | None:
         """The kind of patient evidence one candidate is, or None."""
@@ -259,7 +303,7 @@ class OwnerStage:
     def refine(self, post: Post, fields: Sequence[FieldText],
                candidates: list[Candidate]) -> list[Candidate]:
         """Take back each candidate that is not a patient's, saying which filter decided."""
-        facts = self.facts(fields, candidates)
+        facts = self.facts(post, fields, candidates)
         if facts.about_patient:
             self._raise_cues(facts, candidates)
         for c in candidates:
@@ -314,11 +358,16 @@ class OwnerStage:
                 and not self._personal_contact(c, facts.named):
             return ("organisation-contact", "the organisation's own contact details: nothing "
                     "ties them to a patient or a relative")
-        if not (c.identifier in _NEEDS_PATIENT or c.entity in _NEEDS_PATIENT_R) \
-                or _role(c) in _PATIENT_FORM_ROLES:
+        if _role(c) in _PATIENT_FORM_ROLES:
             return None
         # The strict policy counts workforce names too: a post about no patient still names them.
         staff_count = self.flag_staff and c.identifier is Identifier.NAMES
+        if facts.model_no is not None and not staff_count and c.identifier not in _PATIENT_ONLY:
+            # The model read the whole post: a licence, plate or serial in a post about no
+            # patient is the organisation's or its staff's, as a name or a date is.
+            return ("patient-model", f"{facts.model_no}, so this is no patient's identifier")
+        if not (c.identifier in _NEEDS_PATIENT or c.entity in _NEEDS_PATIENT_R):
+            return None
         if not facts.about_patient and "no-patient" not in self.disabled and not staff_count:
             return ("no-patient", "the post speaks of no patient's care, so this is no "
                     "patient's identifier")

@@ -57,7 +57,8 @@ class NameContext:
     LISTS = ("clinician_titles", "clinician_credentials", "person_cues", "relations",
              "place_prepositions", "staff_roles", "verb_word_names", "common_word_names",
              "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
-             "person_possessives", "known_places", "place_only_prepositions",
+             "person_possessives", "others_possessives", "known_places",
+             "place_only_prepositions",
              *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
@@ -99,6 +100,9 @@ class NameContext:
         # name ("Tomasz"); a note's "wife Called" or "Son Given" is not.
         self.owned_relation = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+[ \t]+\Z",
                                             owners=sorted(lists["person_possessives"]))
+        # "their coworker ": a staff role owned by someone, just before a capture.
+        self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
+                                         r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
         # Public figures by their whole name and by each ending of it ("Obama" of "Barack
         # Obama"): one set lookup per candidate, not a loop over the list.
         public = [words(p) for p in lists["public_figures"]]
@@ -413,6 +417,8 @@ class NameContext:
                                       "before"):
             return clinician
         role = find_context(c.field, c.start, c.end, self.roles, 4, "before")
+        if role and self.others_role.search(c.field.text, max(0, c.start - 40), c.start):
+            return None  # "their coworker Travis": someone else's colleague, not our staff
         return f"a staff member named with a role ({role!r})" if role else None
 
     def _common_word_without_evidence(self, c: Candidate, tokens: tuple[str, ...]) -> bool:

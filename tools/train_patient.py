@@ -1,0 +1,94 @@
+"""Rebuild models/patient/model: the owner stage's post classifier (about a patient, or not).
+
+    python tools/train_patient.py                # train and copy the model
+    python tools/train_patient.py --thresholds   # the model's scores on social-dev's odd half
+
+Training posts, each labelled PATIENT (speaks of a specific patient or a patient's relative) or
+NOT (staff, volunteers, donors, events, the organisation, aggregates, advice):
+- models/patient/data/handwritten*.jsonl: posts written by hand for this project, in contrast
+  pairs (clinical words about staff and events; patient stories without the usual words);
+- benchmarks/data/posts.jsonl: the project's labelled posts (PATIENT when they hold PHI).
+Each post is read as `phiguard.context.patient_model.model_text` gives it. `spacy train` runs
+models/patient/config.cfg (bag of words and pairs, fixed seed) through train_disclosure.train.
+
+social-dev is not trained on, either half: the odd half chooses the owner stage's two
+thresholds (`--thresholds` prints the scores of its PHI and clean posts at a few quantiles; YES
+is about the clean posts' 98th percentile, NO the PHI posts' 2nd), and the even half measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from train_disclosure import ROOT, SOCIAL_DEV, train  # noqa: E402
+
+MODEL_DIR = ROOT / "models" / "patient"
+QUANTILES = (0.02, 0.05, 0.1, 0.5, 0.9, 0.95, 0.98)
+LABELS = ("PATIENT", "NOT")
+
+sys.path.insert(0, str(ROOT / "src"))
+
+from phiguard.context.patient_model import model_text  # noqa: E402
+
+
+def _example(record: dict[str, Any], patient: bool) -> dict[str, Any]:
+    return {"text": model_text(record.get("text") or "", record.get("captions") or []),
+            "label": "PATIENT" if patient else "NOT"}
+
+
+def odd_half() -> list[dict[str, Any]]:
+    """social-dev's tuning half (odd ids) as examples; the even half is never read here."""
+    out = []
+    for line in SOCIAL_DEV.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if int(record["id"].rsplit("-", 1)[1]) % 2 == 1:
+            out.append(_example(record, bool(record["should_block"])))
+    return out
+
+
+def repository_examples() -> list[dict[str, Any]]:
+    """The handwritten posts and the project's own labelled posts."""
+    handwritten = [json.loads(line) for path in sorted((MODEL_DIR / "data").glob(
+        "handwritten*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    own = [json.loads(line) for line in (ROOT / "benchmarks" / "data" / "posts.jsonl")
+           .read_text(encoding="utf-8").splitlines() if line]
+    return ([_example(h, h["label"] == "PATIENT") for h in handwritten]
+            + [_example(r, bool(r.get("phi"))) for r in own])
+
+
+def thresholds() -> None:
+    """The shipped model's scores on the odd half, which it never trained on, per label."""
+    import spacy
+
+    from phiguard.detectors import shipped_models  # noqa: F401  (registers the tokenizer)
+
+    nlp = spacy.load(MODEL_DIR / "model")
+    scored: dict[str, list[float]] = {label: [] for label in LABELS}
+    for example in odd_half():
+        scored[example["label"]].append(nlp(example["text"]).cats["PATIENT"])
+    for label, values in scored.items():
+        values.sort()
+        marks = [values[int(q * (len(values) - 1))] for q in QUANTILES]
+        print(label, len(values), "scores at", " / ".join(f"{q:.0%}" for q in QUANTILES), ":",
+              " ".join(f"{m:.3f}" for m in marks))
+
+
+def main() -> None:
+    """Train the shipped model, or with --folds report out-of-fold scores."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--thresholds", action="store_true")
+    args = parser.parse_args()
+    if args.thresholds:
+        thresholds()
+        return
+    train(repository_examples(), MODEL_DIR, LABELS)
+
+
+if __name__ == "__main__":
+    main()
