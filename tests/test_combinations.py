@@ -54,8 +54,9 @@ def test_caption_combination_needs_its_subject_in_a_caption() -> None:
 
 def test_a_policy_can_add_a_combination_and_the_verdict_follows() -> None:
     text = "Our patient, a 34-year-old, finished treatment."
-    assert phiguard.check(text).verdict == "pass"
-    policy = Policy(combinations=[CombinationSpec(
+    # The patient model alone would send this story to review: off, to see the combination.
+    assert phiguard.check(text, policy=Policy(patient_model=False)).verdict == "pass"
+    policy = Policy(patient_model=False, combinations=[CombinationSpec(
         name="patient + age", all_of=["PATIENT", "AGE"], verdict="block")])
     report = phiguard.check(text, policy=policy)
     assert report.verdict == "block"

@@ -104,3 +104,16 @@ def test_a_missing_patient_model_blocks_the_post(monkeypatch: pytest.MonkeyPatch
     report = check("Our volunteers knitted 400 caps this winter.")
     assert report.verdict == "block"
     assert [f.entity for f in report.findings] == ["DETECTOR_ERROR"]
+
+
+def test_a_post_surely_about_a_patient_with_nothing_found_goes_to_review() -> None:
+    text = ("After 19 days on ECMO, our little fighter walked out of the CVICU on his own two "
+            "feet and went home to his dog.")
+    report = check(text)
+    assert report.verdict == "review"
+    [finding] = report.flagged
+    assert (finding.entity, finding.start, finding.end) == ("PATIENT_POST", 0, 0)
+    assert check(text, policy=Policy(patient_model=False)).verdict == "pass"
+    # The same vocabulary about staff raises nothing.
+    assert check("Our CVICU nurses completed their ECMO certification this spring.").verdict \
+        == "pass"

@@ -72,6 +72,9 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 # The entity of the finding that blocks a post a layer could not check (fail closed).
 DETECTOR_ERROR = "DETECTOR_ERROR"
+# The entity of the finding that sends a post to review on the patient model's word alone: the
+# post is surely about a patient, and no rule found an identifier in it (phiguard.context.owner).
+PATIENT_POST = "PATIENT_POST"
 
 # A field of a Post as a Finding names it: "text" or "captions[i]".
 _FIELD = re.compile(r"text|captions\[(0|[1-9][0-9]*)\]")

@@ -54,7 +54,7 @@ from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
 from phiguard.detectors.names import REPEAT_RULE
 from phiguard.detectors.vocabulary import stage_lists
 from phiguard.errors import ConfigError
-from phiguard.models import DETECTOR_ERROR, Identifier, Post
+from phiguard.models import DETECTOR_ERROR, PATIENT_POST, Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
 
@@ -98,13 +98,20 @@ _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff memb
 _NAME_CUE_ROLES = frozenset({"capitalised-word"})
 _DATE_CUE = "RELATIVE_DATE"
 _RAISED = 0.75
+# The score of a post the patient model alone sends to review (PATIENT_POST), between the
+# default thresholds: a model hit alone asks a person, never blocks.
+MODEL_ONLY = 0.55
 # The patient model's scores that decide: at or above YES a post is about a patient on the
 # model's word alone; below NO the model outweighs words of care. Between, the words decide.
 # Chosen on social-dev's odd half, which the model never trained on (tools/train_patient.py
 # --thresholds): YES is about its clean posts' 98th percentile, NO between its PHI posts' 2nd
 # and 5th; of the grid tried there, this pair traded fewest PHI posts for clean ones.
-PATIENT_MODEL_YES = 0.8
-PATIENT_MODEL_NO = 0.15
+PATIENT_MODEL_YES = 0.7
+PATIENT_MODEL_NO = 0.1
+# So sure a post is about a patient that, when no rule found anything in it, a person should
+# look: on the odd half, the rules missed a name or a face in more posts scored this high than
+# there were clean posts scored this high.
+PATIENT_MODEL_ALONE = 0.9
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
 _POSSESSIVE = ("'s", "’s")
@@ -152,6 +159,7 @@ class PostFacts:
     # The patient model's confident no, and the evidence it outweighed, if any: said in the
     # explanation of what the `patient-model` filter takes back.
     model_no: str | None = None
+    model_score: float | None = None
     # Sentences (field id, start) that name someone no rule took for staff: a phone or an
     # address beside such a name is that person's ("Calling: Lorna Beckett-Shaw · (208) ...").
     named: frozenset[tuple[int, int]] = frozenset()
@@ -177,6 +185,7 @@ class OwnerStage:
         lists = stage_lists(self.name, REQUIRED_LISTS, policy, pack, home="owner")
         self.flag_staff = policy.clinician_names == "flag"
         self.min_score = policy.min_score
+        self.review = policy.thresholds.review
         self.use_model = policy.patient_model and "patient-model" not in policy.disabled_filters
         self.disabled = frozenset(policy.disabled_filters)
         unknown = sorted(self.disabled - set(self.filters))
@@ -212,20 +221,20 @@ class OwnerStage:
         patient model and the words decide together (`patient-model`): the model's confident
         yes stands alone, and its confident no outweighs the words of care, which a hospital's
         posts about staff, events and buildings are full of."""
+        score = self._model_score(post)
         for c in candidates:
             reason = self._candidate_cue(c)
             if reason is not None:
-                return PostFacts(reason)
-        score = self._model_score(post)
+                return PostFacts(reason, model_score=score)
         if score is not None and score >= PATIENT_MODEL_YES:
             return PostFacts(f"the post reads as one about a patient (patient model score "
-                             f"{score:.2f})")
+                             f"{score:.2f})", model_score=score)
         reason = self._weak_evidence(fields, candidates, sentences)
         if score is not None and score < PATIENT_MODEL_NO:
             but = f"{reason}, but " if reason is not None else ""
             return PostFacts(None, model_no=f"{but}the post reads as one about no patient "
-                             f"(patient model score {score:.2f})")
-        return PostFacts(reason)
+                             f"(patient model score {score:.2f})", model_score=score)
+        return PostFacts(reason, model_score=score)
 
     def _model_score(self, post: Post) -> float | None:
         """The patient model's score for the post, or None when the policy turns it off."""
@@ -317,8 +326,27 @@ class OwnerStage:
                 c.explanation += f"; {why}"
         # A name or relative-day cue this stage did not raise is evidence of nothing: it must not
         # feed the combinations ("rare diagnosis + a date") as a date or a name would.
-        return [c for c in candidates
-                if not (_own_cue(c) and c.score < self.min_score)]
+        out = [c for c in candidates if not (_own_cue(c) and c.score < self.min_score)]
+        if fields and self._unexplained_patient_post(facts, out) and self._speaks_of_someone(
+                fields, candidates):
+            out.append(_patient_post(fields[0], facts.model_score or 0.0))
+        return out
+
+    def _speaks_of_someone(self, fields: Sequence[FieldText],
+                           candidates: Sequence[Candidate]) -> bool:
+        """A person in the post: a name, a person's pronoun or a person noun ("his", "mom"). A
+        diagnosis or a ward alone, however patient-like its words, describes no one."""
+        if any(c.identifier is Identifier.NAMES for c in candidates):
+            return True
+        people = _PERSON_PRONOUNS | self.person_nouns
+        return any(not people.isdisjoint(_base(w) for w in f.tokens.words) for f in fields)
+
+    def _unexplained_patient_post(self, facts: PostFacts, candidates: list[Candidate]) -> bool:
+        """Is the post surely about a patient, yet nothing in it would stop it?"""
+        return (self.use_model and facts.model_score is not None
+                and facts.model_score >= PATIENT_MODEL_ALONE
+                and not any(c.status == "flagged" and c.score >= self.review
+                            for c in candidates))
 
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate]) -> None:
         """In a post about a patient, raise the name and relative-date cues that belong to one."""
@@ -431,6 +459,16 @@ class _Spans:
         starts, max_ends = self.by_field.get(id(c.field), ([], []))
         last = bisect_left(starts, c.end) - 1  # the last span starting before c ends
         return last >= 0 and max_ends[last] > c.start
+
+
+def _patient_post(text_field: FieldText, score: float) -> Candidate:
+    """A finding on the whole post (an empty span at its start): the model alone, for review."""
+    return Candidate(
+        field=text_field, start=0, end=0, identifier=Identifier.OTHER_UNIQUE,
+        entity=PATIENT_POST, score=MODEL_ONLY, rule_id="patient-model", layer=OwnerStage.name,
+        explanation=f"the post reads as one about a specific patient (patient model score "
+                    f"{score:.2f}), yet no rule found an identifier in it: check its names, "
+                    f"dates, places and pictures before it is posted")
 
 
 def _role(c: Candidate) -> str | None:

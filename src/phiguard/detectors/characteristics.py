@@ -27,7 +27,7 @@ from phiguard.combinations import Match, Signal, match_combinations
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase
 from phiguard.errors import RulePackError
-from phiguard.models import Identifier, Post
+from phiguard.models import PATIENT_POST, Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.schema import ListSpec
@@ -100,6 +100,12 @@ class CharacteristicsStage:
                 candidate.status = "consented"
                 candidate.explanation += "; the post says an authorisation is on file"
             kept.append(candidate)
+        if any(c.status == "consented" for c in kept):
+            # The owner stage's "a post about a patient, nothing found" is that same patient's.
+            for c in kept:
+                if c.entity == PATIENT_POST and c.status == "flagged":
+                    c.status = "consented"
+                    c.explanation += "; the post says an authorisation is on file"
         self._combine(post, kept)
         return kept
 
