@@ -141,3 +141,11 @@ def test_check_explains_the_evidence_in_plain_words(capsys: pytest.CaptureFixtur
     assert "PATIENT_STATUS" in out
     assert "a relative or friend of the person answered" in out
     assert "knee replacement" not in out  # masked by default
+
+
+def test_the_model_reads_a_sentence_that_names_no_one_said_to_the_person_answered() -> None:
+    # No "you", no name: a reply is still said to the reviewer. Advice to everyone is not.
+    report = phiguard.check(_reply("Glad the swelling finally went down!"))
+    assert [f.rule_id for f in report.flagged] == ["disclosure-model"]
+    assert report.verdict == "review"
+    assert phiguard.check(_reply("Swelling usually goes down within a week.")).verdict == "pass"

@@ -14,8 +14,10 @@ an R / PATIENT_STATUS finding when the sentence
   about everyone ("every patient", "if you").
 
 The explanation says who and what kind of care, in plain words, never the text itself. A trained
-sentence classifier (phiguard.detectors.disclosure_model) may add what the rules missed: its hit
-alone sends a post to review, never to block.
+sentence classifier (phiguard.detectors.disclosure_model) reads every sentence the rules did not
+explain, with or without a person's word in it (a reply is said to the person answered: "Glad the
+stitches came out clean"), and may add what the rules missed: its hit alone sends a post to
+review, never to block.
 """
 
 from __future__ import annotations
@@ -147,8 +149,9 @@ class DisclosureStage:
             found.extend(hits)
             # A yes to a question about anyone but a patient is decided: not for the model.
             answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
-            if not hits and not answered and self._person(field, words, names, start,
-                                                          end) is not None:
+            # Every sentence no rule explained goes to the model, whether or not it names a
+            # person: a reply speaks to the person answered ("Glad the stitches came out clean").
+            if not hits and not answered:
                 unexplained.append((start, end))
         found.extend(self._model_hits(field, unexplained, names))
         return found
@@ -330,7 +333,7 @@ class DisclosureStage:
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
                     names: list[Candidate]) -> list[Candidate]:
-        """Sentences the rules did not explain but that point at a person: ask the model."""
+        """Sentences the rules did not explain: ask the model."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
