@@ -117,3 +117,14 @@ def test_a_post_surely_about_a_patient_with_nothing_found_goes_to_review() -> No
     # The same vocabulary about staff raises nothing.
     assert check("Our CVICU nurses completed their ECMO certification this spring.").verdict \
         == "pass"
+
+
+def test_data_marked_as_made_up_is_no_ones() -> None:
+    caption = ("Alt text: a training mannequin in a hospital bed wears a band that reads "
+               "'SMITH, ALEX  MRN 0000000'.")
+    report = check({"text": "Skills day for our new graduate nurses!", "captions": [caption]})
+    assert report.verdict == "pass"
+    assert any("made up" in f.explanation for f in report.findings)
+    policy = Policy(disabled_filters=["demo-data"])
+    assert check({"text": "Skills day for our new graduate nurses!", "captions": [caption]},
+                 policy=policy).verdict != "pass"

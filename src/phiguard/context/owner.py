@@ -61,7 +61,7 @@ from phiguard.rulepacks.loader import LoadedPack
 REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
                   "care_word_suffixes", "person_nouns", "room_words", "schedule_words",
                   "person_events", "patient_departments", "personal_contact_cues",
-                  "personal_domains", "organisation_place_cues")
+                  "personal_domains", "organisation_place_cues", "demo_cues")
 
 _CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 # Identifiers that name no one but a patient wherever they appear: never taken back here.
@@ -89,8 +89,8 @@ _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
 # The filters that take a candidate back (the others raise cues).
-TAKE_BACK_FILTERS = ("organisation-contact", "no-patient", "patient-model", "organisation-place",
-                     "event-date")
+TAKE_BACK_FILTERS = ("organisation-contact", "demo-data", "no-patient", "patient-model",
+                     "organisation-place", "event-date")
 _CONTACT_WINDOW = 6
 _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
@@ -160,6 +160,8 @@ class PostFacts:
     # explanation of what the `patient-model` filter takes back.
     model_no: str | None = None
     model_score: float | None = None
+    # The post says its people and numbers are made up (a mannequin, a demo band): the cue.
+    demo: str | None = None
     # Sentences (field id, start) that name someone no rule took for staff: a phone or an
     # address beside such a name is that person's ("Calling: Lorna Beckett-Shaw · (208) ...").
     named: frozenset[tuple[int, int]] = frozenset()
@@ -203,6 +205,7 @@ class OwnerStage:
         self.person_nouns = frozenset(lists["person_nouns"])
         self.room_words = frozenset(lists["room_words"])
         self.schedule_words = frozenset(lists["schedule_words"])
+        self.demo_cues = compile_phrases(lists["demo_cues"])
 
     # ---- facts, once per post -------------------------------------------------------------
     def facts(self, post: Post, fields: Sequence[FieldText],
@@ -212,8 +215,11 @@ class OwnerStage:
                           if c.identifier is Identifier.NAMES and c.status == "flagged"
                           and c.score >= self.min_score and _WORKFORCE not in c.notes)
         sentences = _Sentences(self)
+        demo = next((" ".join(hits[0][1]) for f in fields
+                     if (hits := phrase_hits([_base(w) for w in f.tokens.words],
+                                             self.demo_cues))), None)
         return dataclasses.replace(self._patient_evidence(post, fields, candidates, sentences),
-                                   named=named, sentences=sentences)
+                                   named=named, sentences=sentences, demo=demo)
 
     def _patient_evidence(self, post: Post, fields: Sequence[FieldText],
                           candidates: Sequence[Candidate], sentences: _Sentences) -> PostFacts:
@@ -386,6 +392,9 @@ class OwnerStage:
                 and not self._personal_contact(c, facts.named):
             return ("organisation-contact", "the organisation's own contact details: nothing "
                     "ties them to a patient or a relative")
+        if facts.demo is not None and "demo-data" not in self.disabled:
+            return ("demo-data", f"the post marks its data as made up ({facts.demo!r}): a "
+                    "mannequin's or a demo's, no one's")
         if _role(c) in _PATIENT_FORM_ROLES:
             return None
         # The strict policy counts workforce names too: a post about no patient still names them.
