@@ -255,6 +255,7 @@ class Pipeline:
                 if field_text.keep is not None:
                     found = [c for c in found if _kept(c)]
                 per_post[field_text.post_index].extend(found)
+        self._prepare(posts)
         reports = []
         for index, post in enumerate(posts):
             post_fields = [f for f in fields if f.post_index == index]
@@ -282,6 +283,17 @@ class Pipeline:
                     if norm.controls:  # one finding says it; one per control would flood
                         controls[index].append(self._bidi_finding(name, offset, norm.controls))
         return fields, controls
+
+    def _prepare(self, posts: Sequence[Post]) -> None:
+        """Let a stage that can work a batch at once (a model) do so before it refines posts."""
+        for stage in self.stages:
+            prepare = getattr(stage, "prepare", None)
+            if prepare is None:
+                continue
+            try:
+                prepare(posts)
+            except Exception:  # noqa: BLE001,S112 - an optimisation only: refine does the work
+                continue       # again per post, where a failure blocks that post (fail closed)
 
     def _refine(self, post: Post, index: int, post_fields: list[FieldText],
                 candidates: list[Candidate],

@@ -154,3 +154,6 @@ class PostStage(Protocol):
                candidates: list[Candidate]) -> list[Candidate]:
         """Return the candidates with scores, statuses or new candidates decided in context."""
         ...
+
+    # A stage may also define `prepare(posts)`, which the engine calls with each batch before it
+    # refines the batch's posts one by one: a model scores a batch far faster than post by post.
