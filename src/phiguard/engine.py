@@ -255,7 +255,7 @@ class Pipeline:
                 if field_text.keep is not None:
                     found = [c for c in found if _kept(c)]
                 per_post[field_text.post_index].extend(found)
-        self._prepare(posts)
+        self._prepare(posts, fields)
         reports = []
         for index, post in enumerate(posts):
             post_fields = [f for f in fields if f.post_index == index]
@@ -284,14 +284,14 @@ class Pipeline:
                         controls[index].append(self._bidi_finding(name, offset, norm.controls))
         return fields, controls
 
-    def _prepare(self, posts: Sequence[Post]) -> None:
+    def _prepare(self, posts: Sequence[Post], fields: Sequence[FieldText]) -> None:
         """Let a stage that can work a batch at once (a model) do so before it refines posts."""
         for stage in self.stages:
             prepare = getattr(stage, "prepare", None)
             if prepare is None:
                 continue
             try:
-                prepare(posts)
+                prepare(posts, fields)
             except Exception:  # noqa: BLE001,S112 - an optimisation only: refine does the work
                 continue       # again per post, where a failure blocks that post (fail closed)
 

@@ -42,7 +42,6 @@ packs do not include it.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import weakref
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -53,6 +52,7 @@ import regex
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
 from phiguard.detectors.names import REPEAT_RULE
+from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import stage_lists
 from phiguard.errors import ConfigError
 from phiguard.models import DETECTOR_ERROR, PATIENT_POST, Identifier, Post
@@ -99,7 +99,6 @@ _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff memb
 _NAME_CUE_ROLES = frozenset({"capitalised-word"})
 _DATE_CUE = "RELATIVE_DATE"
 _RAISED = 0.75
-_SCORES_KEPT = 100_000
 # The score of a post the patient model alone sends to review (PATIENT_POST), between the
 # default thresholds: a model hit alone asks a person, never blocks.
 MODEL_ONLY = 0.55
@@ -191,10 +190,7 @@ class OwnerStage:
         self.min_score = policy.min_score
         self.review = policy.thresholds.review
         self.use_model = policy.patient_model and "patient-model" not in policy.disabled_filters
-        # Scores `prepare` computed for a batch, by post identity, each taken once by refine.
-        # Threads may share the stage (the server), so the dict is locked.
-        self._scores: dict[int, tuple[Post, float]] = {}
-        self._lock = threading.Lock()
+        self._scores: Prepared[float] = Prepared()  # the batch's scores, from `prepare`
         self.disabled = frozenset(policy.disabled_filters)
         unknown = sorted(self.disabled - set(self.filters))
         if unknown:
@@ -248,7 +244,7 @@ class OwnerStage:
                              f"(patient model score {score:.2f})", model_score=score)
         return PostFacts(reason, model_score=score)
 
-    def prepare(self, posts: Sequence[Post]) -> None:
+    def prepare(self, posts: Sequence[Post], fields: Sequence[FieldText]) -> None:
         """Score a batch's posts with the patient model at once (the engine calls this)."""
         if not self.use_model:
             return
@@ -256,19 +252,15 @@ class OwnerStage:
 
         todo = [p for p in posts if p.text or p.captions]
         scores = score_posts([model_text(p.text, p.captions) for p in todo])
-        with self._lock:
-            if len(self._scores) > _SCORES_KEPT:
-                self._scores.clear()  # posts that never reached refine (a failed layer)
-            self._scores.update((id(p), (p, s)) for p, s in zip(todo, scores, strict=True))
+        self._scores.put(zip(todo, scores, strict=True))
 
     def _model_score(self, post: Post) -> float | None:
         """The patient model's score for the post, or None when the policy turns it off."""
         if not self.use_model or not (post.text or post.captions):
             return None
-        with self._lock:
-            kept = self._scores.pop(id(post), None)
-        if kept is not None and kept[0] is post:
-            return kept[1]
+        prepared = self._scores.take(post)
+        if prepared is not None:
+            return prepared
         from phiguard.context.patient_model import model_text, score_posts
 
         return score_posts([model_text(post.text, post.captions)])[0]

@@ -155,5 +155,6 @@ class PostStage(Protocol):
         """Return the candidates with scores, statuses or new candidates decided in context."""
         ...
 
-    # A stage may also define `prepare(posts)`, which the engine calls with each batch before it
-    # refines the batch's posts one by one: a model scores a batch far faster than post by post.
+    # A stage may also define `prepare(posts, fields)`, which the engine calls with each batch
+    # before it refines the batch's posts one by one: a model reads a batch far faster than one
+    # text at a time (phiguard.detectors.shipped_models.Prepared keeps what it computed).

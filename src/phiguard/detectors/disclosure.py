@@ -30,6 +30,7 @@ import regex
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase
+from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
@@ -105,15 +106,32 @@ class DisclosureStage:
                                     for term in list_terms(rule.lists["lexicon"], path,
                                                             rule.id, "lexicon")])
         self._model: object | None = None
+        # Each answering field's sentence scores, computed a batch at a time by `prepare`.
+        self._scores: Prepared[dict[tuple[int, int], float]] = Prepared()
 
     # ---- the stage -----------------------------------------------------------------------
+    def prepare(self, posts: Sequence[Post], fields: Sequence[FieldText]) -> None:
+        """Score every sentence of the batch's answering posts at once (the engine calls this);
+        refine asks only about those no rule explains, and one batch is far faster than many."""
+        if not (self.active and self.policy.disclosure_model):
+            return
+        from phiguard.detectors.disclosure_model import score_sentences
+
+        answering = [f for f in fields if _answers(f.post)]
+        spans = [_sentences(f.text) for f in answering]
+        scores = iter(score_sentences([f.text[s:e] for f, field_spans in
+                                       zip(answering, spans, strict=True)
+                                       for s, e in field_spans]))
+        self._scores.put((f, {span: next(scores) for span in field_spans})
+                         for f, field_spans in zip(answering, spans, strict=True))
+
     def refine(self, post: Post, fields: Sequence[FieldText],
                candidates: list[Candidate]) -> list[Candidate]:
         """Drop the care cues; add a PATIENT_STATUS finding per disclosing phrase."""
         cues = [c for c in candidates if c.entity == CUE]
         kept = [c for c in candidates if c.entity != CUE]
         # A post that starts with someone's @handle answers them as a reply does.
-        if not self.active or not (is_reply(post) or post.text.lstrip().startswith("@")):
+        if not self.active or not _answers(post):
             return kept
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
@@ -338,9 +356,12 @@ class DisclosureStage:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
 
-        texts = [field.text[s:e] for s, e in sentences]
+        prepared = self._scores.take(field) or {}
+        missing = [span for span in sentences if span not in prepared]
+        prepared.update(zip(missing, score_sentences([field.text[s:e] for s, e in missing]),
+                            strict=True))
         found = []
-        for (start, end), score in zip(sentences, score_sentences(texts), strict=True):
+        for (start, end), score in ((span, prepared[span]) for span in sentences):
             if score < self.policy.disclosure_threshold:
                 continue
             words = _words_in(field, start, end)
@@ -354,6 +375,11 @@ class DisclosureStage:
                             f"{_WHO[kind]} (model score {score:.2f}); no rule names the care, "
                             f"so review it"))
         return found
+
+
+def _answers(post: Post) -> bool:
+    """Does the post answer someone: a reply, or a post that starts with their @handle?"""
+    return is_reply(post) or post.text.lstrip().startswith("@")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:

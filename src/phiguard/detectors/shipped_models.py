@@ -15,9 +15,10 @@ as the lexicon layer splits them, lowercased, so "YOUR MRI" reads as "your mri".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import regex
 import spacy
@@ -28,6 +29,7 @@ from phiguard.detectors.pipelines import BoundedPipeline
 from phiguard.errors import ConfigError
 
 _TOKEN = regex.compile(r"\w+|[^\w\s]")
+T = TypeVar("T")
 
 
 class WordTokenizer:
@@ -86,3 +88,30 @@ def scores(pipeline: BoundedPipeline, label: str, texts: Sequence[str]) -> list[
         return []
     with pipeline.reading() as pipe:
         return [float(doc.cats.get(label, 0.0)) for doc in pipe(texts, 64)]
+
+
+class Prepared(Generic[T]):
+    """What a stage's `prepare` computed for a batch (a model reads a batch far faster than one
+    text at a time), kept by the identity of the post or field it belongs to until `take`.
+
+    Threads may share a stage (the server), so the store is locked; an entry whose post never
+    reached refine (a failed layer) is dropped when the store grows past `limit`.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._kept: dict[int, tuple[object, T]] = {}
+        self._lock = threading.Lock()
+        self.limit = limit
+
+    def put(self, items: Iterable[tuple[object, T]]) -> None:
+        """Keep each value under its key object."""
+        with self._lock:
+            if len(self._kept) > self.limit:
+                self._kept.clear()
+            self._kept.update((id(key), (key, value)) for key, value in items)
+
+    def take(self, key: object) -> T | None:
+        """The value kept for this very object, once; None if there is none."""
+        with self._lock:
+            kept = self._kept.pop(id(key), None)
+        return kept[1] if kept is not None and kept[0] is key else None
