@@ -34,7 +34,8 @@ def test_a_post_about_no_patient_discloses_no_patients_details() -> None:
     text = "Congrats to Tamsin Okoro, winner of our Greenest Commute challenge this March!"
     report = check(text)
     assert report.verdict == "pass"
-    assert any("no patient's care" in f.explanation for f in report.findings)
+    # Taken back by `no-patient`, or by `patient-model` when the model is sure of it.
+    assert any("no patient" in f.explanation for f in report.findings)
 
 
 def test_the_same_name_in_a_patients_post_is_flagged() -> None:
@@ -60,7 +61,7 @@ def test_patient_name_and_patient_date_raise_cues_in_a_patients_post() -> None:
 def test_a_filter_can_be_switched_off_and_a_misspelt_one_is_refused() -> None:
     text = "Call our front desk at (415) 555-0142 with any questions."
     assert check(text).verdict == "pass"
-    policy = Policy(disabled_filters=["organisation-contact", "no-patient"])
+    policy = Policy(disabled_filters=["organisation-contact", "no-patient", "patient-model"])
     assert check(text, policy=policy).verdict != "pass"
     with pytest.raises(ConfigError, match="unknown filters"):
         check(text, policy=Policy(disabled_filters=["no-patients"]))
@@ -147,3 +148,10 @@ def test_a_batch_is_decided_as_each_post_alone() -> None:
     together = list(check_many(posts, batch_size=4))
     assert [r.model_dump() for r in together] == [r.model_dump() for r in alone]
     assert [r.verdict for r in together] == ["review", "review", "pass", "pass"]
+
+
+def test_a_redacted_patient_story_is_not_sent_back_to_review() -> None:
+    # Redaction found the name and age; the tags stand where they were, and the model's "about
+    # a patient, nothing found" has nothing to add.
+    text = "Happy [AGE] to our patient [NAME]! She beat us all at bingo on her birthday."
+    assert "PATIENT_POST" not in {f.entity for f in check(text).findings}

@@ -23,12 +23,20 @@ from phiguard.detectors.ner import NER_LABELS
 from phiguard.detectors.patterns import PatternDetector, canonical
 from phiguard.detectors.place_date_context import REPEAT_RULE as PLACE_REPEAT_RULE
 from phiguard.errors import ConfigError, InputError, PhiguardError
-from phiguard.models import DETECTOR_ERROR, Finding, Identifier, LayerError, Post, Report
+from phiguard.models import (
+    DETECTOR_ERROR,
+    PATIENT_POST,
+    Finding,
+    Identifier,
+    LayerError,
+    Post,
+    Report,
+)
 from phiguard.normalize import Normalized, normalize
 from phiguard.policy import DEFAULT_POLICY, Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack, merge_lists
 from phiguard.scoring import combined_score, verdict_for
-from phiguard.tags import ENTITY_TAGS, inside_tag, tag_name
+from phiguard.tags import ENTITY_TAGS, TAG_PATTERN, inside_tag, tag_name
 
 PostLike = Post | str | Mapping[str, Any]
 LayerFactory = Callable[[Policy, LoadedPack], "Detector | PostStage"]
@@ -322,8 +330,17 @@ class Pipeline:
                     results.append([])
             return results
 
+    def _redacted(self, post: Post) -> bool:
+        """Does the post hold a tag this policy's redaction writes ("[NAME]")?"""
+        return any(found.group(1) in self.tag_names for _, text in post.fields()
+                   for found in TAG_PATTERN.finditer(text))
+
     def _report(self, post: Post, candidates: list[Candidate],
                 errors: list[LayerError], controls: list[Finding]) -> Report:
+        if any(c.entity == PATIENT_POST for c in candidates) and self._redacted(post):
+            # The model's "about a patient, yet nothing found" says nothing of a redacted post:
+            # its identifiers were found, and the tags stand where they were.
+            candidates = [c for c in candidates if c.entity != PATIENT_POST]
         findings = _resolve_overlaps(_deduplicate([
             self._finding(c) for c in candidates
             if c.score >= self.policy.min_score
