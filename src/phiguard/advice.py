@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phiguard.models import DETECTOR_ERROR, Finding, Identifier
+from phiguard.models import DETECTOR_ERROR, PATIENT_POST, Finding, Identifier
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,12 @@ BY_ENTITY: dict[str, Advice] = {
     "HANDLE": Advice(
         "a social-media handle", "a handle says who the post is about",
         f"remove it, {_AUTHORISATION}"),
+    PATIENT_POST: Advice(
+        "a post that reads as one about a particular patient, though no rule found a name, "
+        "date or place in it", "a story about one patient can say who it is through details "
+        "no list knows: a nickname, a town, a face",
+        "read it as a stranger would: if it could point to one patient, remove the details, "
+        f"{_AUTHORISATION}"),
     DETECTOR_ERROR: Advice(
         "a check that could not finish", "phiguard never passes a post it could not check",
         "have a person review the post, and report the error to whoever runs phiguard"),

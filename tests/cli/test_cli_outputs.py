@@ -273,3 +273,13 @@ def test_a_fifo_as_baseline_is_a_configuration_error_not_a_hang(
     assert main(["scan", str(posts), "--policy", POLICY, "--baseline", str(fifo)]) == 3
     assert "not a regular file" in capsys.readouterr().err
     assert main(["baseline", str(posts), "--policy", POLICY, "--out", str(fifo)]) == 3
+
+
+def test_a_post_the_patient_model_alone_stops_is_explained_in_plain_words(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    text = ("After 19 days on ECMO, our little fighter walked out of the CVICU on his own two "
+            "feet and went home to his dog.")
+    assert main(["check", text]) == 1  # review
+    out = capsys.readouterr().out
+    assert "the whole post  (rule patient-model, PATIENT_POST)" in out
+    assert "patient model score" in out and "in the text: ''" not in out

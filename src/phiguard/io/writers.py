@@ -25,6 +25,7 @@ from phiguard.io.records import Record
 from phiguard.masking import mask
 from phiguard.models import (
     DETECTOR_ERROR,
+    PATIENT_POST,
     Combination,
     Finding,
     Identifier,
@@ -44,6 +45,10 @@ INPUT_ERROR_RULE = "input-error"
 # alert as new. Only bump the version with a reason.
 FINGERPRINT_KEY = "phiguardFinding/v1"
 _LEVEL: dict[str, str] = {"block": "error", "review": "warning", "pass": "note"}
+
+
+# Findings whose own explanation is plain words for a social-media manager, quoting nothing.
+_OWN_WORDS = frozenset({DETECTOR_ERROR, "PATIENT_STATUS", PATIENT_POST})
 
 
 @dataclass
@@ -158,12 +163,13 @@ class TableWriter:
             where = "the text" if f.field == "text" else field_label(f.field)
             self._print(f"  {level if level != 'pass' else 'low':<7} {f.identifier.value}  "
                         f"{advice.what} (certainty {f.score:.0%})")
-            self._print(f"{'':<13}in {where}: {excerpt!r}  (rule {f.rule_id}, {f.entity})")
-            # A failed check's own explanation names the layer and the error type, and a care
-            # disclosure's names its evidence in plain words (who, what care); neither quotes
-            # the post.
-            self._advice(f.explanation if f.entity in (DETECTOR_ERROR, "PATIENT_STATUS")
-                         else advice.why, advice.change)
+            # An empty span stands for the whole post (a failed check, the patient model).
+            place = f"in {where}: {excerpt!r}" if f.end > f.start else "the whole post"
+            self._print(f"{'':<13}{place}  (rule {f.rule_id}, {f.entity})")
+            # A failed check's own explanation names the layer and the error type, a care
+            # disclosure's names its evidence in plain words (who, what care), and the patient
+            # model's gives its score; none quotes the post.
+            self._advice(f.explanation if f.entity in _OWN_WORDS else advice.why, advice.change)
         for combination in report.combinations:
             self._print(f"  {combination.verdict:<7}    a combination: {combination.name}")
             self._advice(combination.explanation, COMBINATION_CHANGE)
