@@ -107,8 +107,8 @@ MODEL_ONLY = 0.55
 # Chosen on social-dev's odd half, which the model never trained on (tools/train_patient.py
 # --thresholds): YES is about its clean posts' 98th percentile, NO between its PHI posts' 2nd
 # and 5th; of the grid tried there, this pair traded fewest PHI posts for clean ones.
-PATIENT_MODEL_YES = 0.85
-PATIENT_MODEL_NO = 0.1
+PATIENT_MODEL_YES = 0.8
+PATIENT_MODEL_NO = 0.05
 # So sure a post is about a patient that, when no rule found anything in it, a person should
 # look: on the odd half, the rules missed a name or a face in more posts scored this high than
 # there were clean posts scored this high.
