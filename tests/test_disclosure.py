@@ -14,6 +14,7 @@ import phiguard
 from phiguard import Policy
 from phiguard.cli import main
 from phiguard.detectors import disclosure_model
+from phiguard.detectors.pipelines import BoundedPipeline
 from phiguard.rulepacks.loader import rules_dir
 
 RULES_ONLY = Policy(disclosure_model=False)
@@ -114,9 +115,9 @@ def test_the_model_scores_care_above_a_service_notice() -> None:
 
 def test_a_missing_model_blocks_the_post(monkeypatch: pytest.MonkeyPatch,
                                          tmp_path: Path) -> None:
-    monkeypatch.setattr(disclosure_model, "model_dir", lambda: tmp_path)
-    monkeypatch.setattr(disclosure_model, "_PIPELINE",
-                        disclosure_model.BoundedPipeline(disclosure_model._load))
+    model = disclosure_model.MODEL
+    monkeypatch.setattr(model, "directory", lambda: tmp_path)
+    monkeypatch.setattr(model, "pipeline", BoundedPipeline(model.load))
     policy = Policy(disclosure_threshold=0.01)  # a fresh pipeline that asks the model
     report = phiguard.check(_reply("You were all so kind to us."), policy=policy)
     assert report.verdict == "block"

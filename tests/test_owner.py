@@ -97,11 +97,11 @@ def test_the_patient_model_finds_a_patient_no_listed_word_names() -> None:
 
 def test_a_missing_patient_model_blocks_the_post(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
-    from phiguard.context import patient_model
+    from phiguard.context.patient_model import MODEL
+    from phiguard.detectors.pipelines import BoundedPipeline
 
-    monkeypatch.setattr(patient_model, "model_dir", lambda: tmp_path)
-    monkeypatch.setattr(patient_model, "_PIPELINE",
-                        patient_model.BoundedPipeline(patient_model._load))
+    monkeypatch.setattr(MODEL, "directory", lambda: tmp_path)
+    monkeypatch.setattr(MODEL, "pipeline", BoundedPipeline(MODEL.load))
     report = check("Our volunteers knitted 400 caps this winter.")
     assert report.verdict == "block"
     assert [f.entity for f in report.findings] == ["DETECTOR_ERROR"]

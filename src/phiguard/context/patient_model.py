@@ -13,13 +13,10 @@ phiguard.detectors.shipped_models for how it loads and why a missing one blocks 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
-from phiguard.detectors.pipelines import BoundedPipeline
-from phiguard.detectors.shipped_models import load_shipped, scores, shipped_dir
+from phiguard.detectors.shipped_models import ShippedClassifier
 
-LABEL = "PATIENT"
+MODEL = ShippedClassifier("patient", "PATIENT", "patient_model")
 
 
 def model_text(text: str, captions: Sequence[str]) -> str:
@@ -27,18 +24,6 @@ def model_text(text: str, captions: Sequence[str]) -> str:
     return "\n".join([text, *captions])
 
 
-def model_dir() -> Path:
-    """The shipped model's directory."""
-    return shipped_dir("patient")
-
-
-def _load() -> Any:
-    return load_shipped(model_dir(), "patient", "patient_model")
-
-
-_PIPELINE = BoundedPipeline(_load)
-
-
 def score_posts(texts: Sequence[str]) -> list[float]:
     """The probability that each post (as `model_text` gives it) is about a specific patient."""
-    return scores(_PIPELINE, LABEL, texts)
+    return MODEL.score(texts)

@@ -82,12 +82,33 @@ def load_shipped(path: Path, name: str, switch: str) -> Any:
     return spacy.load(path)
 
 
-def scores(pipeline: BoundedPipeline, label: str, texts: Sequence[str]) -> list[float]:
-    """The model's probability of `label` for each text."""
-    if not texts:
-        return []
-    with pipeline.reading() as pipe:
-        return [float(doc.cats.get(label, 0.0)) for doc in pipe(texts, 64)]
+class ShippedClassifier:
+    """One shipped classifier: where it lies, how it loads, what it scores.
+
+    `pipeline` holds it for the process (read in memory zones, reloaded after its token budget:
+    phiguard.detectors.pipelines); it loads on the first text it is asked about.
+    """
+
+    def __init__(self, name: str, label: str, switch: str) -> None:
+        self.name = name
+        self.label = label
+        self.switch = switch  # the policy setting that turns it off, named in the error
+        self.pipeline = BoundedPipeline(self.load)
+
+    def directory(self) -> Path:
+        """The model's directory: models/NAME/model in the wheel or the checkout."""
+        return shipped_dir(self.name)
+
+    def load(self) -> Any:
+        """Load the model, or raise ConfigError naming the setting that turns it off."""
+        return load_shipped(self.directory(), self.name, self.switch)
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        """The model's probability of its label for each text."""
+        if not texts:
+            return []
+        with self.pipeline.reading() as pipe:
+            return [float(doc.cats.get(self.label, 0.0)) for doc in pipe(texts, 64)]
 
 
 class Prepared(Generic[T]):
