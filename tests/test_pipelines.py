@@ -38,3 +38,17 @@ def test_words_read_in_a_block_leave_the_vocabulary() -> None:
         docs = list(pipe(["zqxwv plorbit snargle"], 8))
         assert docs[0][0].text == "zqxwv"
     assert len(strings) == before
+
+
+def test_prepared_scores_are_taken_once_and_only_by_the_same_object() -> None:
+    from phiguard.detectors.shipped_models import Prepared
+
+    first, twin = ["a post"], ["a post"]  # equal, but not the same object
+    kept: Prepared[float] = Prepared(limit=2)
+    kept.put([(first, 0.9)])
+    assert kept.take(twin) is None
+    assert kept.take(first) == 0.9
+    assert kept.take(first) is None  # taken once: a later batch asks the model again
+    kept.put([([1], 0.1), ([2], 0.2), ([3], 0.3)])
+    kept.put([(first, 0.5)])  # over the limit: what no refine took is dropped, not kept forever
+    assert kept.take(first) == 0.5
