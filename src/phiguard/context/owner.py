@@ -14,6 +14,9 @@ Filters, in order:
 - `organisation-contact`: a phone, fax, email or web address is the organisation's unless the
   text puts it in a person's hands ("her cell", "family contact:", a web-mail host, a
   fundraiser page, a sentence that names someone who is not staff).
+- `demo-data`: a post that marks its people and numbers as made up (a training mannequin, a
+  demo band, a placeholder such as Jane Doe) discloses no one's: all its identifiers are taken
+  back, disclosure findings aside (LABELLING.md: data marked as demo or fictitious is clean).
 - `no-patient`: a post that speaks of no patient's care at all (an announcement, a staff
   birthday, a schedule, a reply that confirms nothing) has no patient whose names, places,
   dates, ages or contact details it could disclose. Identifiers that exist only for patients
@@ -22,8 +25,11 @@ Filters, in order:
   reads the whole post. Its confident yes makes the post one about a patient though no listed
   word says so ("the day he got his new kidney"); its confident no outweighs the words of care
   and the ages that otherwise make it one ("our volunteer, 92, knits hats for the NICU"), and
-  `no-patient` then takes back as above, naming this filter. Candidates that only a patient has
-  still decide first. Switched off, or with `Policy.patient_model` false, the words decide.
+  this filter takes back as `no-patient` does, and licences, plates and serials too.
+  Candidates that only a patient has still decide first. Where the model is surest of a
+  patient (PATIENT_MODEL_ALONE) and the post names or points at someone, yet no rule found
+  anything, it adds a PATIENT_POST finding on the whole post for review, never to block.
+  Switched off, or with `Policy.patient_model` false, the words decide.
 - `organisation-place`: in a post about a patient, a place in a sentence that speaks of the
   organisation's own sites ("our Eastside clinic at 1200 Alder Ave.") and of no person is the
   organisation's.
