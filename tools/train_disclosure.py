@@ -41,6 +41,9 @@ TOKENIZER_CODE = ROOT / "src" / "phiguard" / "detectors" / "shipped_models.py"
 LABELS = ("DISCLOSES", "NOT")
 
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.datasets import TUNE, social_half  # noqa: E402  (the honest loop's split)
 
 CARE = {
     "procedure": ["knee replacement", "hip replacement", "colonoscopy", "gallbladder surgery",
@@ -281,8 +284,7 @@ def labelled_posts() -> list[dict[str, Any]]:
     if SOCIAL_DEV.is_file():
         for line in SOCIAL_DEV.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
-            number = int("".join(ch for ch in record["id"] if ch.isdigit()) or 0)
-            if number % 2 == 1 and record.get("kind") in ("reply", "comment"):
+            if social_half(record["id"]) == TUNE and record.get("kind") in ("reply", "comment"):
                 records.append(record)  # the odd half only: the even half measures
     return [s for r in records for s in _post_sentences(r)]
 

@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.datasets import TUNE, social_half  # noqa: E402  (the honest loop's split)
 from train_disclosure import ROOT, SOCIAL_DEV, train  # noqa: E402
 
 MODEL_DIR = ROOT / "models" / "patient"
@@ -47,7 +49,7 @@ def odd_half() -> list[dict[str, Any]]:
     out = []
     for line in SOCIAL_DEV.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
-        if int(record["id"].rsplit("-", 1)[1]) % 2 == 1:
+        if social_half(record["id"]) == TUNE:
             out.append(_example(record, bool(record["should_block"])))
     return out
 

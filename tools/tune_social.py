@@ -21,12 +21,10 @@ from typing import Any
 import phiguard
 from phiguard import Policy
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.datasets import social_half  # noqa: E402  (odd ids tune, even ids measure)
+
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "social-dev.jsonl"
-
-
-def half_of(record_id: str) -> str:
-    """'tune' for odd ids, 'measure' for even ids."""
-    return "tune" if int(record_id.rsplit("-", 1)[1]) % 2 else "measure"
 
 
 def letter_of(label: str) -> str:
@@ -51,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     stats: Tally = collections.defaultdict(collections.Counter)
     letters: Tally = collections.defaultdict(collections.Counter)
     for record, report in zip(records, reports, strict=True):
-        half = half_of(record["id"])
+        half = social_half(record["id"])
         found = count(record, report, stats, letters)
         # The measuring half's errors are never printed.
         if args.errors and half == "tune" and args.group in (None, record["group"]):
@@ -63,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 def count(record: dict[str, Any], report: phiguard.Report, stats: Tally,
           letters: Tally) -> list[bool]:
     """Add one post to the figures; per labelled span, was it found with the right letter."""
-    half = half_of(record["id"])
+    half = social_half(record["id"])
     flagged = [f for f in report.findings if f.status == "flagged"]
     found = []
     for span in record["phi"]:

@@ -136,11 +136,21 @@ class _Sentence:
 
 
 class _Sentences:
-    """The sentences of one post, each read once, looked up by (field, position)."""
+    """The sentences of one post, each read once, looked up by (field, position); and each
+    field's words without possessives, read once for the stage's several questions."""
 
     def __init__(self, stage: OwnerStage) -> None:
         self.stage = stage
         self.cache: dict[tuple[int, int], _Sentence] = {}
+        self.field_words: dict[int, list[str]] = {}
+
+    def words(self, text_field: FieldText) -> list[str]:
+        """The field's words, possessives stripped: "patient's" -> "patient"."""
+        found = self.field_words.get(id(text_field))
+        if found is None:
+            found = self.field_words[id(text_field)] = [_base(w) for w in
+                                                        text_field.tokens.words]
+        return found
 
     def at(self, text_field: FieldText, position: int) -> _Sentence:
         start, end = _sentence_bounds(text_field, position)
@@ -224,8 +234,7 @@ class OwnerStage:
                           and c.score >= self.min_score and _WORKFORCE not in c.notes)
         sentences = _Sentences(self)
         demo = next((" ".join(hits[0][1]) for f in fields
-                     if (hits := phrase_hits([_base(w) for w in f.tokens.words],
-                                             self.demo_cues))), None)
+                     if (hits := phrase_hits(sentences.words(f), self.demo_cues))), None)
         return dataclasses.replace(self._patient_evidence(post, fields, candidates, sentences),
                                    named=named, sentences=sentences, demo=demo)
 
@@ -307,7 +316,7 @@ class OwnerStage:
 
         The reason names the kind of evidence, never the post's own words.
         """
-        words = [_base(w) for w in text_field.tokens.words]
+        words = sentences.words(text_field)
         if any(word in self.room_words and following[:1].isdigit()
                for word, following in zip(words, words[1:], strict=False)):
             return "a patient's room or bed"
@@ -355,18 +364,18 @@ class OwnerStage:
         # feed the combinations ("rare diagnosis + a date") as a date or a name would.
         out = [c for c in candidates if not (_own_cue(c) and c.score < self.min_score)]
         if fields and self._unexplained_patient_post(facts, out) and self._speaks_of_someone(
-                fields, candidates):
+                facts, fields, candidates):
             out.append(_patient_post(fields[0], facts.model_score or 0.0))
         return out
 
-    def _speaks_of_someone(self, fields: Sequence[FieldText],
+    def _speaks_of_someone(self, facts: PostFacts, fields: Sequence[FieldText],
                            candidates: Sequence[Candidate]) -> bool:
         """A person in the post: a name, a person's pronoun or a person noun ("his", "mom"). A
         diagnosis or a ward alone, however patient-like its words, describes no one."""
         if any(c.identifier is Identifier.NAMES for c in candidates):
             return True
         people = _PERSON_PRONOUNS | self.person_nouns
-        return any(not people.isdisjoint(_base(w) for w in f.tokens.words) for f in fields)
+        return any(not people.isdisjoint(self._read(facts).words(f)) for f in fields)
 
     def _unexplained_patient_post(self, facts: PostFacts, candidates: list[Candidate]) -> bool:
         """Is the post surely about a patient, yet nothing in it would stop it?"""
@@ -405,8 +414,11 @@ class OwnerStage:
             c.explanation += f"; {reason} ({facts.patient})"
 
     def _sentence(self, facts: PostFacts, c: Candidate) -> _Sentence:
-        sentences = facts.sentences if facts.sentences is not None else _Sentences(self)
-        return sentences.at(c.field, c.start)
+        return self._read(facts).at(c.field, c.start)
+
+    def _read(self, facts: PostFacts) -> _Sentences:
+        """The post's sentences and words, as `facts` read them (a fresh reading without)."""
+        return facts.sentences if facts.sentences is not None else _Sentences(self)
 
     def _decide(self, facts: PostFacts, c: Candidate) -> tuple[str, str] | None:
         if c.identifier in _CONTACT and "organisation-contact" not in self.disabled \

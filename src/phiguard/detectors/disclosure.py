@@ -105,7 +105,6 @@ class DisclosureStage:
                                     if rule.id in ("care-everyday", "care-setting")
                                     for term in list_terms(rule.lists["lexicon"], path,
                                                             rule.id, "lexicon")])
-        self._model: object | None = None
         # Each answering field's sentence scores, computed a batch at a time by `prepare`.
         self._scores: Prepared[dict[tuple[int, int], float]] = Prepared()
 
