@@ -151,6 +151,19 @@ def test_a_flagged_name_is_flagged_where_it_recurs() -> None:
     assert found.count(("walter", "flagged")) == 2
 
 
+def test_a_common_word_name_is_a_name_where_it_recurs_capitalised() -> None:
+    # "Rose" starts a sentence (no evidence there) but is a name mid-sentence later on.
+    text = "Rose, 96, taught us a card trick today. We will miss you, Rose!"
+    assert _names(text).count(("Rose", "flagged")) == 2
+    explained = [f.explanation for f in check(text).flagged if text[f.start:f.end] == "Rose"]
+    assert any("flagged elsewhere in the post" in e for e in explained)
+
+
+def test_a_common_word_at_a_sentence_start_is_not_made_a_name_by_its_lowercase_use() -> None:
+    text = "Hope is what we give. Our patients have hope."
+    assert [s for _, s in _names(text) if s == "flagged"] == []
+
+
 def test_chart_vocabulary_is_not_a_name() -> None:
     text = "Foley draining clear urine. Captopril held for low BP."
     assert [s for _, s in _names(text, Policy.clinical()) if s == "flagged"] == []

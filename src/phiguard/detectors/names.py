@@ -40,6 +40,7 @@ from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import Role
 
 _WORKFORCE = "workforce"
+_COMMON_WORD = "common-word"
 
 
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
@@ -182,16 +183,27 @@ class NameContext:
             return []
         covered = {(id(c.field), s) for c in names
                    for s in range(c.start, c.end)}
+        # A common word suppressed for want of evidence ("Rose, 101, says ..."), where the same
+        # word is flagged as a name elsewhere in the post: that mention is the evidence.
+        doubted = {(id(c.field), c.start): c for c in names
+                   if c.status == "suppressed" and _COMMON_WORD in c.notes}
         out = []
         for field in fields:
             tokens = field.tokens
             for start, word in zip(tokens.starts, tokens.words, strict=True):
                 word = _bare(word)
                 source = found.get(word)
-                if source is None or (id(field), start) in covered:
+                if source is None:
                     continue
                 if source.text[:1].isupper() and not field.text[start:start + 1].isupper():
                     continue  # "Rose" named, "the rose garden": capitals must agree
+                if (id(field), start) in covered:
+                    doubt = doubted.get((id(field), start))
+                    if doubt is not None and doubt is not source:
+                        doubt.status = "flagged"
+                        doubt.score = max(doubt.score, source.score)
+                        doubt.explanation += "; but the same name is flagged elsewhere in the post"
+                    continue
                 out.append(Candidate(
                     field=field, start=start, end=start + len(word), identifier=Identifier.NAMES,
                     entity="PERSON", score=source.score, rule_id=REPEAT_RULE,
@@ -208,6 +220,9 @@ class NameContext:
             if c.status != "flagged":
                 continue
             strong = (c.role is not None and c.role.strong) or "relative's name" in c.explanation
+            # A common word capitalised where no sentence starts ("thanks, Rose!") was a name
+            # there; its capitalised mentions elsewhere are the same name.
+            strong = strong or (c.text[:1].isupper() and not sentence_initial(c.field, c.start))
             for token in map(_bare, words(c.text)):
                 if (len(token) >= 3 and token.isalpha() and token not in self.stop
                         and token not in self.clinical and (strong or token not in self.common)
@@ -248,6 +263,8 @@ class NameContext:
             if c.status == "flagged" and applies():
                 c.status = status
                 c.explanation += "; " + reason
+                if reason == filters[2][2]:
+                    c.notes.append(_COMMON_WORD)  # a name flagged elsewhere is that evidence
         return True
 
     def _name_tokens(self, c: Candidate,
