@@ -58,6 +58,15 @@ def test_patient_name_and_patient_date_raise_cues_in_a_patients_post() -> None:
     assert check("Bartholomew Park hosts our summer concert today at noon.").verdict == "pass"
 
 
+def test_a_schedule_word_beside_a_named_person_dates_their_care() -> None:
+    # "clinic" and "visit" are a schedule's words, but the visit is hers.
+    text = "We can't wait to see Marisol at her clinic visit next month, cast off and all!"
+    dates = [text[f.start:f.end] for f in check(text).flagged if f.identifier == "C"]
+    assert dates == ["next month"]
+    assert check("Our walk-in clinic opens on Saturdays next month for flu shots.").verdict \
+        == "pass"
+
+
 def test_a_filter_can_be_switched_off_and_a_misspelt_one_is_refused() -> None:
     text = "Call our front desk at (415) 555-0142 with any questions."
     assert check(text).verdict == "pass"

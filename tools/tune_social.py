@@ -1,12 +1,15 @@
 """The honest loop on social-dev: figures for both halves, errors for the tuning half only.
 
     python tools/tune_social.py [--errors] [--group GROUP] [--policy social|strict]
+    python tools/tune_social.py --data OWN.jsonl [--errors]   # a set of our own, all tuning
 
 Splits ../shared/data/social-dev.jsonl by id: odd ids are the tuning half, even ids the
 measuring half. Prints, per half and per group, PHI posts gated (verdict review or block),
 clean posts passed, and labelled spans found with the right letter. `--errors` prints the
 tuning half's misses and false alarms, with their text, for local use only; the measuring half's
 errors are never printed, by design: a rule written from them would measure nothing.
+`--data` reads a labelled set of the project's own in social-dev's format instead (half "own",
+all of it for tuning).
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from benchmarks.datasets import social_half  # noqa: E402  (odd ids tune, even i
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "social-dev.jsonl"
 
 
+def _half(record: dict[str, Any]) -> str:
+    return record.get("half") or social_half(record["id"])
+
+
 def letter_of(label: str) -> str:
     return "R" if label == "PATIENT_STATUS" else label
 
@@ -40,19 +47,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group")
     parser.add_argument("--label", help="only print span misses of this label")
     parser.add_argument("--policy", default="social")
+    parser.add_argument("--data", type=Path, help="a labelled set of our own (all tuning)")
     args = parser.parse_args(argv)
     policy = Policy.strict() if args.policy == "strict" else Policy()
-    records = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    path = args.data or DATA
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    if args.data:
+        for record in records:
+            record["half"] = "own"
     posts = [{k: r[k] for k in ("id", "text", "captions", "kind", "in_reply_to")
               if r.get(k) is not None} for r in records]
     reports = list(phiguard.check_many(posts, policy=policy, batch_size=64))
     stats: Tally = collections.defaultdict(collections.Counter)
     letters: Tally = collections.defaultdict(collections.Counter)
     for record, report in zip(records, reports, strict=True):
-        half = social_half(record["id"])
+        half = _half(record)
         found = count(record, report, stats, letters)
         # The measuring half's errors are never printed.
-        if args.errors and half == "tune" and args.group in (None, record["group"]):
+        if args.errors and half in ("tune", "own") and args.group in (None, record["group"]):
             print_errors(record, report, found, args.label)
     print_figures(stats, letters)
     return 0
@@ -61,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 def count(record: dict[str, Any], report: phiguard.Report, stats: Tally,
           letters: Tally) -> list[bool]:
     """Add one post to the figures; per labelled span, was it found with the right letter."""
-    half = social_half(record["id"])
+    half = _half(record)
     flagged = [f for f in report.findings if f.status == "flagged"]
     found = []
     for span in record["phi"]:

@@ -38,8 +38,10 @@ Filters, in order:
 - `patient-name` (raises): in a post about a patient, a capitalised known first name that no
   other rule explains ("Clarence celebrates his 95th with the dialysis crew") is a name.
 - `patient-date` (raises): in a post about a patient, a relative day ("today", "last Sunday",
-  "six weeks after") in a sentence about a person's care or event dates that care; the post's
-  date resolves it to a calendar day.
+  "six weeks after", "in April") in a sentence about a person's care or event, or one that
+  names someone or says he or she, dates that care; the post's date resolves it to a calendar
+  day. A schedule's words ("clinic", "class") make the day the schedule's unless the sentence
+  names someone or says he or she ("her clinic visit next month").
 
 The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
 packs do not include it.
@@ -121,6 +123,7 @@ PATIENT_MODEL_NO = 0.05
 PATIENT_MODEL_ALONE = 0.9
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
+_THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "hers"})
 _POSSESSIVE = ("'s", "’s")
 
 
@@ -400,9 +403,13 @@ class OwnerStage:
                     continue  # another rule explains these words (a place, a clinician ...)
                 reason = "a known first name in a post about a patient's care"
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
-                if sentence.wordset & self.schedule_words or not (
-                        sentence.wordset & _PERSON_PRONOUNS or sentence.patient_event
-                        or sentence.person_event):
+                # A sentence that names someone, or says he or she, is about that person ("her
+                # clinic visit next month"); else a schedule's words make it the schedule's.
+                someone = (bool(sentence.wordset & _THIRD_PERSON)
+                           or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
+                if (sentence.wordset & self.schedule_words and not someone) or not (
+                        someone or sentence.wordset & _PERSON_PRONOUNS
+                        or sentence.patient_event or sentence.person_event):
                     continue
                 reason = ("a day said relative to the post, in a sentence about a person's care "
                           "or event: the post's date makes it a calendar date")
