@@ -208,3 +208,14 @@ def test_lexicon_finds_every_occurrence_of_a_long_repeated_input() -> None:
     assert len(found) == 1400
     assert {text[c.start : c.end] for c in found} == {"fabry disease"}
     assert phiguard.check(text).verdict == "pass"  # a diagnosis alone, however often
+
+
+def test_a_weaker_reading_of_the_same_words_joins_no_combination() -> None:
+    # "Lusk" is a town (gazetteer) and, to the model, a person: a face in the caption must
+    # not raise the person reading of the town over the place.
+    text = "Our patient rode the parade float through Lusk today."
+    report = phiguard.check(phiguard.Post(text=text,
+                                          captions=["A boy waves to the camera from the float."]))
+    town = [f.identifier.value for f in report.flagged
+            if f.field == "text" and text[f.start:f.end] == "Lusk"]
+    assert town == ["B"]

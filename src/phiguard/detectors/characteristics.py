@@ -110,7 +110,16 @@ class CharacteristicsStage:
         return kept
 
     def _combine(self, post: Post, candidates: list[Candidate]) -> None:
-        live = [c for c in candidates if c.status == "flagged"]
+        flagged = [c for c in candidates if c.status == "flagged"]
+        # The same words read two ways ("Lusk" the model's PERSON, "Lusk" the gazetteer's
+        # town): the better-scored reading takes part; raised, the weaker would replace it.
+        best: dict[tuple[int, int, int], Candidate] = {}
+        for c in flagged:
+            key = (id(c.field), c.start, c.end)
+            if key not in best or c.score > best[key].score:
+                best[key] = c
+        live = [c for c in flagged if (held := best[(id(c.field), c.start, c.end)]) is c
+                or held.identifier is c.identifier]
         signals = [Signal(c.entity, c.identifier.value, c.field.field,
                           *c.field.norm.to_original(c.start, c.end)) for c in live]
         matches = match_combinations(signals, post, self.policy.combinations,
