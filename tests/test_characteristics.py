@@ -60,7 +60,7 @@ def test_score_rises_with_each_quasi_identifier() -> None:
 def test_short_forms_and_acronyms_match_but_not_in_lower_case() -> None:
     assert "RARE_DIAGNOSIS" in _flagged("My son has DMD and loves the therapy pool.")[1]
     assert "RARE_DIAGNOSIS" in _flagged("My daughter has progeria; she is our hero.")[1]
-    assert _flagged("My son and his pals dmd each other all day.") == ("pass", set())
+    assert "RARE_DIAGNOSIS" not in _flagged("My son and his pals dmd each other all day.")[1]
 
 
 def test_eponymous_disease_is_not_a_name() -> None:
