@@ -88,3 +88,38 @@ def test_prefilters_change_no_candidate() -> None:
             want = [(c.start, c.end, c.rule_id) for c in slow.detect([field])[0]]
             assert got == want, f"{pack.name}: a prefilter or gate dropped a candidate"
     assert prefiltered > 40
+
+
+def _case_blind_capitals(regex: str) -> int:
+    r"""How many \p{Lu} of a pattern read under a case-insensitive flag: with (?i), the regex
+    module lets \p{Lu} match "our" too, so a capital must sit in a (?-i:...) group."""
+    count, depth, blind = 0, 0, [regex.startswith("(?i)")]
+    i = 0
+    while i < len(regex):
+        if regex[i] == "\\":
+            if regex.startswith("\\p{Lu}", i) and blind[-1]:
+                count += 1
+            i += 2
+            continue
+        if regex.startswith("(?-i:", i):
+            blind.append(False)
+            depth += 1
+        elif regex.startswith("(?i:", i):
+            blind.append(True)
+            depth += 1
+        elif regex[i] == "(":
+            blind.append(blind[-1])
+            depth += 1
+        elif regex[i] == ")" and depth:
+            blind.pop()
+            depth -= 1
+        i += 1
+    return count
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=lambda p: p.stem)
+def test_no_capital_class_is_read_case_blind(pack: Path) -> None:
+    loaded = load_rulepack(pack)
+    blind = [(rule.id, pattern.regex) for rule, _ in loaded.rules for pattern in rule.patterns
+             if _case_blind_capitals(pattern.regex)]
+    assert blind == []
