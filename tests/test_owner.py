@@ -90,13 +90,16 @@ def test_the_patient_model_outweighs_words_of_care_in_a_post_about_staff() -> No
     text = ("Volunteer of the year: Marguerite Olsen, 93, a retired nurse, has knitted caps for "
             "our NICU babies every week since 2011. Want to join her? Email "
             "volunteer@example.org")
-    report = check(text)
+    # staff-age would take the age back first: this test is the model's.
+    report = check(text, policy=Policy(disabled_filters=["staff-age"]))
     assert report.verdict == "pass"
     age = next(f for f in report.findings if f.entity == "AGE_OVER_89")
     assert "patient model score" in age.explanation
     # The word lists alone take the NICU for a patient's care and the age for a patient's.
-    assert check(text, policy=Policy(patient_model=False)).verdict != "pass"
-    assert check(text, policy=Policy(disabled_filters=["patient-model"])).verdict != "pass"
+    assert check(text, policy=Policy(patient_model=False, disabled_filters=["staff-age"])) \
+        .verdict != "pass"
+    assert check(text, policy=Policy(disabled_filters=["patient-model", "staff-age"])) \
+        .verdict != "pass"
 
 
 def test_the_patient_model_finds_a_patient_no_listed_word_names() -> None:
@@ -165,3 +168,14 @@ def test_a_redacted_patient_story_is_not_sent_back_to_review() -> None:
     # a patient, nothing found" has nothing to add.
     text = "Happy [AGE] to our patient [NAME]! She beat us all at bingo on her birthday."
     assert "PATIENT_POST" not in {f.entity for f in check(text).findings}
+
+
+def test_an_age_in_a_post_about_staff_alone_is_theirs() -> None:
+    staff = "Our volunteer Mabel Ortiz, 94, has rocked NICU babies every Tuesday since 2001."
+    assert check(staff).verdict == "pass"
+    explained = [f.explanation for f in check(staff).findings if f.entity == "AGE_OVER_89"]
+    assert explained and all("staff member's" in e for e in explained)
+    # A patient in the sentence, or a staff member the post makes a patient, keeps the age.
+    assert check("Dr. Osei and his patient, 94, walked the unit today.").verdict != "pass"
+    assert check("Our volunteer Mabel, 94, is a patient on 3 West this week after a fall.") \
+        .verdict != "pass"

@@ -17,6 +17,9 @@ Filters, in order:
 - `demo-data`: a post that marks its people and numbers as made up (a training mannequin, a
   demo band, a placeholder such as Jane Doe) discloses no one's: all its identifiers are taken
   back, disclosure findings aside (LABELLING.md: data marked as demo or fictitious is clean).
+- `staff-age`: an age in a post that names staff members or volunteers and no one else, in a
+  sentence with no patient in it, is a staff member's ("Volunteer Nora, 96, knits caps for the
+  NICU"); a staff member the post makes a patient is named as a patient by the name stage.
 - `no-patient`: a post that speaks of no patient's care at all (an announcement, a staff
   birthday, a schedule, a reply that confirms nothing) has no patient whose names, places,
   dates, ages or contact details it could disclose. Identifiers that exist only for patients
@@ -97,9 +100,12 @@ _PATIENT_NAME_ROLES = frozenset({"name-of-newborn", "name-with-birth-date"})
 _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
                            "you", "your", "patients"})
+_AGES = frozenset({"AGE_OVER_89", "AGE"})
+# A patient in the sentence, though unnamed ("her patient, 93"): the age may be theirs.
+_PATIENT_NOUNS = frozenset({"patient", "patients", "paciente", "pacientes"})
 # The filters that take a candidate back (the others raise cues).
-TAKE_BACK_FILTERS = ("organisation-contact", "demo-data", "no-patient", "patient-model",
-                     "organisation-place", "event-date")
+TAKE_BACK_FILTERS = ("organisation-contact", "demo-data", "staff-age", "no-patient",
+                     "patient-model", "organisation-place", "event-date")
 _CONTACT_WINDOW = 6
 _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
@@ -186,6 +192,8 @@ class PostFacts:
     # Sentences (field id, start) that name someone no rule took for staff: a phone or an
     # address beside such a name is that person's ("Calling: Lorna Beckett-Shaw · (208) ...").
     named: frozenset[tuple[int, int]] = frozenset()
+    # The post names staff members and no one else.
+    staff_only: bool = False
     # Each sentence's words and what they say, computed once per sentence (not per candidate:
     # that is how a long post becomes quadratic).
     sentences: _Sentences | None = field(default=None, compare=False)
@@ -236,14 +244,19 @@ class OwnerStage:
         named = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                           if c.identifier is Identifier.NAMES and c.status == "flagged"
                           and c.score >= self.min_score and _WORKFORCE not in c.notes)
+        staff = any(c.identifier is Identifier.NAMES and _WORKFORCE in c.notes
+                    for c in candidates)
+        staff_only = staff and not named
         sentences = _Sentences(self)
         demo = next((" ".join(hits[0][1]) for f in fields
                      if (hits := phrase_hits(sentences.words(f), self.demo_cues))), None)
-        return dataclasses.replace(self._patient_evidence(post, fields, candidates, sentences),
-                                   named=named, sentences=sentences, demo=demo)
+        evidence = self._patient_evidence(post, fields, candidates, sentences, staff_only)
+        return dataclasses.replace(evidence, named=named, staff_only=staff_only,
+                                   sentences=sentences, demo=demo)
 
     def _patient_evidence(self, post: Post, fields: Sequence[FieldText],
-                          candidates: Sequence[Candidate], sentences: _Sentences) -> PostFacts:
+                          candidates: Sequence[Candidate], sentences: _Sentences,
+                          staff_only: bool) -> PostFacts:
         """Is the post about a patient? A candidate that only a patient has decides; else the
         patient model and the words decide together (`patient-model`): the model's confident
         yes stands alone, and its confident no outweighs the words of care, which a hospital's
@@ -256,7 +269,7 @@ class OwnerStage:
         if score is not None and score >= PATIENT_MODEL_YES:
             return PostFacts(f"the post reads as one about a patient (patient model score "
                              f"{score:.2f})", model_score=score)
-        reason = self._weak_evidence(fields, candidates, sentences)
+        reason = self._weak_evidence(fields, candidates, sentences, staff_only)
         if score is not None and score < PATIENT_MODEL_NO:
             but = f"{reason}, but " if reason is not None else ""
             return PostFacts(None, model_no=f"{but}the post reads as one about no patient "
@@ -285,12 +298,12 @@ class OwnerStage:
         return score_posts([model_text(post.text, post.captions)])[0]
 
     def _weak_evidence(self, fields: Sequence[FieldText], candidates: Sequence[Candidate],
-                       sentences: _Sentences) -> str | None:
+                       sentences: _Sentences, staff_only: bool) -> str | None:
         """Words that often speak of a patient's care, and the age of no staff member."""
         # Sentences that name a staff member (the name stage notes "workforce" on them).
         staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                  if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes}
-        if any(c.entity == "AGE_OVER_89"
+        if not staff_only and any(c.entity == "AGE_OVER_89"
                and not self._staff_sentence(sentences, c.field, c.start, staff)
                for c in candidates):
             return "the age of a person who is no staff member"
@@ -438,6 +451,10 @@ class OwnerStage:
                     "mannequin's or a demo's, no one's")
         if _role(c) in _PATIENT_FORM_ROLES:
             return None
+        if c.entity in _AGES and facts.staff_only and "staff-age" not in self.disabled \
+                and not self._sentence(facts, c).wordset & _PATIENT_NOUNS:
+            return ("staff-age", "an age in a post that names staff members and no one else: "
+                    "a staff member's, not a patient's")
         # The strict policy counts workforce names too: a post about no patient still names them.
         staff_count = self.flag_staff and c.identifier is Identifier.NAMES
         if facts.model_no is not None and not staff_count and c.identifier not in _PATIENT_ONLY:

@@ -59,7 +59,7 @@ class NameContext:
              "place_prepositions", "staff_roles", "verb_word_names", "common_word_names",
              "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
              "person_possessives", "others_possessives", "known_places",
-             "place_only_prepositions",
+             "place_only_prepositions", "own_care",
              *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
@@ -93,6 +93,7 @@ class NameContext:
         self.stop = self.not_names
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
         self.patient_words = compile_phrases(lists["patient_words"])
+        self.own_care = compile_phrases(lists["own_care"])
         # A title that is also clinical shorthand ("MS", "Lt."), just before a title's capture.
         self.shorthand_title = regex.compile(r"(?i)(?<![\w.])(?:\L<titles>)\.?[ \t]+\Z",
                                              titles=sorted(lists["shorthand_titles"]))
@@ -124,6 +125,7 @@ class NameContext:
                 out.append(c)
         names = [c for c in out if c.identifier is Identifier.NAMES]
         self._same_person_as_workforce(names)
+        self._workforce_who_is_patient(names)
         out.extend(self._repeats(fields, names))
         return out
 
@@ -175,6 +177,21 @@ class NameContext:
                     c.status = "suppressed"
                 c.notes.append(_WORKFORCE)
                 c.explanation += "; the same person as a staff member named in the post"
+
+    def _workforce_who_is_patient(self, names: list[Candidate]) -> None:
+        """"Our volunteer Ernie is a patient on 3 West": a staff member the post makes a patient
+        (or a patient's relative) is named as a patient, in every mention (LABELLING.md)."""
+        patients = [frozenset(words(c.text)) for c in names if _WORKFORCE in c.notes
+                    and find_context(c.field, c.start, c.end, self.own_care, 8, "after")]
+        if not patients:
+            return
+        for c in names:
+            if _WORKFORCE in c.notes and any(frozenset(words(c.text)) & p for p in patients):
+                c.notes.remove(_WORKFORCE)
+                c.status = "flagged"
+                c.score = max(c.score, 0.8)
+                c.explanation += ("; but the post makes this staff member, or their family, a "
+                                  "patient: their name is a patient's")
 
     def _repeats(self, fields: Sequence[FieldText], names: list[Candidate]) -> list[Candidate]:
         """Other mentions in the post of a name flagged in it ("son David ... per David")."""
