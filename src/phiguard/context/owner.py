@@ -110,7 +110,7 @@ _CONTACT_WINDOW = 6
 _WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
 # rule's role) and a day said relative to the post (by its entity).
-_NAME_CUE_ROLES = frozenset({"capitalised-word"})
+_NAME_CUE_ROLES = frozenset({"capitalised-word", "initials"})
 _DATE_CUE = "RELATIVE_DATE"
 _RAISED = 0.75
 # The score of a post the patient model alone sends to review (PATIENT_POST), between the
@@ -409,13 +409,14 @@ class OwnerStage:
                 continue
             sentence = self._sentence(facts, c)
             if _role(c) in _NAME_CUE_ROLES and "patient-name" not in self.disabled:
-                if _sentence_of(c.field, c.start) == c.start \
+                if _sentence_of(c.field, c.start) == c.start and _role(c) != "initials" \
                         and not sentence.wordset & _PERSON_PRONOUNS:
                     continue  # "Bell day!": a first word is capitalised anyway; "Clarence
                     # celebrates his 95th" has a person in it
                 if explained.overlaps(c):
                     continue  # another rule explains these words (a place, a clinician ...)
-                reason = "a known first name in a post about a patient's care"
+                reason = ("a person's initials" if _role(c) == "initials" else
+                          "a known first name") + " in a post about a patient's care"
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
                 # A sentence that names someone, or says he or she, is about that person ("her
                 # clinic visit next month"); else a schedule's words make it the schedule's.
