@@ -70,7 +70,9 @@ class NameContext:
         self.person_cues = compile_phrases(lists["person_cues"])
         self.relations = compile_phrases(lists["relations"])
         self.place_prepositions = compile_phrases(lists["place_prepositions"])
-        self.roles = compile_phrases(lists["staff_roles"])
+        # Each role in the plural too ("Phlebotomists Keisha Grant and Tomás Rivera").
+        self.roles = compile_phrases(sorted({*lists["staff_roles"], *(
+            f"{r}s" for r in lists["staff_roles"] if not r.endswith("s"))}))
         # Words the model takes into a PERSON span before the name ("Chef Marco", "Dr Kim").
         self.lead_words = frozenset(p[0] for p in [*self.roles, *self.clinician_titles,
                                                    *self.relations] if len(p) == 1)
