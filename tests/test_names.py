@@ -222,3 +222,10 @@ def test_a_first_name_the_model_took_for_a_place_is_decided_as_a_name() -> None:
 
 def test_a_place_after_a_preposition_of_place_stays_a_place() -> None:
     assert _names("Our new clinic in Savannah opens Monday for flu shots.") == []
+
+
+def test_a_role_introduces_only_the_name_it_stands_before() -> None:
+    # "nurses" names the staff, not the person they cared for, four words later.
+    text = "Our night nurses loved caring for Dorothy after her hip surgery."
+    assert ("Dorothy", "flagged") in _names(text)
+    assert ("Gene Park", "suppressed") in _names("Our volunteer Gene Park knits caps for the NICU.")

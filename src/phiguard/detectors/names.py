@@ -20,6 +20,7 @@ Names come from the model's PERSON entities (`ner`) and from the cue rules of ru
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -41,6 +42,9 @@ from phiguard.rulepacks.roles import Role
 
 _WORKFORCE = "workforce"
 _COMMON_WORD = "common-word"
+# Words that may stand between a staff role and the name it introduces.
+_BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "nuestra",
+                                    "nuestro"})
 
 
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
@@ -452,10 +456,27 @@ class NameContext:
         if credential or find_context(c.field, c.start, c.end, self.clinician_titles, 2,
                                       "before"):
             return clinician
-        role = find_context(c.field, c.start, c.end, self.roles, 4, "before")
+        role = self._role_before(c)
         if role and self.others_role.search(c.field.text, max(0, c.start - 40), c.start):
             return None  # "their coworker Travis": someone else's colleague, not our staff
         return f"a staff member named with a role ({role!r})" if role else None
+
+    def _role_before(self, c: Candidate) -> str | None:
+        """A staff role that introduces the name: within four words before it, with only
+        names, "and" or a determiner between ("volunteer Gene", "Phlebotomists Keisha Grant
+        and Tomás Rivera"); "the nurses loved caring for Dorothy" introduces no nurse."""
+        tokens = c.field.tokens
+        words, text = tokens.words, c.field.text
+        first = bisect_left(tokens.ends, c.start + 1)  # the name's first token
+        for index in range(first - 1, max(-1, first - 5), -1):
+            for _order, phrase in self.roles.firsts.get(words[index], ()):
+                after = index + len(phrase)
+                if after > first or tuple(words[index:after]) != phrase:
+                    continue
+                if all(words[i] in _BETWEEN_ROLE_AND_NAME or text[tokens.starts[i]].isupper()
+                       for i in range(after, first)):
+                    return " ".join(phrase)
+        return None
 
     def _common_word_without_evidence(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         if len(tokens) != 1 or tokens[0] not in self.common:
