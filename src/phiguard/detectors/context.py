@@ -64,7 +64,7 @@ def _index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[int, tupl
     return phrases.firsts if isinstance(phrases, Phrases) else _by_first_word(phrases)
 
 
-def compile_phrases(words: Iterable[str]) -> list[tuple[str, ...]]:
+def compile_phrases(words: Iterable[str]) -> Phrases:
     """Context words and phrases as lowercase token tuples."""
     phrases = (tuple(t.lower() for t in WORD_PATTERN.findall(w)) for w in words)
     return Phrases(phrase for phrase in phrases if phrase)
