@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from phiguard import ConfigError, Policy, check
+from phiguard import ConfigError, Policy, Post, check
 
 
 def _flagged(text: str, policy: Policy | None = None) -> set[str]:
@@ -179,3 +179,11 @@ def test_an_age_in_a_post_about_staff_alone_is_theirs() -> None:
     assert check("Dr. Osei and his patient, 94, walked the unit today.").verdict != "pass"
     assert check("Our volunteer Mabel, 94, is a patient on 3 West this week after a fall.") \
         .verdict != "pass"
+
+
+def test_a_name_inside_a_disclosure_phrase_is_still_a_name() -> None:
+    # The care-given phrase explains the care, not whose name "Mateo" is.
+    post = Post(kind="reply", in_reply_to="Brought my son in after he fell off his bike.",
+                text="So glad our ER team took good care of Mateo's broken wrist on Friday!")
+    names = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "A"]
+    assert names == ["Mateo"]

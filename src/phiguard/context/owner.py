@@ -403,7 +403,10 @@ class OwnerStage:
 
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate]) -> None:
         """In a post about a patient, raise the name and relative-date cues that belong to one."""
-        explained = _Spans([c for c in candidates if c.score >= self.min_score])
+        # A disclosure phrase may hold a name ("took good care of Liam's"): it explains the
+        # care, not whose name the word is.
+        explained = _Spans([c for c in candidates if c.score >= self.min_score
+                            and c.entity not in _PATIENT_ENTITIES])
         for c in candidates:
             if c.status != "flagged" or c.score >= self.min_score:
                 continue
