@@ -4,13 +4,16 @@ Names come from the model's PERSON entities (`ner`) and from the cue rules of ru
 (`patterns`, with the Census and SSA lexicons). This post-level stage decides on all of them:
 
 - a clinician (a title such as Dr. or nurse before it, credentials such as RN after it) or
-  other staff member (a role such as volunteer or security officer before it) is allowed by the
-  social policy and flagged by the strict one; Safe Harbor does not require removing workforce
-  names; other mentions of the same person in the post are decided the same way;
+  other staff member (a role such as volunteer or security officer that introduces the name,
+  singular or plural) is allowed by the social policy and flagged by the strict one; Safe Harbor
+  does not require removing workforce names; other mentions of the same person in the post are
+  decided the same way, unless the post makes them a patient ("our volunteer Ernie is a patient
+  on 3 West", the `own_care` list): then every mention is a patient's name;
 - a name of the organisation's staff (the policy's `allow_staff`, or any allowlisted term of
   the packs that contains the name) is allowed;
 - a public figure is allowed;
-- a common word that is also a name (Will, May, Grace ...) needs other evidence;
+- a common word that is also a name (Will, May, Grace ...) needs other evidence; the same word
+  flagged as a name elsewhere in the post, capitalised mid-sentence, is that evidence;
 - a person who signed a publication authorisation is reported as `consented`;
 - a relative's name is PHI like the patient's, and a cue word next to a model PERSON raises it;
 - a model PERSON made of clinical vocabulary (devices, shorthand, drug names) is no name;
@@ -272,22 +275,24 @@ class NameContext:
                               "relatives, employers and household members")
         self._decide_workforce(c)
         set_tokens = set(tokens)
-        # Named filters, in order: the first that applies to a flagged name decides it.
-        filters: tuple[tuple[Callable[[], bool], str, str], ...] = (
+        # Named filters, in order: the first that applies to a flagged name decides it, and
+        # leaves its note (a common word's doubt is lifted by the same name flagged elsewhere).
+        filters: tuple[tuple[Callable[[], bool], str, str, str | None], ...] = (
             (lambda: any(set_tokens <= staff for staff in self.staff), "suppressed",
-             "a staff name on the organisation's allowlist"),
-            (lambda: tokens in self.public, "suppressed", "a public figure"),
+             "a staff name on the organisation's allowlist", None),
+            (lambda: tokens in self.public, "suppressed", "a public figure", None),
             (lambda: self._common_word_without_evidence(c, tokens), "suppressed",
-             "the name is also a common word and nothing else shows it is a name here"),
+             "the name is also a common word and nothing else shows it is a name here",
+             _COMMON_WORD),
             (lambda: any(set_tokens <= person for person in consents), "consented",
-             "the person signed a publication authorisation for this post"),
+             "the person signed a publication authorisation for this post", None),
         )
-        for applies, status, reason in filters:
+        for applies, status, reason, note in filters:
             if c.status == "flagged" and applies():
                 c.status = status
                 c.explanation += "; " + reason
-                if reason == filters[2][2]:
-                    c.notes.append(_COMMON_WORD)  # a name flagged elsewhere is that evidence
+                if note is not None:
+                    c.notes.append(note)
         return True
 
     def _name_tokens(self, c: Candidate,
