@@ -187,3 +187,16 @@ def test_a_name_inside_a_disclosure_phrase_is_still_a_name() -> None:
                 text="So glad our ER team took good care of Mateo's broken wrist on Friday!")
     names = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "A"]
     assert names == ["Mateo"]
+
+
+def test_a_reply_that_states_care_dates_it_in_any_sentence() -> None:
+    # The refill is the reviewer's: "this morning" dates it, though its sentence says "it".
+    post = Post(kind="reply", in_reply_to="Pharmacy lost my prescription twice.",
+                text="Sorry about that! Your Eliquis refill needed a new prior authorization. "
+                     "It was approved this morning and is ready for pickup.")
+    dates = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "C"]
+    assert dates == ["this morning"]
+    # A compliant reply's day stays the schedule's.
+    routed = Post(kind="reply", in_reply_to="Pharmacy lost my prescription twice.",
+                  text="We're sorry. Our pharmacy manager is in this morning: please call us.")
+    assert [f for f in check(routed).flagged if f.identifier == "C"] == []

@@ -44,7 +44,8 @@ Filters, in order:
   "six weeks after", "in April") in a sentence about a person's care or event, or one that
   names someone or says he or she, dates that care; the post's date resolves it to a calendar
   day. A schedule's words ("clinic", "class") make the day the schedule's unless the sentence
-  names someone or says he or she ("her clinic visit next month").
+  names someone or says he or she ("her clinic visit next month"). In a reply or comment that
+  states someone's care, every sentence speaks of that person ("It was approved this morning").
 
 The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
 packs do not include it.
@@ -367,7 +368,10 @@ class OwnerStage:
         """Take back each candidate that is not a patient's, saying which filter decided."""
         facts = self.facts(post, fields, candidates)
         if facts.about_patient:
-            self._raise_cues(facts, candidates)
+            # A reply that states someone's care speaks of that person throughout.
+            disclosed = post.kind != "post" and any(
+                c.entity == "PATIENT_STATUS" and c.status == "flagged" for c in candidates)
+            self._raise_cues(facts, candidates, disclosed)
         for c in candidates:
             if c.status != "flagged" or c.entity in _NEVER:
                 continue
@@ -401,7 +405,8 @@ class OwnerStage:
                 and not any(c.status == "flagged" and c.score >= self.review
                             for c in candidates))
 
-    def _raise_cues(self, facts: PostFacts, candidates: list[Candidate]) -> None:
+    def _raise_cues(self, facts: PostFacts, candidates: list[Candidate],
+                    disclosed: bool = False) -> None:
         """In a post about a patient, raise the name and relative-date cues that belong to one."""
         # A disclosure phrase may hold a name ("took good care of Liam's"): it explains the
         # care, not whose name the word is.
@@ -423,7 +428,7 @@ class OwnerStage:
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
                 # A sentence that names someone, or says he or she, is about that person ("her
                 # clinic visit next month"); else a schedule's words make it the schedule's.
-                someone = (bool(sentence.wordset & _THIRD_PERSON)
+                someone = (disclosed or bool(sentence.wordset & _THIRD_PERSON)
                            or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
                 if (sentence.wordset & self.schedule_words and not someone) or not (
                         someone or sentence.wordset & _PERSON_PRONOUNS
