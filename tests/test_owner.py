@@ -200,3 +200,10 @@ def test_a_reply_that_states_care_dates_it_in_any_sentence() -> None:
     routed = Post(kind="reply", in_reply_to="Pharmacy lost my prescription twice.",
                   text="We're sorry. Our pharmacy manager is in this morning: please call us.")
     assert [f for f in check(routed).flagged if f.identifier == "C"] == []
+
+
+def test_a_first_name_opening_a_sentence_of_a_disclosing_reply_is_a_name() -> None:
+    post = Post(kind="comment", in_reply_to="Is my grandpa ok? They brought him in last night.",
+                text="Thaddeus is resting comfortably on our cardiac floor tonight.")
+    names = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "A"]
+    assert names == ["Thaddeus"]

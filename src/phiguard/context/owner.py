@@ -418,7 +418,7 @@ class OwnerStage:
             sentence = self._sentence(facts, c)
             if _role(c) in _NAME_CUE_ROLES and "patient-name" not in self.disabled:
                 if _sentence_of(c.field, c.start) == c.start and _role(c) != "initials" \
-                        and not sentence.wordset & _PERSON_PRONOUNS:
+                        and not disclosed and not sentence.wordset & _PERSON_PRONOUNS:
                     continue  # "Bell day!": a first word is capitalised anyway; "Clarence
                     # celebrates his 95th" has a person in it
                 if explained.overlaps(c):
