@@ -412,13 +412,16 @@ class OwnerStage:
         # care, not whose name the word is.
         explained = _Spans([c for c in candidates if c.score >= self.min_score
                             and c.entity not in _PATIENT_ENTITIES])
+        # A reply that states someone's care, or a post the model is sure is about a patient:
+        # a known first name opening a sentence there is more likely the person than the start.
+        sure = disclosed or (facts.model_score or 0.0) >= PATIENT_MODEL_YES
         for c in candidates:
             if c.status != "flagged" or c.score >= self.min_score:
                 continue
             sentence = self._sentence(facts, c)
             if _role(c) in _NAME_CUE_ROLES and "patient-name" not in self.disabled:
                 if _sentence_of(c.field, c.start) == c.start and _role(c) != "initials" \
-                        and not disclosed and not sentence.wordset & _PERSON_PRONOUNS:
+                        and not sure and not sentence.wordset & _PERSON_PRONOUNS:
                     continue  # "Bell day!": a first word is capitalised anyway; "Clarence
                     # celebrates his 95th" has a person in it
                 if explained.overlaps(c):
