@@ -207,3 +207,12 @@ def test_a_first_name_opening_a_sentence_of_a_disclosing_reply_is_a_name() -> No
                 text="Thaddeus is resting comfortably on our cardiac floor tonight.")
     names = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "A"]
     assert names == ["Thaddeus"]
+
+
+def test_a_relative_day_in_a_post_surely_about_a_patient_dates_their_care() -> None:
+    # The last sentence names no one and says no care word, but the post is about Ava.
+    text = "Welcome home, little Ava! Forty-one days in our NICU. Yesterday was the big day."
+    dates = [text[f.start:f.end] for f in check(text).flagged if f.identifier == "C"]
+    assert dates == ["Yesterday"]
+    off = Policy(patient_model=False)
+    assert [f for f in check(text, policy=off).flagged if f.identifier == "C"] == []

@@ -45,7 +45,8 @@ Filters, in order:
   names someone or says he or she, dates that care; the post's date resolves it to a calendar
   day. A schedule's words ("clinic", "class") make the day the schedule's unless the sentence
   names someone or says he or she ("her clinic visit next month"). In a reply or comment that
-  states someone's care, every sentence speaks of that person ("It was approved this morning").
+  states someone's care, every sentence speaks of that person ("It was approved this morning"),
+  and so does every sentence of a post the patient model is sure of (schedules aside).
 
 The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
 packs do not include it.
@@ -434,7 +435,7 @@ class OwnerStage:
                 someone = (disclosed or bool(sentence.wordset & _THIRD_PERSON)
                            or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
                 if (sentence.wordset & self.schedule_words and not someone) or not (
-                        someone or sentence.wordset & _PERSON_PRONOUNS
+                        someone or sure or sentence.wordset & _PERSON_PRONOUNS
                         or sentence.patient_event or sentence.person_event):
                     continue
                 reason = ("a day said relative to the post, in a sentence about a person's care "
