@@ -216,3 +216,12 @@ def test_a_relative_day_in_a_post_surely_about_a_patient_dates_their_care() -> N
     assert dates == ["Yesterday"]
     off = Policy(patient_model=False)
     assert [f for f in check(text, policy=off).flagged if f.identifier == "C"] == []
+
+
+def test_a_place_in_a_post_surely_about_a_patient_is_theirs() -> None:
+    # No person word the place stage reads, but the model is sure the post is about a patient.
+    text = "Six weeks after his new kidney, he is back home in Paonia and back at school."
+    places = [f for f in check(text).flagged if f.identifier == "B"]
+    assert [text[f.start:f.end] for f in places] == ["Paonia"]
+    off = Policy(disabled_filters=["patient-place"])
+    assert [f for f in check(text, policy=off).flagged if f.identifier == "B"] == []

@@ -47,6 +47,9 @@ Filters, in order:
   names someone or says he or she ("her clinic visit next month"). In a reply or comment that
   states someone's care, every sentence speaks of that person ("It was approved this morning"),
   and so does every sentence of a post the patient model is sure of (schedules aside).
+- `patient-place` (raises): in a reply that states someone's care, or a post the patient model
+  is sure is about a patient, a place the place stage took back for want of a person in the
+  post ("Homecoming parade in Paonia today for our favorite fighter") is that patient's.
 
 The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
 packs do not include it.
@@ -65,6 +68,7 @@ import regex
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
 from phiguard.detectors.names import REPEAT_RULE
+from phiguard.detectors.place_date_context import NO_PERSON
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import stage_lists
 from phiguard.errors import ConfigError
@@ -210,7 +214,7 @@ class OwnerStage:
     """Decides whose each candidate is; takes back the organisation's and nobody's."""
 
     name = "owner"
-    filters = (*TAKE_BACK_FILTERS, "patient-name", "patient-date")
+    filters = (*TAKE_BACK_FILTERS, "patient-name", "patient-date", "patient-place")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         # The stage's vocabulary ships as its own pack: a policy that lists other packs only
@@ -369,10 +373,14 @@ class OwnerStage:
         """Take back each candidate that is not a patient's, saying which filter decided."""
         facts = self.facts(post, fields, candidates)
         if facts.about_patient:
-            # A reply that states someone's care speaks of that person throughout.
+            # A reply that states someone's care speaks of that person throughout; so, nearly,
+            # does a post the patient model is sure is about a patient.
             disclosed = post.kind != "post" and any(
                 c.entity == "PATIENT_STATUS" and c.status == "flagged" for c in candidates)
-            self._raise_cues(facts, candidates, disclosed)
+            sure = disclosed or (facts.model_score or 0.0) >= PATIENT_MODEL_YES
+            if sure:
+                self._raise_places(facts, candidates)
+            self._raise_cues(facts, candidates, disclosed, sure)
         for c in candidates:
             if c.status != "flagged" or c.entity in _NEVER:
                 continue
@@ -406,16 +414,28 @@ class OwnerStage:
                 and not any(c.status == "flagged" and c.score >= self.review
                             for c in candidates))
 
+    def _raise_places(self, facts: PostFacts, candidates: list[Candidate]) -> None:
+        """In a post surely about a patient, a place taken back for want of a person is theirs."""
+        if "patient-place" in self.disabled:
+            return
+        for c in candidates:
+            if c.status == "suppressed" and NO_PERSON in c.notes:
+                c.status, c.score = "flagged", max(c.score, _RAISED)
+                c.notes.append("owner:patient-place")
+                c.explanation += ("; but the post is about a patient, so the place is theirs "
+                                  f"({facts.patient})")
+
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate],
-                    disclosed: bool = False) -> None:
-        """In a post about a patient, raise the name and relative-date cues that belong to one."""
+                    disclosed: bool = False, sure: bool = False) -> None:
+        """In a post about a patient, raise the name and relative-date cues that belong to one.
+
+        `disclosed`: a reply that states someone's care; `sure`: that, or a post the patient
+        model is sure is about a patient. A known first name opening a sentence there is more
+        likely the person than the sentence's capital."""
         # A disclosure phrase may hold a name ("took good care of Liam's"): it explains the
         # care, not whose name the word is.
         explained = _Spans([c for c in candidates if c.score >= self.min_score
                             and c.entity not in _PATIENT_ENTITIES])
-        # A reply that states someone's care, or a post the model is sure is about a patient:
-        # a known first name opening a sentence there is more likely the person than the start.
-        sure = disclosed or (facts.model_score or 0.0) >= PATIENT_MODEL_YES
         for c in candidates:
             if c.status != "flagged" or c.score >= self.min_score:
                 continue

@@ -37,6 +37,9 @@ REPEAT_RULE = "place-repeat"
 _NOT_A_DAY_LISTS = ("approximations", "count_words", "duration_units", "age_units",
                     "duration_after_words", "recurring_times", "ward_directions")
 
+# The note on a place taken back for want of a person in the post (read by the owner stage).
+NO_PERSON = "no-person"
+
 
 def _alternatives(phrases: frozenset[str]) -> str:
     """A regex alternation of whole phrases, any whitespace between their words."""
@@ -228,6 +231,7 @@ class PlaceDateContext:
             c.explanation += f"; a place smaller than a state, and {person}"
         else:
             c.status = "suppressed"
+            c.notes.append(NO_PERSON)  # the owner stage may know the post is about someone
             c.explanation += "; no person in the post, so the place identifies no one"
         return True
 
