@@ -225,3 +225,11 @@ def test_a_place_in_a_post_surely_about_a_patient_is_theirs() -> None:
     assert [text[f.start:f.end] for f in places] == ["Paonia"]
     off = Policy(disabled_filters=["patient-place"])
     assert [f for f in check(text, policy=off).flagged if f.identifier == "B"] == []
+
+
+def test_a_common_word_name_in_a_post_surely_about_a_patient_is_a_name() -> None:
+    # "Faith" is a common word the name stage doubts; the model is sure the post is a patient's.
+    text = "So proud of Faith: 19 days on ECMO in our CVICU and now she is home for good."
+    assert [text[f.start:f.end] for f in check(text).flagged if f.identifier == "A"] == ["Faith"]
+    off = Policy(disabled_filters=["patient-name"])
+    assert [f for f in check(text, policy=off).flagged if f.identifier == "A"] == []

@@ -49,7 +49,9 @@ Filters, in order:
   and so does every sentence of a post the patient model is sure of (schedules aside).
 - `patient-place` (raises): in a reply that states someone's care, or a post the patient model
   is sure is about a patient, a place the place stage took back for want of a person in the
-  post ("Homecoming parade in Paonia today for our favorite fighter") is that patient's.
+  post ("Homecoming parade in Paonia today for our favorite fighter") is that patient's; and
+  under `patient-name`, a capitalised common word the name stage doubted ("Grace is back on her
+  feet") is their name.
 
 The lists come from the `owner` pack (rules/owner.yaml), loaded with the stage when a policy's
 packs do not include it.
@@ -67,7 +69,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
-from phiguard.detectors.names import REPEAT_RULE
+from phiguard.detectors.names import COMMON_WORD, REPEAT_RULE
 from phiguard.detectors.place_date_context import NO_PERSON
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import stage_lists
@@ -379,7 +381,7 @@ class OwnerStage:
                 c.entity == "PATIENT_STATUS" and c.status == "flagged" for c in candidates)
             sure = disclosed or (facts.model_score or 0.0) >= PATIENT_MODEL_YES
             if sure:
-                self._raise_places(facts, candidates)
+                self._raise_taken_back(facts, candidates)
             self._raise_cues(facts, candidates, disclosed, sure)
         for c in candidates:
             if c.status != "flagged" or c.entity in _NEVER:
@@ -414,16 +416,26 @@ class OwnerStage:
                 and not any(c.status == "flagged" and c.score >= self.review
                             for c in candidates))
 
-    def _raise_places(self, facts: PostFacts, candidates: list[Candidate]) -> None:
-        """In a post surely about a patient, a place taken back for want of a person is theirs."""
-        if "patient-place" in self.disabled:
-            return
+    def _raise_taken_back(self, facts: PostFacts, candidates: list[Candidate]) -> None:
+        """In a post surely about a patient, what an earlier stage took back only for want of
+        evidence of a person is the patient's: a capitalised common word ("Grace is back on
+        her feet") is their name, a town no person stood beside is theirs."""
+        # Words already flagged as something else ("Austin is home!": a name) keep that reading.
+        held = _Spans([c for c in candidates if c.status == "flagged"
+                       and c.score >= self.min_score])
         for c in candidates:
-            if c.status == "suppressed" and NO_PERSON in c.notes:
-                c.status, c.score = "flagged", max(c.score, _RAISED)
-                c.notes.append("owner:patient-place")
-                c.explanation += ("; but the post is about a patient, so the place is theirs "
-                                  f"({facts.patient})")
+            if c.status != "suppressed" or held.overlaps(c):
+                continue
+            if COMMON_WORD in c.notes and c.text[:1].isupper() and not c.text.isupper() \
+                    and "patient-name" not in self.disabled:
+                name, what = "patient-name", "the capitalised word is their name"
+            elif NO_PERSON in c.notes and "patient-place" not in self.disabled:
+                name, what = "patient-place", "the place is theirs"
+            else:
+                continue
+            c.status, c.score = "flagged", max(c.score, _RAISED)
+            c.notes.append(f"owner:{name}")
+            c.explanation += f"; but the post is about a patient, so {what} ({facts.patient})"
 
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate],
                     disclosed: bool = False, sure: bool = False) -> None:

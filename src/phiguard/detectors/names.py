@@ -44,7 +44,7 @@ from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import Role
 
 _WORKFORCE = "workforce"
-_COMMON_WORD = "common-word"
+COMMON_WORD = "common-word"
 # Words that may stand between a staff role and the name it introduces.
 _BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "nuestra",
                                     "nuestro"})
@@ -212,7 +212,7 @@ class NameContext:
         # A common word suppressed for want of evidence ("Rose, 101, says ..."), where the same
         # word is flagged as a name elsewhere in the post: that mention is the evidence.
         doubted = {(id(c.field), c.start): c for c in names
-                   if c.status == "suppressed" and _COMMON_WORD in c.notes}
+                   if c.status == "suppressed" and COMMON_WORD in c.notes}
         out = []
         for field in fields:
             tokens = field.tokens
@@ -283,7 +283,7 @@ class NameContext:
             (lambda: tokens in self.public, "suppressed", "a public figure", None),
             (lambda: self._common_word_without_evidence(c, tokens), "suppressed",
              "the name is also a common word and nothing else shows it is a name here",
-             _COMMON_WORD),
+             COMMON_WORD),
             (lambda: any(set_tokens <= person for person in consents), "consented",
              "the person signed a publication authorisation for this post", None),
         )
