@@ -139,7 +139,8 @@ def build(source: Path) -> tuple[list[str], list[str]]:
             (acronyms if is_acronym(form) else words).add(form if is_acronym(form) else
                                                           form.lower())
     for name in EXTRA:
-        for form in variants(name):
+        # An acronym is kept whatever its length ("ALS"): variants() drops short lower-case forms.
+        for form in variants(name) | ({name} if is_acronym(name) else set()):
             (acronyms if is_acronym(form) else words).add(form if is_acronym(form) else
                                                           form.lower())
     lowered = {n.lower() for n in names}
