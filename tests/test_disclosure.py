@@ -150,3 +150,16 @@ def test_the_model_reads_a_sentence_that_names_no_one_said_to_the_person_answere
     assert [f.rule_id for f in report.flagged] == ["disclosure-model"]
     assert report.verdict == "review"
     assert phiguard.check(_reply("Swelling usually goes down within a week.")).verdict == "pass"
+
+
+def test_care_someone_owns_in_a_statement_about_everyone_still_discloses() -> None:
+    reply = phiguard.Post(kind="reply", in_reply_to="Your rehab team got me walking again!",
+                          text="You outworked everyone in our gym after your knee replacement.")
+    found = [reply.text[f.start:f.end] for f in phiguard.check(reply).flagged
+             if f.entity == "PATIENT_STATUS"]
+    assert found == ["your knee replacement"]
+    # ... but "their" in a statement about everyone is no one's.
+    general = phiguard.Post(kind="reply", in_reply_to="Your rehab team got me walking again!",
+                            text="Every patient and their family gets a rehab plan after their "
+                                 "knee replacement.")
+    assert [f for f in phiguard.check(general).flagged if f.entity == "PATIENT_STATUS"] == []

@@ -93,7 +93,8 @@ class DisclosureStage:
         self.third = lists["third_person"]
         self.kin = lists["kin"]
         self.staff_nouns = lists["staff_nouns"]
-        self.takeback = compile_phrases([*lists["privacy"], *lists["generic"]])
+        self.privacy = compile_phrases(lists["privacy"])
+        self.general = compile_phrases(lists["generic"])
         self.not_referents = compile_phrases(lists["not_referents"])
         self.asks = compile_phrases(lists["asks_about_patient"])
         self.questions = compile_phrases(lists["asks_who"])
@@ -147,8 +148,13 @@ class DisclosureStage:
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
             words = _words_in(field, start, end)
-            if has_phrase([w for _, _, w in words], self.takeback):
+            tokens = [w for _, _, w in words]
+            if has_phrase(tokens, self.privacy):
                 continue
+            # "everyone", "our patients": a statement about all confirms no one's care, but a
+            # care word someone owns in it still does ("you outworked everyone after your hip
+            # replacement").
+            general = has_phrase(tokens, self.general)
             in_sentence = [c for c in cues if start <= c.start < end]
             actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
             first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
@@ -157,6 +163,8 @@ class DisclosureStage:
             for cue in in_sentence:
                 if cue.rule_id == "care-action":
                     continue  # evidence for a care term in the sentence, not care itself
+                if general and not _owned_by_one(self._owner(field, words, cue, names)):
+                    continue
                 hit = self._decide(field, cue, words, names, start, end, asked, number,
                                    actions, instruction)
                 if hit is not None:
@@ -168,7 +176,7 @@ class DisclosureStage:
             answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
-            if not hits and not answered:
+            if not hits and not answered and not general:
                 unexplained.append((start, end))
         found.extend(self._model_hits(field, unexplained, names))
         return found
@@ -374,6 +382,12 @@ class DisclosureStage:
                             f"{_WHO[kind]} (model score {score:.2f}); no rule names the care, "
                             f"so review it"))
         return found
+
+
+def _owned_by_one(owner: Referent | None) -> bool:
+    """"your hip replacement", "your son's surgery", "Liam's cast": one person's care. Not
+    "their" or "his" in a statement about everyone ("every patient and their family")."""
+    return owner is not None and owner.kind in ("second", "kin", "name")
 
 
 def _answers(post: Post) -> bool:
