@@ -233,3 +233,11 @@ def test_a_common_word_name_in_a_post_surely_about_a_patient_is_a_name() -> None
     assert [text[f.start:f.end] for f in check(text).flagged if f.identifier == "A"] == ["Faith"]
     off = Policy(disabled_filters=["patient-name"])
     assert [f for f in check(text, policy=off).flagged if f.identifier == "A"] == []
+
+
+def test_a_month_after_a_word_of_time_is_a_date_not_a_name() -> None:
+    post = Post(kind="reply", in_reply_to="Dr. Park fixed my chipped tooth!",
+                text="So glad your new crown feels good! See you at your cleaning in May.")
+    month = [f.identifier.value for f in check(post).flagged
+             if post.text[f.start:f.end] == "May"]
+    assert month == ["C"]

@@ -422,7 +422,7 @@ class OwnerStage:
         her feet") is their name, a town no person stood beside is theirs."""
         # Words already flagged as something else ("Austin is home!": a name) keep that reading.
         held = _Spans([c for c in candidates if c.status == "flagged"
-                       and c.score >= self.min_score])
+                       and (c.score >= self.min_score or c.entity == _DATE_CUE)])
         for c in candidates:
             if c.status != "suppressed" or held.overlaps(c):
                 continue
