@@ -13,6 +13,12 @@ def _flagged(text: str, policy: Policy | None = None) -> set[str]:
     return {f.entity for f in check(text, policy=policy).flagged}
 
 
+
+def _found(post: Post | str, letter: str) -> list[str]:
+    """The flagged texts of one Safe Harbor letter in a post."""
+    post = Post(text=post) if isinstance(post, str) else post
+    return [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == letter]
+
 def test_the_organisations_own_contact_details_pass() -> None:
     text = ("Questions about your bill? Call our billing office at (415) 555-0142 or write to "
             "billing@harborviewhealth.org.")
@@ -185,8 +191,7 @@ def test_a_name_inside_a_disclosure_phrase_is_still_a_name() -> None:
     # The care-given phrase explains the care, not whose name "Mateo" is.
     post = Post(kind="reply", in_reply_to="Brought my son in after he fell off his bike.",
                 text="So glad our ER team took good care of Mateo's broken wrist on Friday!")
-    names = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "A"]
-    assert names == ["Mateo"]
+    assert _found(post, "A") == ["Mateo"]
 
 
 def test_a_reply_that_states_care_dates_it_in_any_sentence() -> None:
@@ -194,19 +199,17 @@ def test_a_reply_that_states_care_dates_it_in_any_sentence() -> None:
     post = Post(kind="reply", in_reply_to="Pharmacy lost my prescription twice.",
                 text="Sorry about that! Your Eliquis refill needed a new prior authorization. "
                      "It was approved this morning and is ready for pickup.")
-    dates = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "C"]
-    assert dates == ["this morning"]
+    assert _found(post, "C") == ["this morning"]
     # A compliant reply's day stays the schedule's.
     routed = Post(kind="reply", in_reply_to="Pharmacy lost my prescription twice.",
                   text="We're sorry. Our pharmacy manager is in this morning: please call us.")
-    assert [f for f in check(routed).flagged if f.identifier == "C"] == []
+    assert _found(routed, "C") == []
 
 
 def test_a_first_name_opening_a_sentence_of_a_disclosing_reply_is_a_name() -> None:
     post = Post(kind="comment", in_reply_to="Is my grandpa ok? They brought him in last night.",
                 text="Thaddeus is resting comfortably on our cardiac floor tonight.")
-    names = [post.text[f.start:f.end] for f in check(post).flagged if f.identifier == "A"]
-    assert names == ["Thaddeus"]
+    assert _found(post, "A") == ["Thaddeus"]
 
 
 def test_a_relative_day_in_a_post_surely_about_a_patient_dates_their_care() -> None:
