@@ -377,8 +377,9 @@ class OwnerStage:
         if facts.about_patient:
             # A reply that states someone's care speaks of that person throughout; so, nearly,
             # does a post the patient model is sure is about a patient.
-            disclosed = post.kind != "post" and any(
-                c.entity == "PATIENT_STATUS" and c.status == "flagged" for c in candidates)
+            # (The disclosure stage reads only posts that answer someone.)
+            disclosed = any(c.entity == "PATIENT_STATUS" and c.status == "flagged"
+                            for c in candidates)
             sure = disclosed or (facts.model_score or 0.0) >= PATIENT_MODEL_YES
             if sure:
                 self._raise_taken_back(facts, candidates)
