@@ -66,14 +66,13 @@ def repository_examples() -> list[dict[str, Any]]:
 
 def thresholds() -> None:
     """The shipped model's scores on the odd half, which it never trained on, per label."""
-    import spacy
+    from phiguard.context.patient_model import score_posts
 
-    from phiguard.detectors import shipped_models  # noqa: F401  (registers the tokenizer)
-
-    nlp = spacy.load(MODEL_DIR / "model")
+    examples = odd_half()
     scored: dict[str, list[float]] = {label: [] for label in LABELS}
-    for example in odd_half():
-        scored[example["label"]].append(nlp(example["text"]).cats["PATIENT"])
+    for example, score in zip(examples, score_posts([e["text"] for e in examples]),
+                              strict=True):
+        scored[example["label"]].append(score)
     for label, values in scored.items():
         values.sort()
         marks = [values[int(q * (len(values) - 1))] for q in QUANTILES]
@@ -82,7 +81,7 @@ def thresholds() -> None:
 
 
 def main() -> None:
-    """Train the shipped model, or with --folds report out-of-fold scores."""
+    """Train the shipped model, or with --thresholds print its scores on the odd half."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--thresholds", action="store_true")
     args = parser.parse_args()

@@ -138,7 +138,7 @@ PATIENT_MODEL_NO = 0.2
 PATIENT_MODEL_ALONE = 0.8
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
-_THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "hers"})
+_THIRD_PERSON = _PERSON_PRONOUNS - {"you", "your"}
 _POSSESSIVE = ("'s", "’s")
 
 
@@ -252,19 +252,21 @@ class OwnerStage:
         named = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                           if c.identifier is Identifier.NAMES and c.status == "flagged"
                           and c.score >= self.min_score and _WORKFORCE not in c.notes)
-        staff = any(c.identifier is Identifier.NAMES and _WORKFORCE in c.notes
-                    for c in candidates)
-        staff_only = staff and not named
+        # Sentences that name a staff member (the name stage notes "workforce" on them).
+        staff = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
+                          if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes)
+        staff_only = bool(staff) and not named
         sentences = _Sentences(self)
         demo = next((" ".join(hits[0][1]) for f in fields
                      if (hits := phrase_hits(sentences.words(f), self.demo_cues))), None)
-        evidence = self._patient_evidence(post, fields, candidates, sentences, staff_only)
+        evidence = self._patient_evidence(post, fields, candidates, sentences, staff,
+                                          staff_only)
         return dataclasses.replace(evidence, named=named, staff_only=staff_only,
                                    sentences=sentences, demo=demo)
 
     def _patient_evidence(self, post: Post, fields: Sequence[FieldText],
                           candidates: Sequence[Candidate], sentences: _Sentences,
-                          staff_only: bool) -> PostFacts:
+                          staff: frozenset[tuple[int, int]], staff_only: bool) -> PostFacts:
         """Is the post about a patient? A candidate that only a patient has decides; else the
         patient model and the words decide together (`patient-model`): the model's confident
         yes stands alone, and its confident no outweighs the words of care, which a hospital's
@@ -277,7 +279,7 @@ class OwnerStage:
         if score is not None and score >= PATIENT_MODEL_YES:
             return PostFacts(f"the post reads as one about a patient (patient model score "
                              f"{score:.2f})", model_score=score)
-        reason = self._weak_evidence(fields, candidates, sentences, staff_only)
+        reason = self._weak_evidence(fields, candidates, sentences, staff, staff_only)
         if score is not None and score < PATIENT_MODEL_NO:
             but = f"{reason}, but " if reason is not None else ""
             return PostFacts(None, model_no=f"{but}the post reads as one about no patient "
@@ -306,11 +308,9 @@ class OwnerStage:
         return score_posts([model_text(post.text, post.captions)])[0]
 
     def _weak_evidence(self, fields: Sequence[FieldText], candidates: Sequence[Candidate],
-                       sentences: _Sentences, staff_only: bool) -> str | None:
+                       sentences: _Sentences, staff: frozenset[tuple[int, int]],
+                       staff_only: bool) -> str | None:
         """Words that often speak of a patient's care, and the age of no staff member."""
-        # Sentences that name a staff member (the name stage notes "workforce" on them).
-        staff = {(id(c.field), _sentence_of(c.field, c.start)) for c in candidates
-                 if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes}
         if not staff_only and any(c.entity == "AGE_OVER_89"
                and not self._staff_sentence(sentences, c.field, c.start, staff)
                for c in candidates):
@@ -336,7 +336,7 @@ class OwnerStage:
         return None
 
     def _words_cue(self, text_field: FieldText, sentences: _Sentences,
-                   staff: set[tuple[int, int]]) -> str | None:
+                   staff: frozenset[tuple[int, int]]) -> str | None:
         """The kind of patient evidence in one field's words, or None.
 
         The reason names the kind of evidence, never the post's own words.
@@ -363,7 +363,7 @@ class OwnerStage:
         return phrase[-1] == "patient" and after < len(words) and words[after] in self.departments
 
     def _staff_sentence(self, sentences: _Sentences, text_field: FieldText, position: int,
-                        staff: set[tuple[int, int]]) -> bool:
+                        staff: frozenset[tuple[int, int]]) -> bool:
         """Is the sentence about staff or a thing: a staff name, a staff or thing word?"""
         if (id(text_field), _sentence_of(text_field, position)) in staff:
             return True
