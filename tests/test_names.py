@@ -220,6 +220,41 @@ def test_a_first_name_the_model_took_for_a_place_is_decided_as_a_name() -> None:
     assert ("Liam", "flagged") in found, found
 
 
+def test_a_first_name_the_model_took_for_a_building_is_decided_as_a_name() -> None:
+    # The small model reads a lone name as FAC or ORG as readily as GPE: the same decision.
+    found = _names("We loved seeing Camila go home today after her surgery.")
+    assert ("Camila", "flagged") in found, found
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("Una tarjeta que nos dejaron en la estación nos alegró la semana.", "Una"),
+    ("Ella ya salió de la UCI y está con su familia.", "Ella"),
+])
+def test_a_spanish_function_word_in_a_spanish_sentence_is_no_name(text: str,
+                                                                  wrong: str) -> None:
+    assert all(name != wrong for name, _ in _names(text))
+
+
+def test_the_same_word_in_an_english_sentence_can_be_a_name() -> None:
+    found = _names("Ella went home today after her surgery on 4 West.")
+    assert ("Ella", "flagged") in found, found
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("¡Sí! Doña Rosa estuvo internada con nosotros en el piso 4 tras su cirugía.", "Doña Rosa"),
+    ("Nos contó que el pequeño Diego ya se prende bien al pecho en la UCIN.", "Diego"),
+])
+def test_a_model_name_ends_where_the_sentence_goes_on_in_lower_case(text: str,
+                                                                    name: str) -> None:
+    found = [n for n, status in _names(text) if status == "flagged"]
+    assert name in found and all(len(n) <= len(name) for n in found), found
+
+
+def test_a_name_keeps_its_particles_and_lowercase_names() -> None:
+    found = [n for n, _ in _names("Maria de la Cruz went home today after her surgery.")]
+    assert "Maria de la Cruz" in found, found
+
+
 def test_a_place_after_a_preposition_of_place_stays_a_place() -> None:
     assert _names("Our new clinic in Savannah opens Monday for flu shots.") == []
 

@@ -196,6 +196,11 @@ _MONTHS = {
     for name in (calendar.month_name[index], calendar.month_abbr[index])
 }
 _MONTHS["sept"] = 9
+# Spanish month names (rules/lists/months-es.txt), for "el 12 de mayo".
+_MONTHS.update({name: index for index, name in enumerate(
+    ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+     "octubre", "noviembre", "diciembre"], start=1)})
+_MONTHS["setiembre"] = 9
 
 
 def _year(text: str | None, reference: date) -> int | None:

@@ -93,6 +93,11 @@ class NameContext:
         from spacy.lang.en.stop_words import STOP_WORDS
 
         self.function_words = frozenset(STOP_WORDS)
+        # Spanish function words ("Una", "La", "Hoy", "Ella") that English does not share: no
+        # name in a Spanish sentence, though a name lexicon holds some of them.
+        from spacy.lang.es.stop_words import STOP_WORDS as SPANISH_STOP_WORDS
+
+        self.spanish_words = frozenset(SPANISH_STOP_WORDS) - self.function_words
         self.not_names = lists["not_names"]
         self.first = lists["first_names"]
         self.last = lists["last_names"]
@@ -155,10 +160,10 @@ class NameContext:
         return out
 
     def _name_taken_for_place(self, c: Candidate) -> bool:
-        """The model's one-word GPE or LOC that is a known first name (no common word), no place
-        the gazetteer knows, and not after a preposition of place: "Liam's chin", "a day Marcus
-        will never forget"."""
-        if not (_from_model(c) and c.entity == "LOCATION" and c.text[:1].isupper()):
+        """The model's one-word place, building or organisation (GPE, LOC, FAC, ORG) that is a known
+        first name (no common word), no place the gazetteer knows, and not after a preposition of
+        place: "Liam's chin", "a day Marcus will never forget", "seeing Camila go home"."""
+        if not (_from_model(c) and c.entity in _PLACE_ENTITIES and c.text[:1].isupper()):
             return False
         tokens = words(c.text)
         return (len(tokens) == 1 and tokens[0] in self.first and tokens[0] not in self.common
@@ -311,8 +316,20 @@ class NameContext:
         if role is not None and role.title and tokens and self._ambiguous_title(c, tokens):
             return None
         if _from_model(c):
-            return self._model_person(c, tokens, places)
+            tokens = self._model_person(c, tokens, places) or ()
+        if len(tokens) == 1 and self._spanish_function_word(c, tokens[0]):
+            return None
         return tokens
+
+    def _spanish_function_word(self, c: Candidate, token: str) -> bool:
+        """"Una tarjeta que nos dejaron", "Ella ya salió": a Spanish function word in a sentence
+        whose other function words are mostly Spanish is an article or a pronoun, no name."""
+        if token not in self.spanish_words:
+            return False
+        sentence = words(_sentence_around(c.field.text, c.start, c.end))
+        spanish = sum(t in self.spanish_words for t in sentence) - 1
+        english = sum(t in self.function_words for t in sentence)
+        return spanish >= 2 and spanish > english
 
     def _ambiguous_title(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         """"MS" is also mental status and morphine sulfate, "Lt." is left: after them only a
@@ -354,11 +371,28 @@ class NameContext:
             rest = field.text[cut:c.end]
             c.start = cut + len(rest) - len(rest.lstrip(" ,!:"))
             tokens = tokens[1:]
+        lower = next((m for m in _LOWERCASE_WORD.finditer(field.text, c.start, c.end)
+                      if not self._lowercase_name(m.group())), None)
+        if lower is not None and len(tokens) > 1:
+            # "Doña Rosa estuvo internada", "Diego ya se prende": the model ran on into the
+            # sentence; a name's words are capitalised but for particles ("María de la Cruz").
+            c.end = c.start + len(field.text[c.start:lower.start()].rstrip(" ,"))
+            tokens = words(c.text)
+            while len(tokens) > 1 and tokens[-1] in _NAME_PARTICLES:
+                c.end = field.text.lower().rindex(tokens[-1], c.start, c.end)
+                c.end = c.start + len(field.text[c.start:c.end].rstrip(" ,"))
+                tokens = words(c.text)
         while len(tokens) > 1 and tokens[-1] in self.trail_words:
             c.end = field.text.lower().rindex(tokens[-1], c.start, c.end)
             c.end = c.start + len(field.text[c.start:c.end].rstrip(" ,"))
             tokens = tokens[:-1]
         return tokens
+
+    def _lowercase_name(self, word: str) -> bool:
+        """A known name written in lower case ("nana ruth"), no common or function word."""
+        word = word.lower()
+        return (word in self.lexicon and word not in self.common
+                and word not in self.function_words and word not in self.spanish_words)
 
     def _model_noise(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         """One word, neither a known first name or surname nor after a cue: on emoji, greetings
@@ -515,6 +549,28 @@ _OPEN_CUES = frozenset({"open", "capital"})
 
 def _cue(c: Candidate) -> str:
     return c.role.cue if c.role is not None else "none"
+
+
+# The lower-case words a name may hold between its capitalised ones ("María de la Cruz",
+# "Ludwig van Beethoven"), or join two names ("Sarah and Mike"); any other lower-case word ends
+# a name.
+_NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "das", "do", "dos",
+                             "di", "du", "van", "von", "der", "den", "ter", "bin", "ibn", "al",
+                             "el", "le"})
+_LOWERCASE_WORD = regex.compile(
+    r"(?<=\s)(?!(?:" + "|".join(sorted(_NAME_PARTICLES | {"and", "e", "or", "o"}))
+    + r")(?![\p{L}'’-]))\p{Ll}[\p{L}'’-]*")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of `text` that holds start..end (ends at . ! ? or a line break)."""
+    begin = max(text.rfind(mark, 0, start) for mark in ".!?\n¡¿") + 1
+    stops = [i for i in (text.find(mark, end) for mark in ".!?\n") if i != -1]
+    return text[begin:min(stops, default=len(text))]
+
+
+# The model's entities a lone first name is often mistaken for.
+_PLACE_ENTITIES = frozenset({"LOCATION", "FACILITY", "ORGANIZATION"})
 
 
 def _from_model(c: Candidate) -> bool:
