@@ -255,6 +255,16 @@ def test_a_name_keeps_its_particles_and_lowercase_names() -> None:
     assert "Maria de la Cruz" in found, found
 
 
+@pytest.mark.parametrize("text", [
+    "Our Child Life specialist Dana Whitley runs the playroom on weekends.",
+    "Tour the Family Birth Center on Thursday evenings.",
+    "New grads practised the Glasgow Coma Scale and the Epley maneuver today.",
+    "Congratulations to 4 West on the Daisy Award!",
+])
+def test_words_before_a_programs_or_scales_noun_name_no_person(text: str) -> None:
+    assert [n for n, status in _names(text) if status == "flagged"] == []
+
+
 def test_a_place_after_a_preposition_of_place_stays_a_place() -> None:
     assert _names("Our new clinic in Savannah opens Monday for flu shots.") == []
 

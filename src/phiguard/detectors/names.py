@@ -66,7 +66,7 @@ class NameContext:
              "place_prepositions", "staff_roles", "verb_word_names", "common_word_names",
              "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
              "person_possessives", "others_possessives", "known_places",
-             "place_only_prepositions", "own_care",
+             "place_only_prepositions", "own_care", "institution_nouns",
              *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
@@ -103,6 +103,7 @@ class NameContext:
         self.last = lists["last_names"]
         self.lexicon = self.first | self.last
         self.known_places = lists["known_places"]
+        self.institution_nouns = lists["institution_nouns"]
         self.place_only_prepositions = compile_phrases(lists["place_only_prepositions"])
         self.stop = self.not_names
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
@@ -319,7 +320,19 @@ class NameContext:
             tokens = self._model_person(c, tokens, places) or ()
         if len(tokens) == 1 and self._spanish_function_word(c, tokens[0]):
             return None
+        if tokens and self._names_an_institution(c, tokens):
+            return None
         return tokens
+
+    def _names_an_institution(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
+        """"Child Life specialist", "the Birth Center", "Glasgow Coma Scale": capitalised words
+        that end in, or stand before, a program's, place's or scale's noun name no person."""
+        if c.role is not None and c.role.name in ("name-hashtag", "name-mention"):
+            return False
+        if len(tokens) > 1 and tokens[-1] in self.institution_nouns:
+            return True
+        following = _NEXT_WORD.match(c.field.text, c.end)
+        return following is not None and following.group(1).lower() in self.institution_nouns
 
     def _spanish_function_word(self, c: Candidate, token: str) -> bool:
         """"Una tarjeta que nos dejaron", "Ella ya salió": a Spanish function word in a sentence
@@ -560,6 +573,10 @@ _NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "das", 
 _LOWERCASE_WORD = regex.compile(
     r"(?<=\s)(?!(?:" + "|".join(sorted(_NAME_PARTICLES | {"and", "e", "or", "o"}))
     + r")(?![\p{L}'’-]))\p{Ll}[\p{L}'’-]*")
+
+
+# The word right after a span, across spaces only (not "Kim's team" or "Ana, team lead").
+_NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)(?![\p{L}'’-])")
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
