@@ -274,3 +274,13 @@ def test_a_role_introduces_only_the_name_it_stands_before() -> None:
     text = "Our night nurses loved caring for Dorothy after her hip surgery."
     assert ("Dorothy", "flagged") in _names(text)
     assert ("Gene Park", "suppressed") in _names("Our volunteer Gene Park knits caps for the NICU.")
+
+
+def test_a_name_the_answered_comment_gives_a_staff_role_is_staff_in_the_reply() -> None:
+    post = {"kind": "comment", "in_reply_to": "Shout out to Nurse Kayla on 4 West!",
+            "text": "Kayla truly is one of a kind, and we'll make sure she sees this."}
+    assert [n for n, status in _names(**post) if status == "flagged"] == []
+    # A name the comment does not introduce as staff is decided as before.
+    post = {"kind": "comment", "in_reply_to": "Nurse Kayla was great with my son Mateo",
+            "text": "We are so glad Mateo is home after his surgery!"}
+    assert ("Mateo", "flagged") in _names(**post)

@@ -50,6 +50,8 @@ _OWNER_GAP = 3
 _BREAK = regex.compile(
     r"(?<!\b(?:[Dd]r|[Mm]rs?|[Mm]s|[Ss]t|[Jj]r|[Ss]ra?|[Dd]ra|[Vv]s|[Nn]o))[.!?…]+[\"”’)]*(?=\s|$)"
     r"|\n+|;\s+|,\s+but\s+|\s+[—–-]+\s+")
+# A title or role word and the capitalised name after it ("Nurse Keisha", "Dr. Briggs").
+_TITLE_THEN_NAME = regex.compile(r"(?<!\w)(\p{L}+)\.?[ \t]+(?-i:\p{Lu}\p{Ll}+)")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
 
 
@@ -99,6 +101,7 @@ class DisclosureStage:
         self.asks = compile_phrases(lists["asks_about_patient"])
         self.questions = compile_phrases(lists["asks_who"])
         self.staff_asked = compile_phrases(lists["asks_about_staff"])
+        self.staff_titles = frozenset(lists["asks_about_staff"])
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
         # Everyday care words and units, to tell whether the comment answered asks about care.
@@ -136,14 +139,22 @@ class DisclosureStage:
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
         asked = self._asks_about_patient(post.in_reply_to or "")
+        # "Dr. Briggs delivered all my kids!" -> "He's delivered thousands of babies": in a
+        # reply that names no one, he or she is the staff member the comment praised.
+        praised = not asked and not names and self._names_staff(post.in_reply_to or "")
         for field in fields:
             field_cues = [c for c in cues if c.field is field]
             field_names = [c for c in names if c.field is field]
-            kept.extend(self._field(field, field_cues, field_names, asked))
+            kept.extend(self._field(field, field_cues, field_names, asked, praised))
         return kept
 
+    def _names_staff(self, comment: str) -> bool:
+        """Does the comment name a staff member by title or role ("Nurse Keisha", "Dr. Briggs")?"""
+        return any(m.group(1).lower() in self.staff_titles
+                   for m in _TITLE_THEN_NAME.finditer(comment))
+
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
-               asked: bool) -> list[Candidate]:
+               asked: bool, praised: bool = False) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
@@ -178,7 +189,7 @@ class DisclosureStage:
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
             if not hits and not answered and not general:
                 unexplained.append((start, end))
-        found.extend(self._model_hits(field, unexplained, names))
+        found.extend(self._model_hits(field, unexplained, names, praised))
         return found
 
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
@@ -357,8 +368,9 @@ class DisclosureStage:
                          explanation=explanation)
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
-                    names: list[Candidate]) -> list[Candidate]:
-        """Sentences the rules did not explain: ask the model."""
+                    names: list[Candidate], praised: bool = False) -> list[Candidate]:
+        """Sentences the rules did not explain: ask the model. `praised`: the comment answered
+        praises a staff member and the reply names no one, so he or she is that staff member."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
@@ -373,6 +385,8 @@ class DisclosureStage:
                 continue
             words = _words_in(field, start, end)
             who = self._person(field, words, names, start, end)
+            if praised and who is not None and who.kind == "third":
+                continue
             kind = who.kind if who is not None else "second"
             found.append(Candidate(
                 field=field, start=start, end=_trim_end(field.text, start, end),

@@ -139,6 +139,7 @@ class NameContext:
             if c.identifier is not Identifier.NAMES or self._decide(c, consents, places):
                 out.append(c)
         names = [c for c in out if c.identifier is Identifier.NAMES]
+        self._staff_the_comment_names(post, names)
         self._same_person_as_workforce(names)
         self._workforce_who_is_patient(names)
         out.extend(self._repeats(fields, names))
@@ -172,6 +173,34 @@ class NameContext:
                 # "in Paris", "from Savannah": a preposition of place keeps it a place
                 and find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
                                  "before") is None)
+
+    def _staff_the_comment_names(self, post: Post, names: list[Candidate]) -> None:
+        """"Nurse Keisha took care of me!" -> "Keisha truly is one of a kind!": a name the
+        answered review or comment gives a clinician's title or a staff role ("Dr. Briggs",
+        "our tech Renee") is that staff member's in the reply too."""
+        question = post.in_reply_to
+        if not question or not names:
+            return
+        staff: set[str] = set()
+        for match in _TITLED_NAME.finditer(question, overlapped=True):
+            if self._introduces_staff(words(match.group("before"))):
+                staff.update(words(match.group("name")))
+        if not staff:
+            return
+        for c in names:
+            if (c.status == "flagged" and _WORKFORCE not in c.notes
+                    and set(words(c.text)) <= staff and not find_context(
+                        c.field, c.start, c.end, self.patient_words, 4, "before")):
+                c.notes.append(_WORKFORCE)
+                if self.policy.clinician_names == "allow":
+                    c.status = "suppressed"
+                c.explanation += ("; the comment answered names this person as staff (with a "
+                                  "title or role)")
+
+    def _introduces_staff(self, before: tuple[str, ...]) -> bool:
+        """Do the (up to two) words before a name end in a clinician's title or staff role?"""
+        return any(before[i:] in self.clinician_titles or before[i:] in self.roles
+                   for i in range(len(before)))
 
     def _same_person_as_workforce(self, names: list[Candidate]) -> None:
         """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name
@@ -575,6 +604,11 @@ _LOWERCASE_WORD = regex.compile(
     + r")(?![\p{L}'’-]))\p{Ll}[\p{L}'’-]*")
 
 
+# A capitalised name and the two words before it, in an answered review or comment ("Nurse
+# Keisha", "shout out to our tech Renee", "Dr. Briggs").
+_TITLED_NAME = regex.compile(
+    r"(?P<before>(?:\p{L}+\.?[ \t]+){1,2})"
+    r"(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?)")
 # The word right after a span, across spaces only (not "Kim's team" or "Ana, team lead").
 _NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)(?![\p{L}'’-])")
 
