@@ -284,3 +284,8 @@ def test_a_name_the_answered_comment_gives_a_staff_role_is_staff_in_the_reply() 
     post = {"kind": "comment", "in_reply_to": "Nurse Kayla was great with my son Mateo",
             "text": "We are so glad Mateo is home after his surgery!"}
     assert ("Mateo", "flagged") in _names(**post)
+
+
+def test_a_ward_is_no_place_though_the_model_took_only_its_direction() -> None:
+    report = check(Post(text="Goal board on 3 South: 212 days without a line infection!"))
+    assert [f for f in report.flagged if f.identifier == "B"] == []

@@ -150,6 +150,17 @@ def test_data_marked_as_made_up_is_no_ones() -> None:
                  policy=policy).verdict != "pass"
 
 
+@pytest.mark.parametrize(("text", "caption"), [
+    ("Go-live training for the new record system starts Monday.",
+     "Alt text: a trainer points at a screen showing the test record 'QATEST, ALPHA' and "
+     "MRN 000000002."),
+    ("Capacitación del nuevo sistema: todos los datos en pantalla son ficticios.",
+     "Texto alternativo: el monitor muestra el paciente de prueba 'PRUEBA, UNO' en la cama 00."),
+])
+def test_test_records_and_spanish_made_up_data_are_no_ones(text: str, caption: str) -> None:
+    assert check({"text": text, "captions": [caption]}).verdict == "pass"
+
+
 def test_a_batch_is_decided_as_each_post_alone() -> None:
     # The models score a batch at once before its posts are refined (Stage.prepare): the
     # reports are the same as one post at a time, whatever the batch holds around a post.

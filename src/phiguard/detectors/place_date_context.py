@@ -60,6 +60,7 @@ def _not_a_day(lists: dict[str, frozenset[str]]) -> regex.Pattern[str]:
 
 
 _HAS_DAY = regex.compile(r"\d")
+_AFTER_NUMBER = regex.compile(r"\d[ \t]*\Z")
 # A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
 _THE_ORDINAL_DAY = regex.compile(r"(?i)\bthe\s+(\d{1,2}(?:st|nd|rd|th))\b")
 
@@ -93,6 +94,7 @@ class PlaceDateContext:
         self.employment_cues = compile_phrases(lists["employment_cues"])
         self.clinical = ClinicalVocabulary(lists)
         self.not_a_day = _not_a_day(lists)
+        self.ward_directions = lists["ward_directions"]
         # A month's name or abbreviation before a day ("Mar 3", "sept. 14"): a chart's date.
         self.month_day = regex.compile(r"(?i)\b(?:\L<months>|may)[a-z]*\.?\s*\d",
                                        months=sorted(lists["months"]))
@@ -243,6 +245,9 @@ class PlaceDateContext:
             return True  # "a Baby-Friendly designated hospital": names here are capitalised
         if any(t in self.not_places for t in tokens) or self.clinical.any_of(tokens):
             return True  # "ICU", "Email", "Cont", "Lasix", "returned to SIMV": not places
+        if len(tokens) == 1 and tokens[0] in self.ward_directions and _AFTER_NUMBER.search(
+                c.field.text, max(0, c.start - 6), c.start):
+            return True  # "3 South", "5 Norte": a ward, though the model took only the word
         if all(len(t) == 1 for t in tokens if t.isalpha()):
             return True  # the model's "L s/c", "A&O x3": sides and scores, no place
         # In a chart, the model's one-word place needs a preposition of place before it.
