@@ -289,3 +289,13 @@ def test_a_name_the_answered_comment_gives_a_staff_role_is_staff_in_the_reply() 
 def test_a_ward_is_no_place_though_the_model_took_only_its_direction() -> None:
     report = check(Post(text="Goal board on 3 South: 212 days without a line infection!"))
     assert [f for f in report.flagged if f.identifier == "B"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Say hi to therapy dog Bella on 3 East every Tuesday.",
+    "Hygienist Maya brought her very patient pup, Mochi, to Smile Week.",
+    "Biscuit, our facility dog, has a new vest.",
+    "Canela, nuestra perrita de terapia, visitó Pediatría.",
+])
+def test_an_animals_name_is_no_persons(text: str) -> None:
+    assert [n for n, status in _names(text) if status == "flagged"] == []
