@@ -176,3 +176,10 @@ def test_a_reply_to_praise_that_names_a_patient_is_still_read() -> None:
     post = _reply("We're so glad Mateo is home and doing well after his surgery!",
                   "Our nurse Kayla was wonderful with my son Mateo", kind="comment")
     assert _status(phiguard.check(post))
+
+
+def test_spanish_care_owned_by_the_name_after_de_discloses() -> None:
+    post = _reply("Lo sentimos. Reprogramamos la evaluación de TDAH de Mateo para el 4 de junio.",
+                  "Cancelaron la cita de mi hijo dos veces.")
+    [finding] = _status(phiguard.check(post))
+    assert "a person named in the reply" in finding.explanation

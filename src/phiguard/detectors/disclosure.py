@@ -138,6 +138,9 @@ class DisclosureStage:
             return kept
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
+        # Every name a layer proposed, cues below the policy's score too: "la evaluación de
+        # Diego" owns the care by the name after "de", however unsure the name layer was.
+        proposed = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"]
         asked = self._asks_about_patient(post.in_reply_to or "")
         # "Dr. Briggs delivered all my kids!" -> "He's delivered thousands of babies": in a
         # reply that names no one, he or she is the staff member the comment praised.
@@ -145,7 +148,9 @@ class DisclosureStage:
         for field in fields:
             field_cues = [c for c in cues if c.field is field]
             field_names = [c for c in names if c.field is field]
-            kept.extend(self._field(field, field_cues, field_names, asked, praised))
+            field_proposed = [c for c in proposed if c.field is field]
+            kept.extend(self._field(field, field_cues, field_names, asked, praised,
+                                    field_proposed))
         return kept
 
     def _names_staff(self, comment: str) -> bool:
@@ -154,7 +159,8 @@ class DisclosureStage:
                    for m in _TITLE_THEN_NAME.finditer(comment))
 
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
-               asked: bool, praised: bool = False) -> list[Candidate]:
+               asked: bool, praised: bool = False,
+               proposed: Sequence[Candidate] = ()) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
@@ -177,7 +183,7 @@ class DisclosureStage:
                 if general and not _owned_by_one(self._owner(field, words, cue, names)):
                     continue
                 hit = self._decide(field, cue, words, names, start, end, asked, number,
-                                   actions, instruction)
+                                   actions, instruction, proposed)
                 if hit is not None:
                     hits.append(hit)
             for hit in hits:
@@ -194,7 +200,8 @@ class DisclosureStage:
 
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
                 names: list[Candidate], start: int, end: int, asked: bool,
-                number: int, actions: set[str], instruction: bool) -> Candidate | None:
+                number: int, actions: set[str], instruction: bool,
+                proposed: Sequence[Candidate] = ()) -> Candidate | None:
         rule = self.rules.get(cue.rule_id)
         if rule is None:
             return None
@@ -203,7 +210,7 @@ class DisclosureStage:
             return self._confirmation(field, cue) if asked and number == 0 else None
         if self._staff(words, cue) or _proper_name(cue.text):
             return None
-        owner = self._owner(field, words, cue, names)
+        owner = self._owner(field, words, cue, names, proposed)
         if owner is not None and owner.kind == "second" and instruction:
             return None  # "Call us to check your plan": an instruction, not a fact
         if owner is not None:
@@ -243,7 +250,7 @@ class DisclosureStage:
 
     # ---- who -----------------------------------------------------------------------------
     def _owner(self, field: FieldText, words: list[tuple[int, int, str]], cue: Candidate,
-               names: list[Candidate]) -> Referent | None:
+               names: list[Candidate], proposed: Sequence[Candidate] = ()) -> Referent | None:
         """A possessive right before the cue: your MRI, your son's surgery, his, Liam's."""
         before = [w for w in words if w[1] <= cue.start][-(_OWNER_GAP + 1):]
         for index in range(len(before) - 1, -1, -1):
@@ -264,11 +271,21 @@ class DisclosureStage:
                         words, e, cue.start):
                     return Referent("kin", s, e)
                 return Referent("second" if word in self.second else "third", s, e)
-        # Spanish: "la hospitalización de su papá", "la cita de su hija".
+        return self._owner_after(words, cue, proposed)
+
+    def _owner_after(self, words: list[tuple[int, int, str]], cue: Candidate,
+                     proposed: Sequence[Candidate]) -> Referent | None:
+        """Spanish puts the owner after the care: "la hospitalización de su papá", "la cita de
+        su hija", "la evaluación de Diego" (a name after "de", at any score)."""
         after = [w for w in words if w[0] >= cue.end][:3]
         if len(after) >= 3 and after[0][2] in ("de", "del") and after[1][2] in self.possessive \
                 and after[2][2] in self.kin:
             return Referent("kin", after[1][0], after[2][1])
+        starts = {n.start: n for n in proposed}
+        for (_, _, word), following in zip(after, after[1:], strict=False):
+            name = starts.get(following[0]) if word in ("de", "del") else None
+            if name is not None:
+                return Referent("name", name.start, name.end)
         return None
 
     def _kin_after(self, words: list[tuple[int, int, str]], start: int, end: int) -> bool:

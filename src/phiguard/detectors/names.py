@@ -23,6 +23,7 @@ Names come from the model's PERSON entities (`ner`) and from the cue rules of ru
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -99,9 +100,9 @@ class NameContext:
 
         self.spanish_words = frozenset(SPANISH_STOP_WORDS) - self.function_words
         self.not_names = lists["not_names"]
-        self.first = lists["first_names"]
-        self.last = lists["last_names"]
-        self.lexicon = self.first | self.last
+        self.first = _AccentBlind(lists["first_names"])
+        self.last = _AccentBlind(lists["last_names"])
+        self.lexicon = _AccentBlind(self.first | self.last)
         self.known_places = lists["known_places"]
         self.institution_nouns = lists["institution_nouns"]
         animals = sorted(lists["animal_nouns"], key=lambda a: (-len(a), a))
@@ -606,6 +607,23 @@ _OPEN_CUES = frozenset({"open", "capital"})
 
 def _cue(c: Candidate) -> str:
     return c.role.cue if c.role is not None else "none"
+
+
+class _AccentBlind(frozenset[str]):
+    """A name lexicon that also knows a name written with its accents ("maría", "andrés",
+    "sofía"): the Census and SSA lists spell names without them."""
+
+    def __contains__(self, word: object) -> bool:
+        if frozenset.__contains__(self, word):
+            return True
+        if not isinstance(word, str) or word.isascii():
+            return False
+        return frozenset.__contains__(self, _without_accents(word))
+
+
+def _without_accents(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word)
+                   if not unicodedata.combining(ch))
 
 
 # The lower-case words a name may hold between its capitalised ones ("María de la Cruz",
