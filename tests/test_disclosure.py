@@ -183,3 +183,9 @@ def test_spanish_care_owned_by_the_name_after_de_discloses() -> None:
                   "Cancelaron la cita de mi hijo dos veces.")
     [finding] = _status(phiguard.check(post))
     assert "a person named in the reply" in finding.explanation
+
+
+def test_the_model_does_not_read_a_sentence_about_staff_as_a_patients_care() -> None:
+    post = _reply("Dr. Okafor is third from the left, holding the giant check from the Lions Club!",
+                  "Which one is Dr. Okafor in the group photo?", kind="comment")
+    assert _status(phiguard.check(post)) == []

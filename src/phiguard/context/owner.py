@@ -70,7 +70,7 @@ import regex
 
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
-from phiguard.detectors.names import COMMON_WORD, REPEAT_RULE
+from phiguard.detectors.names import COMMON_WORD, REPEAT_RULE, WORKFORCE
 from phiguard.detectors.place_date_context import NO_PERSON
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import stage_lists
@@ -119,7 +119,6 @@ _PATIENT_NOUNS = frozenset({"patient", "patients", "paciente", "pacientes"})
 TAKE_BACK_FILTERS = ("organisation-contact", "demo-data", "staff-age", "no-patient",
                      "patient-model", "organisation-place", "event-date")
 _CONTACT_WINDOW = 6
-_WORKFORCE = "workforce"  # the name stage's note on a clinician's or staff member's name
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
 # rule's role) and a day said relative to the post (by its entity).
 _NAME_CUE_ROLES = frozenset({"capitalised-word", "initials"})
@@ -259,10 +258,10 @@ class OwnerStage:
         """Is the post about a patient, and on what evidence? Which sentences name someone?"""
         named = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
                           if c.identifier is Identifier.NAMES and c.status == "flagged"
-                          and c.score >= self.min_score and _WORKFORCE not in c.notes)
+                          and c.score >= self.min_score and WORKFORCE not in c.notes)
         # Sentences that name a staff member (the name stage notes "workforce" on them).
         staff = frozenset((id(c.field), _sentence_of(c.field, c.start)) for c in candidates
-                          if c.identifier is Identifier.NAMES and _WORKFORCE in c.notes)
+                          if c.identifier is Identifier.NAMES and WORKFORCE in c.notes)
         staff_only = bool(staff) and not named
         sentences = _Sentences(self)
         demo = next((" ".join(hits[0][1]) for f in fields

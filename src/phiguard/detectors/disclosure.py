@@ -30,6 +30,7 @@ import regex
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase
+from phiguard.detectors.names import WORKFORCE
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists
 from phiguard.models import Identifier, Post
@@ -53,6 +54,18 @@ _BREAK = regex.compile(
 # A title or role word and the capitalised name after it ("Nurse Keisha", "Dr. Briggs").
 _TITLE_THEN_NAME = regex.compile(r"(?<!\w)(\p{L}+)\.?[ \t]+(?-i:\p{Lu}\p{Ll}+)")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    """Who one answering field names: the names the policy flags, every name a layer proposed
+    (cues too: "la evaluación de Diego" owns the care by the name after "de"), the staff it
+    names, and whether the comment it answers praised a staff member."""
+
+    names: list[Candidate]
+    proposed: list[Candidate]
+    staff: list[Candidate]
+    praised: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +151,19 @@ class DisclosureStage:
             return kept
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
-        # Every name a layer proposed, cues below the policy's score too: "la evaluación de
-        # Diego" owns the care by the name after "de", however unsure the name layer was.
-        proposed = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"]
         asked = self._asks_about_patient(post.in_reply_to or "")
         # "Dr. Briggs delivered all my kids!" -> "He's delivered thousands of babies": in a
         # reply that names no one, he or she is the staff member the comment praised.
         praised = not asked and not names and self._names_staff(post.in_reply_to or "")
         for field in fields:
-            field_cues = [c for c in cues if c.field is field]
-            field_names = [c for c in names if c.field is field]
-            field_proposed = [c for c in proposed if c.field is field]
-            kept.extend(self._field(field, field_cues, field_names, asked, praised,
-                                    field_proposed))
+            people = _People(
+                names=[c for c in names if c.field is field],
+                proposed=[c for c in kept if c.field is field and c.status == "flagged"
+                          and c.identifier == Identifier.NAMES],
+                staff=[c for c in kept if c.field is field and WORKFORCE in c.notes],
+                praised=praised)
+            kept.extend(self._field(field, [c for c in cues if c.field is field], people,
+                                    asked))
         return kept
 
     def _names_staff(self, comment: str) -> bool:
@@ -158,9 +171,9 @@ class DisclosureStage:
         return any(m.group(1).lower() in self.staff_titles
                    for m in _TITLE_THEN_NAME.finditer(comment))
 
-    def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
-               asked: bool, praised: bool = False,
-               proposed: Sequence[Candidate] = ()) -> list[Candidate]:
+    def _field(self, field: FieldText, cues: list[Candidate], people: _People,
+               asked: bool) -> list[Candidate]:
+        names = people.names
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
@@ -183,7 +196,7 @@ class DisclosureStage:
                 if general and not _owned_by_one(self._owner(field, words, cue, names)):
                     continue
                 hit = self._decide(field, cue, words, names, start, end, asked, number,
-                                   actions, instruction, proposed)
+                                   actions, instruction, people.proposed)
                 if hit is not None:
                     hits.append(hit)
             for hit in hits:
@@ -195,7 +208,7 @@ class DisclosureStage:
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
             if not hits and not answered and not general:
                 unexplained.append((start, end))
-        found.extend(self._model_hits(field, unexplained, names, praised))
+        found.extend(self._model_hits(field, unexplained, people))
         return found
 
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
@@ -385,9 +398,11 @@ class DisclosureStage:
                          explanation=explanation)
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
-                    names: list[Candidate], praised: bool = False) -> list[Candidate]:
-        """Sentences the rules did not explain: ask the model. `praised`: the comment answered
-        praises a staff member and the reply names no one, so he or she is that staff member."""
+                    people: _People) -> list[Candidate]:
+        """Sentences the rules did not explain: ask the model. A sentence about a staff member
+        is not a patient's care: one that names staff and no one else ("Dr. Okafor is third from
+        the left"), or says he or she where the comment praised staff and the reply names no
+        one ("He's delivered thousands of babies")."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
@@ -401,8 +416,11 @@ class DisclosureStage:
             if score < self.policy.disclosure_threshold:
                 continue
             words = _words_in(field, start, end)
-            who = self._person(field, words, names, start, end)
-            if praised and who is not None and who.kind == "third":
+            who = self._person(field, words, people.names, start, end)
+            third = who is None or who.kind == "third"
+            if third and (people.praised and who is not None or (
+                    any(start <= c.start < end for c in people.staff)
+                    and not any(w in self.second or w in ("su", "sus") for _, _, w in words))):
                 continue
             kind = who.kind if who is not None else "second"
             found.append(Candidate(

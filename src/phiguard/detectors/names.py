@@ -44,7 +44,9 @@ from phiguard.policy import Consent, Policy
 from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import Role
 
-_WORKFORCE = "workforce"
+# The note this stage leaves on a clinician's or staff member's name (the owner and disclosure
+# stages read it).
+WORKFORCE = "workforce"
 COMMON_WORD = "common-word"
 # Words that may stand between a staff role and the name it introduces.
 _BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "nuestra",
@@ -198,10 +200,10 @@ class NameContext:
         if not staff:
             return
         for c in names:
-            if (c.status == "flagged" and _WORKFORCE not in c.notes
+            if (c.status == "flagged" and WORKFORCE not in c.notes
                     and set(words(c.text)) <= staff and not find_context(
                         c.field, c.start, c.end, self.patient_words, 4, "before")):
-                c.notes.append(_WORKFORCE)
+                c.notes.append(WORKFORCE)
                 if self.policy.clinician_names == "allow":
                     c.status = "suppressed"
                 c.explanation += ("; the comment answered names this person as staff (with a "
@@ -217,31 +219,31 @@ class NameContext:
         ("Congrats to Priya" of "Priya Natarajan, RN"), that is part of a staff member's name
         decided in the post is that staff member."""
         # Distinct staff names, and all their words as a first test: keeps a long post linear.
-        staff = {frozenset(words(c.text)) for c in names if _WORKFORCE in c.notes}
+        staff = {frozenset(words(c.text)) for c in names if WORKFORCE in c.notes}
         if not staff:
             return
         staff_words = frozenset().union(*staff)
         for c in names:
             if not ((_from_model(c) or _cue(c) in _OPEN_CUES)
-                    and c.status == "flagged" and _WORKFORCE not in c.notes):
+                    and c.status == "flagged" and WORKFORCE not in c.notes):
                 continue
             name = set(words(c.text))
             if name <= staff_words and any(name <= s for s in staff):
                 if self.policy.clinician_names == "allow":
                     c.status = "suppressed"
-                c.notes.append(_WORKFORCE)
+                c.notes.append(WORKFORCE)
                 c.explanation += "; the same person as a staff member named in the post"
 
     def _workforce_who_is_patient(self, names: list[Candidate]) -> None:
         """"Our volunteer Ernie is a patient on 3 West": a staff member the post makes a patient
         (or a patient's relative) is named as a patient, in every mention (LABELLING.md)."""
-        patients = [frozenset(words(c.text)) for c in names if _WORKFORCE in c.notes
+        patients = [frozenset(words(c.text)) for c in names if WORKFORCE in c.notes
                     and find_context(c.field, c.start, c.end, self.own_care, 8, "after")]
         if not patients:
             return
         for c in names:
-            if _WORKFORCE in c.notes and any(frozenset(words(c.text)) & p for p in patients):
-                c.notes.remove(_WORKFORCE)
+            if WORKFORCE in c.notes and any(frozenset(words(c.text)) & p for p in patients):
+                c.notes.remove(WORKFORCE)
                 c.status = "flagged"
                 c.score = max(c.score, 0.8)
                 c.explanation += ("; but the post makes this staff member, or their family, a "
@@ -469,7 +471,7 @@ class NameContext:
         workforce = self._workforce(c)
         if workforce is None:
             return
-        c.notes.append(_WORKFORCE)
+        c.notes.append(WORKFORCE)
         if self.policy.clinician_names == "allow":
             c.status = "suppressed"
             c.explanation += (f"; {workforce}: workforce names are not Safe Harbor "
