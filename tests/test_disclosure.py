@@ -189,3 +189,11 @@ def test_the_model_does_not_read_a_sentence_about_staff_as_a_patients_care() -> 
     post = _reply("Dr. Okafor is third from the left, holding the giant check from the Lions Club!",
                   "Which one is Dr. Okafor in the group photo?", kind="comment")
     assert _status(phiguard.check(post)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "We're sorry about the wait. Our ED triages patients by the severity of their symptoms.",
+    "La mayoría de los planes cubren una mamografía al año sin costo para usted.",
+])
+def test_statements_about_how_patients_are_seen_or_covered_disclose_nothing(text: str) -> None:
+    assert _status(phiguard.check(_reply(text, "Waited forever in the ER."))) == []
