@@ -197,3 +197,13 @@ def test_the_model_does_not_read_a_sentence_about_staff_as_a_patients_care() -> 
 ])
 def test_statements_about_how_patients_are_seen_or_covered_disclose_nothing(text: str) -> None:
     assert _status(phiguard.check(_reply(text, "Waited forever in the ER."))) == []
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("You guessed it! He loved telling his Navy stories.",
+     "Is that Grandpa Lou in the Veterans Day video??"),
+    ("¡Sí, es ella! Terminó su última quimioterapia el viernes.",
+     "¿Es mi tía la señora de la foto?"),
+])
+def test_a_yes_to_who_is_shown_in_a_picture_confirms(text: str, question: str) -> None:
+    assert _status(phiguard.check(_reply(text, question, kind="comment")))

@@ -51,6 +51,10 @@ _OWNER_GAP = 3
 _BREAK = regex.compile(
     r"(?<!\b(?:[Dd]r|[Mm]rs?|[Mm]s|[Ss]t|[Jj]r|[Ss]ra?|[Dd]ra|[Vv]s|[Nn]o))[.!?…]+[\"”’)]*(?=\s|$)"
     r"|\n+|;\s+|,\s+but\s+|\s+[—–-]+\s+")
+# "in the Veterans Day video", "the lady in the third photo", "de la foto": a person shown.
+_ABOUT_A_PICTURE = regex.compile(
+    r"(?i)\b(?:in|on|from|de|en)\s+(?:the|this|that|your|la|el|esta|este|su)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?(?:photos?|videos?|pictures?|pics?|clip|reel|post|fotos?|imagen)\b")
 # A title or role word and the capitalised name after it ("Nurse Keisha", "Dr. Briggs").
 _TITLE_THEN_NAME = regex.compile(r"(?<!\w)(\p{L}+)\.?[ \t]+(?-i:\p{Lu}\p{Ll}+)")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
@@ -367,7 +371,7 @@ class DisclosureStage:
         tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
         if not has_phrase(tokens, self.questions) or has_phrase(tokens, self.staff_asked):
             return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
-        if has_phrase(tokens, self.asks):
+        if has_phrase(tokens, self.asks) or _ABOUT_A_PICTURE.search(question):
             return True
         words = [t.casefold() for t in regex.findall(r"\w+|[^\w\s]", question)]
         return any(self.question_trie.longest(words, i) for i in range(len(words)))
