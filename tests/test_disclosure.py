@@ -207,3 +207,11 @@ def test_statements_about_how_patients_are_seen_or_covered_disclose_nothing(text
 ])
 def test_a_yes_to_who_is_shown_in_a_picture_confirms(text: str, question: str) -> None:
     assert _status(phiguard.check(_reply(text, question, kind="comment")))
+
+
+def test_a_statement_about_everyone_governs_its_own_clause_and_a_condition_what_follows() -> None:
+    text = "Captain Ruiz is awake and talking, and his family thanks everyone for the prayers."
+    assert _status(phiguard.check(_reply(text, "Any update on the firefighter who was hurt?",
+                                         kind="comment")))
+    text = "If your son has a high fever, call 911 or go to the emergency room."
+    assert _status(phiguard.check(_reply(text, "Are you open Saturdays?"))) == []

@@ -29,7 +29,7 @@ import regex
 
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases, has_phrase
+from phiguard.detectors.context import compile_phrases, has_phrase, phrase_hits
 from phiguard.detectors.names import WORKFORCE
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists
@@ -51,6 +51,8 @@ _OWNER_GAP = 3
 _BREAK = regex.compile(
     r"(?<!\b(?:[Dd]r|[Mm]rs?|[Mm]s|[Ss]t|[Jj]r|[Ss]ra?|[Dd]ra|[Vv]s|[Nn]o))[.!?…]+[\"”’)]*(?=\s|$)"
     r"|\n+|;\s+|,\s+but\s+|\s+[—–-]+\s+")
+# Words that open a condition: a statement they start governs the clauses after it.
+_CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 # "in the Veterans Day video", "the lady in the third photo", "de la foto": a person shown.
 _ABOUT_A_PICTURE = regex.compile(
     r"(?i)\b(?:in|on|from|de|en)\s+(?:the|this|that|your|la|el|esta|este|su)\s+"
@@ -197,7 +199,8 @@ class DisclosureStage:
             for cue in in_sentence:
                 if cue.rule_id == "care-action":
                     continue  # evidence for a care term in the sentence, not care itself
-                if general and not _owned_by_one(self._owner(field, words, cue, names)):
+                if general and self._general_clause(field, cue, words) and not _owned_by_one(
+                        self._owner(field, words, cue, names)):
                     continue
                 hit = self._decide(field, cue, words, names, start, end, asked, number,
                                    actions, instruction, people.proposed)
@@ -214,6 +217,23 @@ class DisclosureStage:
                 unexplained.append((start, end))
         found.extend(self._model_hits(field, unexplained, people))
         return found
+
+    def _general_clause(self, field: FieldText, cue: Candidate,
+                        words: list[tuple[int, int, str]]) -> bool:
+        """Does the statement about everyone govern the cue? One in the cue's own clause does
+        ("Reyes is awake and talking, and his family thanks everyone": the care is one man's,
+        the thanks are to all), and a condition before it does ("If your son has a fever, go
+        to the emergency room")."""
+        text = field.text
+        start = text.rfind(",", 0, cue.start) + 1
+        end = text.find(",", cue.end)
+        end = len(text) if end == -1 else end
+        tokens = [w for _, _, w in words]
+        for index, phrase in phrase_hits(tokens, self.general):
+            at = words[index][0]
+            if start <= at < end or (phrase[0] in _CONDITIONS and at < cue.start):
+                return True
+        return False
 
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
                 names: list[Candidate], start: int, end: int, asked: bool,
