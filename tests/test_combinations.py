@@ -67,7 +67,11 @@ def test_a_policy_can_add_a_combination_and_the_verdict_follows() -> None:
 def test_a_policy_can_turn_combinations_off() -> None:
     post = "Our patient with Fabry disease, a 34-year-old, is doing well."
     assert phiguard.check(post).verdict == "block"
-    assert phiguard.check(post, policy=Policy(combinations=[])).verdict == "pass"
+    # Without the combinations nothing here blocks (the patient model alone still asks for a
+    # look at a post it is sure is about a patient, so it is off here).
+    off = Policy(combinations=[], patient_model=False)
+    assert phiguard.check(post, policy=off).verdict == "pass"
+    assert phiguard.check(post, policy=Policy(combinations=[])).verdict != "block"
 
 
 def test_policy_groups_are_configurable() -> None:
