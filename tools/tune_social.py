@@ -2,6 +2,7 @@
 
     python tools/tune_social.py [--errors] [--group GROUP] [--policy social|strict]
     python tools/tune_social.py --data OWN.jsonl [--errors]   # a set of our own, all tuning
+    python tools/tune_social.py --data benchmarks/data/fresh-measure-a.jsonl  # figures only
 
 Splits ../shared/data/social-dev.jsonl by id: odd ids are the tuning half, even ids the
 measuring half. Prints, per half and per group, PHI posts gated (verdict review or block),
@@ -28,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.datasets import social_half  # noqa: E402  (odd ids tune, even ids measure)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "social-dev.jsonl"
+# Sets of our own that are only measured, like social-dev's even half (benchmarks/data/README.md).
+MEASURE_ONLY = "fresh-measure-"
 
 
 def _half(record: dict[str, Any]) -> str:
@@ -49,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy", default="social")
     parser.add_argument("--data", type=Path, help="a labelled set of our own (all tuning)")
     args = parser.parse_args(argv)
+    if args.errors and args.data is not None and args.data.name.startswith(MEASURE_ONLY):
+        parser.error(f"{args.data.name} is a measuring set: its errors are never printed")
     policy = Policy.strict() if args.policy == "strict" else Policy()
     path = args.data or DATA
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
