@@ -305,9 +305,3 @@ def test_a_name_written_with_its_accents_is_a_known_name() -> None:
     post = {"kind": "reply", "in_reply_to": "¡Mi hija estuvo en su UCI pediátrica!",
             "text": "¡Qué alegría! Sofía ya salió del hospital y está en casa."}
     assert ("Sofía", "flagged") in _names(**post)
-
-
-def test_a_word_the_model_took_for_a_person_after_from_is_a_place() -> None:
-    text = "Ms. Yazzie from Crownpoint taught our dialysis unit to weave between her treatments."
-    report = check(Post(text=text))
-    assert [text[f.start:f.end] for f in report.flagged if f.identifier == "B"] == ["Crownpoint"]

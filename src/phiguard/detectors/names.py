@@ -144,7 +144,6 @@ class NameContext:
         """Decide on each name candidate; other candidates pass through unchanged."""
         consents = self._consents(post, fields)
         candidates = self._names_taken_for_places(candidates)
-        self._places_taken_for_names(candidates)
         places = {(id(c.field), c.start, c.end) for c in candidates
                   if c.identifier is Identifier.GEOGRAPHIC}
         out = []
@@ -173,22 +172,6 @@ class NameContext:
                                   "name and no known place: decided as a name")
             out.append(c)
         return out
-
-    def _places_taken_for_names(self, candidates: list[Candidate]) -> None:
-        """"Ms. Yazzie from Crownpoint", "the guy from Ely": the model's one-word PERSON after
-        a preposition of place, and no known first name, is a place (the place stage decides
-        it as it does the model's own places)."""
-        for c in candidates:
-            if not (_from_model(c) and c.identifier is Identifier.NAMES
-                    and c.text[:1].isupper()):
-                continue
-            tokens = words(c.text)
-            if len(tokens) == 1 and tokens[0] not in self.first \
-                    and find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
-                                     "before") is not None:
-                c.identifier, c.entity, c.rule_id = Identifier.GEOGRAPHIC, "LOCATION", "ner-loc"
-                c.explanation += ("; one word after a preposition of place, and no known first "
-                                  "name: decided as a place")
 
     def _name_taken_for_place(self, c: Candidate) -> bool:
         """The model's one-word place, building or organisation (GPE, LOC, FAC, ORG) that is a known
