@@ -103,6 +103,8 @@ _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.
                             Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
                               "UNIQUENESS"})
+# A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form.
+_PATIENT_FORM_ROLES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
 _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
 # Name roles whose cue is itself a patient's record or event ("Baby Noelle", "ana reyes, dob
@@ -511,8 +513,8 @@ class OwnerStage:
         if facts.demo is not None and "demo-data" not in self.disabled:
             return ("demo-data", f"the post marks its data as made up ({facts.demo!r}): a "
                     "mannequin's or a demo's, no one's")
-        if c.role is not None and c.role.patient_form:
-            return None  # "#TeamLucia", a name on a wristband: a patient's by the form
+        if _role(c) in _PATIENT_FORM_ROLES:
+            return None
         if c.entity in _AGES and facts.staff_only and "staff-age" not in self.disabled \
                 and not self._sentence(facts, c).wordset & _PATIENT_NOUNS:
             return ("staff-age", "an age in a post that names staff members and no one else: "

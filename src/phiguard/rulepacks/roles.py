@@ -49,10 +49,6 @@ class Role:
     title: bool = False
     # The name of a clinician (Dr., nurse, RN): workforce, decided by the policy.
     clinician: bool = False
-    # The form says whose name it is: a patient's (or a relative's) wherever it appears, in a
-    # post about staff or equipment too (a support hashtag, a name read off a wristband, a
-    # specimen label or a patient board in a picture).
-    patient_form: bool = False
 
 
 _ROLES = (
@@ -63,12 +59,9 @@ _ROLES = (
     Role("family-surname", "names", cue="identifying", lexicon="surname"),
     Role("name-after-cue", "names", cue="open", lexicon="first-name"),
     Role("name-with-activity", "names", cue="open", lexicon="first-name", verb_check=True),
-    Role("name-hashtag", "names", cue="open", lexicon="tag", strong=True, patient_form=True),
+    Role("name-hashtag", "names", cue="open", lexicon="tag", strong=True),
     Role("name-handle", "names", cue="open", lexicon="tag"),
     Role("name-on-label", "names", cue="open", lexicon="tag"),
-    # A name a caption reads off a label, band, board or screen in a form no lexicon can check
-    # ("R. Okoro" on a wristband, "Rm 412 – Okafor" on a board).
-    Role("name-read-off-label", "names", cue="open", patient_form=True),
     Role("capitalised-word", "names", cue="capital", lexicon="first-name"),
     # Initials ("J.T.", "A.K."): no lexicon can check them; a cue raised only in a patient's post.
     Role("initials", "names", cue="capital"),
