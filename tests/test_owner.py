@@ -171,11 +171,6 @@ def test_the_serial_of_the_organisations_equipment_is_no_ones() -> None:
     assert any(f.identifier == "M" for f in check(post).flagged)
 
 
-def test_a_day_in_a_sentence_that_names_only_staff_is_theirs() -> None:
-    text = "Congrats to ICU nurses Jade and Ben, who met on night shift and got married Saturday!"
-    assert check(text).verdict == "pass"
-
-
 def test_a_batch_is_decided_as_each_post_alone() -> None:
     # The models score a batch at once before its posts are refined (Stage.prepare): the
     # reports are the same as one post at a time, whatever the batch holds around a post.

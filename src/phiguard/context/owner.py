@@ -47,9 +47,7 @@ Filters, in order:
   day. A schedule's words ("clinic", "class") make the day the schedule's unless the sentence
   names someone or says he or she ("her clinic visit next month"). In a reply or comment that
   states someone's care, every sentence speaks of that person ("It was approved this morning"),
-  and so does every sentence of a post the patient model is sure of (schedules aside). A
-  sentence that names staff members and no one else dates their day, not a patient's ("ICU
-  nurses Jade and Ben got married on Saturday").
+  and so does every sentence of a post the patient model is sure of (schedules aside).
 - `patient-place` (raises): in a reply that states someone's care, or a post the patient model
   is sure is about a patient, a place the place stage took back for want of a person in the
   post ("Homecoming parade in Paonia today for our favorite fighter") is that patient's; and
@@ -207,8 +205,6 @@ class PostFacts:
     named: frozenset[tuple[int, int]] = frozenset()
     # The post names staff members and no one else.
     staff_only: bool = False
-    # Sentences (field id, start) that name a staff member.
-    staff: frozenset[tuple[int, int]] = frozenset()
     # The post speaks of a device implanted in or worn by a patient ("58 pacemakers"): a
     # serial number in it may be that patient's.
     patient_device: bool = False
@@ -274,7 +270,7 @@ class OwnerStage:
                                           staff_only)
         patient_device = any(phrase_hits(sentences.words(f), self.patient_devices)
                              for f in fields)
-        return dataclasses.replace(evidence, named=named, staff_only=staff_only, staff=staff,
+        return dataclasses.replace(evidence, named=named, staff_only=staff_only,
                                    sentences=sentences, demo=demo,
                                    patient_device=patient_device)
 
@@ -479,12 +475,8 @@ class OwnerStage:
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
                 # A sentence that names someone, or says he or she, is about that person ("her
                 # clinic visit next month"); else a schedule's words make it the schedule's.
-                key = (id(c.field), _sentence_of(c.field, c.start))
-                if key in facts.staff and key not in facts.named and not disclosed \
-                        and not sentence.wordset & _PATIENT_NOUNS:
-                    continue  # "nurses Jade and Ben got married on Saturday": staff's day
                 someone = (disclosed or bool(sentence.wordset & _THIRD_PERSON)
-                           or key in facts.named)
+                           or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
                 if (sentence.wordset & self.schedule_words and not someone) or not (
                         someone or sure or sentence.wordset & _PERSON_PRONOUNS
                         or sentence.patient_event or sentence.person_event):
