@@ -161,16 +161,6 @@ def test_test_records_and_spanish_made_up_data_are_no_ones(text: str, caption: s
     assert check({"text": text, "captions": [caption]}).verdict == "pass"
 
 
-def test_the_serial_of_the_organisations_equipment_is_no_ones() -> None:
-    post = {"text": "Our new 3T MRI is installed in the imaging wing!",
-            "captions": ["Alt: the scanner's system label reads 'SN 58120-MR'."]}
-    assert check(post).verdict == "pass"
-    # A device a patient carries keeps its serial, though the post names no one.
-    post = {"text": "Busy day in device clinic: 40 pacemakers checked!",
-            "captions": ["Close-up of the programmer screen: 'SN QXR771204 · Battery 9 yrs'."]}
-    assert any(f.identifier == "M" for f in check(post).flagged)
-
-
 def test_a_batch_is_decided_as_each_post_alone() -> None:
     # The models score a batch at once before its posts are refined (Stage.prepare): the
     # reports are the same as one post at a time, whatever the batch holds around a post.

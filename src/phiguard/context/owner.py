@@ -22,8 +22,7 @@ Filters, in order:
   NICU"); a staff member the post makes a patient is named as a patient by the name stage.
 - `no-patient`: a post that speaks of no patient's care at all (an announcement, a staff
   birthday, a schedule, a reply that confirms nothing) has no patient whose names, places,
-  dates, ages, contact details or equipment serials it could disclose (a serial stays where
-  the post speaks of a device a patient carries). Identifiers that exist only for patients
+  dates, ages or contact details it could disclose. Identifiers that exist only for patients
   (SSN, record, health-plan and account numbers) and disclosure findings are never taken back.
 - `patient-model`: the patient model (phiguard.context.patient_model, trained on labelled posts)
   reads the whole post. Its confident yes makes the post one about a patient though no listed
@@ -82,8 +81,7 @@ from phiguard.rulepacks.loader import LoadedPack
 REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
                   "care_word_suffixes", "person_nouns", "room_words", "schedule_words",
                   "person_events", "patient_departments", "personal_contact_cues",
-                  "personal_domains", "organisation_place_cues", "demo_cues",
-                  "patient_devices")
+                  "personal_domains", "organisation_place_cues", "demo_cues")
 
 _CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 # Identifiers that name no one but a patient wherever they appear: never taken back here.
@@ -91,12 +89,10 @@ _PATIENT_ONLY = frozenset({Identifier.SSN, Identifier.MEDICAL_RECORD, Identifier
                            Identifier.ACCOUNT})
 # What `no-patient` takes back: the kinds of text every post is full of that are PHI only as a
 # patient's (names, places, dates and ages, contact details, and the quasi-identifier cues of R).
-# Numbers a hospital rarely shows of its own (licences, plates, IPs, an organisation's own
-# custom ids) and the image rules, which already say whose image it is, are judged by their
+# Numbers a hospital rarely shows of its own (licences, plates, serials, IPs, an organisation's
+# own custom ids) and the image rules, which already say whose image it is, are judged by their
 # own rules; measured, taking licences, plates, serials and IPs back too lost more PHI posts on
-# the held-out half than it passed clean ones. A serial number is the exception: the post's
-# equipment (a scanner, a robot, a museum's iron lung) is the organisation's unless the post
-# speaks of a device a patient carries (`patient_devices`).
+# the held-out half than it passed clean ones.
 _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.DATES,
                             Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
@@ -205,9 +201,6 @@ class PostFacts:
     named: frozenset[tuple[int, int]] = frozenset()
     # The post names staff members and no one else.
     staff_only: bool = False
-    # The post speaks of a device implanted in or worn by a patient ("58 pacemakers"): a
-    # serial number in it may be that patient's.
-    patient_device: bool = False
     # Each sentence's words and what they say, computed once per sentence (not per candidate:
     # that is how a long post becomes quadratic).
     sentences: _Sentences | None = field(default=None, compare=False)
@@ -250,7 +243,6 @@ class OwnerStage:
         self.room_words = frozenset(lists["room_words"])
         self.schedule_words = frozenset(lists["schedule_words"])
         self.demo_cues = compile_phrases(lists["demo_cues"])
-        self.patient_devices = compile_phrases(lists["patient_devices"])
 
     # ---- facts, once per post -------------------------------------------------------------
     def facts(self, post: Post, fields: Sequence[FieldText],
@@ -268,11 +260,8 @@ class OwnerStage:
                      if (hits := phrase_hits(sentences.words(f), self.demo_cues))), None)
         evidence = self._patient_evidence(post, fields, candidates, sentences, staff,
                                           staff_only)
-        patient_device = any(phrase_hits(sentences.words(f), self.patient_devices)
-                             for f in fields)
         return dataclasses.replace(evidence, named=named, staff_only=staff_only,
-                                   sentences=sentences, demo=demo,
-                                   patient_device=patient_device)
+                                   sentences=sentences, demo=demo)
 
     def _patient_evidence(self, post: Post, fields: Sequence[FieldText],
                           candidates: Sequence[Candidate], sentences: _Sentences,
@@ -517,8 +506,7 @@ class OwnerStage:
             # The model read the whole post: a licence, plate or serial in a post about no
             # patient is the organisation's or its staff's, as a name or a date is.
             return ("patient-model", f"{facts.model_no}, so this is no patient's identifier")
-        if not (c.identifier in _NEEDS_PATIENT or c.entity in _NEEDS_PATIENT_R
-                or (c.identifier is Identifier.DEVICE and not facts.patient_device)):
+        if not (c.identifier in _NEEDS_PATIENT or c.entity in _NEEDS_PATIENT_R):
             return None
         if not facts.about_patient and "no-patient" not in self.disabled and not staff_count:
             return ("no-patient", "the post speaks of no patient's care, so this is no "
