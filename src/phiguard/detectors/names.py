@@ -69,7 +69,7 @@ class NameContext:
              "place_prepositions", "staff_roles", "verb_word_names", "common_word_names",
              "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
              "person_possessives", "others_possessives", "known_places",
-             "place_only_prepositions", "own_care", "institution_nouns", "animal_nouns",
+             "place_only_prepositions", "own_care", "institution_nouns",
              *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
@@ -107,15 +107,6 @@ class NameContext:
         self.lexicon = _AccentBlind(self.first | self.last)
         self.known_places = lists["known_places"]
         self.institution_nouns = lists["institution_nouns"]
-        animals = sorted(lists["animal_nouns"], key=lambda a: (-len(a), a))
-        # "therapy dog Bella", "her pup, Mochi", "a lab named Max" ... then the name.
-        self.animal_before = regex.compile(
-            r"(?i)(?<![\p{L}])(?:\L<animals>)[ \t]*(?:,[ \t]*|[ \t](?:named|called|llamad[oa])"
-            r"[ \t]+)?\Z", animals=animals)
-        # The name, then "the therapy dog", ", our facility dog", ", nuestra perrita".
-        self.animal_after = regex.compile(
-            r"(?i)\A[ \t]*,?[ \t]*(?:the|our|my|his|her|their|a|an|nuestra|nuestro|su|la|el)"
-            r"[ \t]+(?:[\p{L}-]+[ \t]+){0,2}?(?:\L<animals>)(?![\p{L}])", animals=animals)
         self.place_only_prepositions = compile_phrases(lists["place_only_prepositions"])
         self.stop = self.not_names
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
@@ -361,15 +352,9 @@ class NameContext:
             tokens = self._model_person(c, tokens, places) or ()
         if len(tokens) == 1 and self._spanish_function_word(c, tokens[0]):
             return None
-        if tokens and (self._names_an_institution(c, tokens) or self._an_animals_name(c)):
+        if tokens and self._names_an_institution(c, tokens):
             return None
         return tokens
-
-    def _an_animals_name(self, c: Candidate) -> bool:
-        """"therapy dog Bella", "Bella the therapy dog", "her pup, Mochi": an animal's name."""
-        text = c.field.text
-        return (self.animal_before.search(text, max(0, c.start - 40), c.start) is not None
-                or self.animal_after.match(text[c.end:c.end + 60]) is not None)
 
     def _names_an_institution(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         """"Child Life specialist", "the Birth Center", "Glasgow Coma Scale": capitalised words
