@@ -165,13 +165,6 @@ def test_care_someone_owns_in_a_statement_about_everyone_still_discloses() -> No
     assert [f for f in phiguard.check(general).flagged if f.entity == "PATIENT_STATUS"] == []
 
 
-def test_a_reply_about_the_staff_member_a_comment_praised_discloses_nothing() -> None:
-    # "She" is the doctor the comment named: the model's reading of her work is no disclosure.
-    post = _reply("She has delivered thousands of babies over 30 years. What a legacy!",
-                  "Dr. Okafor delivered all 3 of my kids!", kind="comment")
-    assert phiguard.check(post).verdict == "pass"
-
-
 def test_a_reply_to_praise_that_names_a_patient_is_still_read() -> None:
     post = _reply("We're so glad Mateo is home and doing well after his surgery!",
                   "Our nurse Kayla was wonderful with my son Mateo", kind="comment")
@@ -183,12 +176,6 @@ def test_spanish_care_owned_by_the_name_after_de_discloses() -> None:
                   "Cancelaron la cita de mi hijo dos veces.")
     [finding] = _status(phiguard.check(post))
     assert "a person named in the reply" in finding.explanation
-
-
-def test_the_model_does_not_read_a_sentence_about_staff_as_a_patients_care() -> None:
-    post = _reply("Dr. Okafor is third from the left, holding the giant check from the Lions Club!",
-                  "Which one is Dr. Okafor in the group photo?", kind="comment")
-    assert _status(phiguard.check(post)) == []
 
 
 @pytest.mark.parametrize("text", [

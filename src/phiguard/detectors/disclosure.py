@@ -30,7 +30,6 @@ import regex
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase, phrase_hits
-from phiguard.detectors.names import WORKFORCE
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists
 from phiguard.models import Identifier, Post
@@ -57,21 +56,16 @@ _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 _ABOUT_A_PICTURE = regex.compile(
     r"(?i)\b(?:in|on|from|de|en)\s+(?:the|this|that|your|la|el|esta|este|su)\s+"
     r"(?:[\w'’-]+\s+){0,3}?(?:photos?|videos?|pictures?|pics?|clip|reel|post|fotos?|imagen)\b")
-# A title or role word and the capitalised name after it ("Nurse Keisha", "Dr. Briggs").
-_TITLE_THEN_NAME = regex.compile(r"(?<!\w)(\p{L}+)\.?[ \t]+(?-i:\p{Lu}\p{Ll}+)")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
 
 
 @dataclass(frozen=True, slots=True)
 class _People:
-    """Who one answering field names: the names the policy flags, every name a layer proposed
-    (cues too: "la evaluación de Diego" owns the care by the name after "de"), the staff it
-    names, and whether the comment it answers praised a staff member."""
+    """Who one answering field names: the names the policy flags, and every name a layer
+    proposed (cues too: "la evaluación de Diego" owns the care by the name after "de")."""
 
     names: list[Candidate]
     proposed: list[Candidate]
-    staff: list[Candidate]
-    praised: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +114,6 @@ class DisclosureStage:
         self.asks = compile_phrases(lists["asks_about_patient"])
         self.questions = compile_phrases(lists["asks_who"])
         self.staff_asked = compile_phrases(lists["asks_about_staff"])
-        self.staff_titles = frozenset(lists["asks_about_staff"])
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
         # Everyday care words and units, to tell whether the comment answered asks about care.
@@ -158,24 +151,14 @@ class DisclosureStage:
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
         asked = self._asks_about_patient(post.in_reply_to or "")
-        # "Dr. Briggs delivered all my kids!" -> "He's delivered thousands of babies": in a
-        # reply that names no one, he or she is the staff member the comment praised.
-        praised = not asked and not names and self._names_staff(post.in_reply_to or "")
         for field in fields:
             people = _People(
                 names=[c for c in names if c.field is field],
                 proposed=[c for c in kept if c.field is field and c.status == "flagged"
-                          and c.identifier == Identifier.NAMES],
-                staff=[c for c in kept if c.field is field and WORKFORCE in c.notes],
-                praised=praised)
+                          and c.identifier == Identifier.NAMES])
             kept.extend(self._field(field, [c for c in cues if c.field is field], people,
                                     asked))
         return kept
-
-    def _names_staff(self, comment: str) -> bool:
-        """Does the comment name a staff member by title or role ("Nurse Keisha", "Dr. Briggs")?"""
-        return any(m.group(1).lower() in self.staff_titles
-                   for m in _TITLE_THEN_NAME.finditer(comment))
 
     def _field(self, field: FieldText, cues: list[Candidate], people: _People,
                asked: bool) -> list[Candidate]:
@@ -423,10 +406,7 @@ class DisclosureStage:
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
                     people: _People) -> list[Candidate]:
-        """Sentences the rules did not explain: ask the model. A sentence about a staff member
-        is not a patient's care: one that names staff and no one else ("Dr. Okafor is third from
-        the left"), or says he or she where the comment praised staff and the reply names no
-        one ("He's delivered thousands of babies")."""
+        """Sentences the rules did not explain: ask the model."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
@@ -441,11 +421,6 @@ class DisclosureStage:
                 continue
             words = _words_in(field, start, end)
             who = self._person(field, words, people.names, start, end)
-            third = who is None or who.kind == "third"
-            if third and (people.praised and who is not None or (
-                    any(start <= c.start < end for c in people.staff)
-                    and not any(w in self.second or w in ("su", "sus") for _, _, w in words))):
-                continue
             kind = who.kind if who is not None else "second"
             found.append(Candidate(
                 field=field, start=start, end=_trim_end(field.text, start, end),

@@ -96,8 +96,8 @@ class NameContext:
         from spacy.lang.en.stop_words import STOP_WORDS
 
         self.function_words = frozenset(STOP_WORDS)
-        # Spanish function words ("Una", "La", "Hoy", "Ella") that English does not share: no
-        # name in a Spanish sentence, though a name lexicon holds some of them.
+        # Spanish function words ("la", "su", "ya") that English does not share: never a name
+        # written in lower case, though a name lexicon holds some of them.
         from spacy.lang.es.stop_words import STOP_WORDS as SPANISH_STOP_WORDS
 
         self.spanish_words = frozenset(SPANISH_STOP_WORDS) - self.function_words
@@ -142,7 +142,6 @@ class NameContext:
             if c.identifier is not Identifier.NAMES or self._decide(c, consents, places):
                 out.append(c)
         names = [c for c in out if c.identifier is Identifier.NAMES]
-        self._staff_the_comment_names(post, names)
         self._same_person_as_workforce(names)
         self._workforce_who_is_patient(names)
         out.extend(self._repeats(fields, names))
@@ -176,34 +175,6 @@ class NameContext:
                 # "in Paris", "from Savannah": a preposition of place keeps it a place
                 and find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
                                  "before") is None)
-
-    def _staff_the_comment_names(self, post: Post, names: list[Candidate]) -> None:
-        """"Nurse Keisha took care of me!" -> "Keisha truly is one of a kind!": a name the
-        answered review or comment gives a clinician's title or a staff role ("Dr. Briggs",
-        "our tech Renee") is that staff member's in the reply too."""
-        question = post.in_reply_to
-        if not question or not names:
-            return
-        staff: set[str] = set()
-        for match in _TITLED_NAME.finditer(question, overlapped=True):
-            if self._introduces_staff(words(match.group("before"))):
-                staff.update(words(match.group("name")))
-        if not staff:
-            return
-        for c in names:
-            if (c.status == "flagged" and WORKFORCE not in c.notes
-                    and set(words(c.text)) <= staff and not find_context(
-                        c.field, c.start, c.end, self.patient_words, 4, "before")):
-                c.notes.append(WORKFORCE)
-                if self.policy.clinician_names == "allow":
-                    c.status = "suppressed"
-                c.explanation += ("; the comment answered names this person as staff (with a "
-                                  "title or role)")
-
-    def _introduces_staff(self, before: tuple[str, ...]) -> bool:
-        """Do the (up to two) words before a name end in a clinician's title or staff role?"""
-        return any(before[i:] in self.clinician_titles or before[i:] in self.roles
-                   for i in range(len(before)))
 
     def _same_person_as_workforce(self, names: list[Candidate]) -> None:
         """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name
@@ -350,8 +321,6 @@ class NameContext:
             return None
         if _from_model(c):
             tokens = self._model_person(c, tokens, places) or ()
-        if len(tokens) == 1 and self._spanish_function_word(c, tokens[0]):
-            return None
         if tokens and self._names_an_institution(c, tokens):
             return None
         return tokens
@@ -365,16 +334,6 @@ class NameContext:
             return True
         following = _NEXT_WORD.match(c.field.text, c.end)
         return following is not None and following.group(1).lower() in self.institution_nouns
-
-    def _spanish_function_word(self, c: Candidate, token: str) -> bool:
-        """"Una tarjeta que nos dejaron", "Ella ya salió": a Spanish function word in a sentence
-        whose other function words are mostly Spanish is an article or a pronoun, no name."""
-        if token not in self.spanish_words:
-            return False
-        sentence = words(_sentence_around(c.field.text, c.start, c.end))
-        spanish = sum(t in self.spanish_words for t in sentence) - 1
-        english = sum(t in self.function_words for t in sentence)
-        return spanish >= 2 and spanish > english
 
     def _ambiguous_title(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         """"MS" is also mental status and morphine sulfate, "Lt." is left: after them only a
@@ -624,20 +583,8 @@ _LOWERCASE_WORD = regex.compile(
     + r")(?![\p{L}'’-]))\p{Ll}[\p{L}'’-]*")
 
 
-# A capitalised name and the two words before it, in an answered review or comment ("Nurse
-# Keisha", "shout out to our tech Renee", "Dr. Briggs").
-_TITLED_NAME = regex.compile(
-    r"(?P<before>(?:\p{L}+\.?[ \t]+){1,2})"
-    r"(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?)")
 # The word right after a span, across spaces only (not "Kim's team" or "Ana, team lead").
 _NEXT_WORD = regex.compile(r"[ \t]+(\p{L}+)(?![\p{L}'’-])")
-
-
-def _sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence of `text` that holds start..end (ends at . ! ? or a line break)."""
-    begin = max(text.rfind(mark, 0, start) for mark in ".!?\n¡¿") + 1
-    stops = [i for i in (text.find(mark, end) for mark in ".!?\n") if i != -1]
-    return text[begin:min(stops, default=len(text))]
 
 
 # The model's entities a lone first name is often mistaken for.
