@@ -276,3 +276,8 @@ def test_a_name_written_with_its_accents_is_a_known_name() -> None:
     post = {"kind": "reply", "in_reply_to": "¡Mi hija estuvo en su UCI pediátrica!",
             "text": "¡Qué alegría! Sofía ya salió del hospital y está en casa."}
     assert ("Sofía", "flagged") in _names(**post)
+
+
+def test_a_capitalised_name_after_a_staff_role_is_staff() -> None:
+    found = _names("Rookie of the Year goes to CNA Tyler Brooks from our med-surg unit!")
+    assert all(status != "flagged" for _, status in found), found

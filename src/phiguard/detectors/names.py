@@ -492,10 +492,12 @@ class NameContext:
             return clinician
         credential = find_context(c.field, c.start, c.end, self.credentials, 1, "after")
         cue = _cue(c)
-        if cue in _OPEN_CUES:
-            return clinician if credential else None
         if cue == "identifying":
             return None
+        if cue in _OPEN_CUES and credential:
+            return clinician
+        if cue == "open":
+            return None  # "Congrats to Jenna": a cue that introduces anyone, staff or not
         if credential or find_context(c.field, c.start, c.end, self.clinician_titles, 2,
                                       "before"):
             return clinician
