@@ -202,3 +202,15 @@ def test_a_statement_about_everyone_governs_its_own_clause_and_a_condition_what_
                                          kind="comment")))
     text = "If your son has a high fever, call 911 or go to the emergency room."
     assert _status(phiguard.check(_reply(text, "Are you open Saturdays?"))) == []
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("Thank you! Nurse Kim and the whole Family Birth Center team appreciate you.",
+     "Best birthing center around. Nurse Kim rocks!"),
+    ("Thank you for sharing! Our infusion team works to make every visit as easy as possible.",
+     "The infusion nurses made chemo bearable."),
+    ("¡Gracias! Le haremos llegar su mensaje al Dr. Ruiz y a su equipo de medicina interna.",
+     "El doctor Ruiz fue excelente."),
+])
+def test_titles_teams_and_every_visit_state_no_ones_care(text: str, question: str) -> None:
+    assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []

@@ -50,6 +50,9 @@ _OWNER_GAP = 3
 _BREAK = regex.compile(
     r"(?<!\b(?:[Dd]r|[Mm]rs?|[Mm]s|[Ss]t|[Jj]r|[Ss]ra?|[Dd]ra|[Vv]s|[Nn]o))[.!?…]+[\"”’)]*(?=\s|$)"
     r"|\n+|;\s+|,\s+but\s+|\s+[—–-]+\s+")
+# A capitalised name right after a word ("Nurse Kim"), and the determiners of "every visit".
+_NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
+_EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
 # Words that open a condition: a statement they start governs the clauses after it.
 _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 # "in the Veterans Day video", "the lady in the third photo", "de la foto": a person shown.
@@ -228,7 +231,7 @@ class DisclosureStage:
         if cue.rule_id == "care-confirmation":
             # Only a yes that opens an answer to a question about someone's care.
             return self._confirmation(field, cue) if asked and number == 0 else None
-        if self._staff(words, cue) or _proper_name(cue.text):
+        if self._staff(words, cue, field.text) or _proper_name(cue.text):
             return None
         owner = self._owner(field, words, cue, names, proposed)
         if owner is not None and owner.kind == "second" and instruction:
@@ -361,9 +364,19 @@ class DisclosureStage:
                 return Referent("name", s, e)
         return None
 
-    def _staff(self, words: list[tuple[int, int, str]], cue: Candidate) -> bool:
-        """'the ED team', 'our NICU nurses': the unit's staff, not someone's stay."""
+    def _staff(self, words: list[tuple[int, int, str]], cue: Candidate,
+               text: str = "") -> bool:
+        """'the ED team', 'our NICU nurses', 'su equipo de medicina interna': the unit's staff,
+        not someone's stay; 'Nurse Kim': a clinician's title before a name, not care; 'every
+        visit': anyone's."""
         after = [w for s, _, w in words if s >= cue.end][:2]
+        before = [w for _, e, w in words if e <= cue.start][-2:]
+        if before and before[-1] in _EVERY:
+            return True  # "to make every visit comfortable": anyone's care, no one's
+        if len(before) == 2 and before[1] in ("de", "del") and before[0] in self.staff_nouns:
+            return True
+        if cue.text.lower() in self.staff_nouns and _NAME_AFTER.match(text, cue.end):
+            return True
         return bool(after) and (after[0] in self.staff_nouns
                                 or len(after) > 1 and f"{after[0]} {after[1]}"
                                 in self.staff_nouns)
