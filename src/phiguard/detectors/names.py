@@ -328,7 +328,7 @@ class NameContext:
     def _names_an_institution(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         """"Child Life specialist", "the Birth Center", "Glasgow Coma Scale": capitalised words
         that end in, or stand before, a program's, place's or scale's noun name no person."""
-        if c.role is not None and c.role.name in ("name-hashtag", "name-mention"):
+        if c.role is not None and c.role.name in ("name-hashtag", "name-handle"):
             return False
         if len(tokens) > 1 and tokens[-1] in self.institution_nouns:
             return True
