@@ -63,15 +63,6 @@ _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
 
 
 @dataclass(frozen=True, slots=True)
-class _People:
-    """Who one answering field names: the names the policy flags, and every name a layer
-    proposed (cues too: "la evaluación de Diego" owns the care by the name after "de")."""
-
-    names: list[Candidate]
-    proposed: list[Candidate]
-
-
-@dataclass(frozen=True, slots=True)
 class Referent:
     """Who a sentence points at: a kind (for the explanation) and where, in field offsets."""
 
@@ -154,18 +145,17 @@ class DisclosureStage:
         names = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"
                  and c.score >= self.policy.min_score]
         asked = self._asks_about_patient(post.in_reply_to or "")
+        # Every name a layer proposed, cues too: "la evaluación de Diego" owns the care by the
+        # name after "de", however unsure the name layer was of it.
+        proposed = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"]
         for field in fields:
-            people = _People(
-                names=[c for c in names if c.field is field],
-                proposed=[c for c in kept if c.field is field and c.status == "flagged"
-                          and c.identifier == Identifier.NAMES])
-            kept.extend(self._field(field, [c for c in cues if c.field is field], people,
-                                    asked))
+            kept.extend(self._field(field, [c for c in cues if c.field is field],
+                                    [c for c in names if c.field is field],
+                                    [c for c in proposed if c.field is field], asked))
         return kept
 
-    def _field(self, field: FieldText, cues: list[Candidate], people: _People,
-               asked: bool) -> list[Candidate]:
-        names = people.names
+    def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
+               proposed: list[Candidate], asked: bool) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
@@ -189,7 +179,7 @@ class DisclosureStage:
                         self._owner(field, words, cue, names)):
                     continue
                 hit = self._decide(field, cue, words, names, start, end, asked, number,
-                                   actions, instruction, people.proposed)
+                                   actions, instruction, proposed)
                 if hit is not None:
                     hits.append(hit)
             for hit in hits:
@@ -201,7 +191,7 @@ class DisclosureStage:
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
             if not hits and not answered and not general:
                 unexplained.append((start, end))
-        found.extend(self._model_hits(field, unexplained, people))
+        found.extend(self._model_hits(field, unexplained, names))
         return found
 
     def _general_clause(self, field: FieldText, cue: Candidate,
@@ -224,7 +214,7 @@ class DisclosureStage:
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
                 names: list[Candidate], start: int, end: int, asked: bool,
                 number: int, actions: set[str], instruction: bool,
-                proposed: Sequence[Candidate] = ()) -> Candidate | None:
+                proposed: Sequence[Candidate]) -> Candidate | None:
         rule = self.rules.get(cue.rule_id)
         if rule is None:
             return None
@@ -364,8 +354,7 @@ class DisclosureStage:
                 return Referent("name", s, e)
         return None
 
-    def _staff(self, words: list[tuple[int, int, str]], cue: Candidate,
-               text: str = "") -> bool:
+    def _staff(self, words: list[tuple[int, int, str]], cue: Candidate, text: str) -> bool:
         """'the ED team', 'our NICU nurses', 'su equipo de medicina interna': the unit's staff,
         not someone's stay; 'Nurse Kim': a clinician's title before a name, not care; 'every
         visit': anyone's."""
@@ -418,7 +407,7 @@ class DisclosureStage:
                          explanation=explanation)
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
-                    people: _People) -> list[Candidate]:
+                    names: list[Candidate]) -> list[Candidate]:
         """Sentences the rules did not explain: ask the model."""
         if not sentences or not self.policy.disclosure_model:
             return []
@@ -433,7 +422,7 @@ class DisclosureStage:
             if score < self.policy.disclosure_threshold:
                 continue
             words = _words_in(field, start, end)
-            who = self._person(field, words, people.names, start, end)
+            who = self._person(field, words, names, start, end)
             kind = who.kind if who is not None else "second"
             found.append(Candidate(
                 field=field, start=start, end=_trim_end(field.text, start, end),

@@ -376,8 +376,8 @@ class NameContext:
             c.start = cut + len(rest) - len(rest.lstrip(" ,!:"))
             tokens = tokens[1:]
         lower = next((m for m in _LOWERCASE_WORD.finditer(field.text, c.start, c.end)
-                      if not self._lowercase_name(m.group())), None)
-        if lower is not None and len(tokens) > 1:
+                      if not self._lowercase_name(m.group())), None) if len(tokens) > 1 else None
+        if lower is not None:
             # "Doña Rosa estuvo internada", "Diego ya se prende": the model ran on into the
             # sentence; a name's words are capitalised but for particles ("María de la Cruz").
             c.end = c.start + len(field.text[c.start:lower.start()].rstrip(" ,"))
