@@ -63,6 +63,21 @@ def test_short_forms_and_acronyms_match_but_not_in_lower_case() -> None:
     assert "RARE_DIAGNOSIS" not in _flagged("My son and his pals dmd each other all day.")[1]
 
 
+@pytest.mark.parametrize("written", [
+    "Treacher Collins syndrome",    # the list spells it "Treacher-Collins"
+    "sindrome de Rett",             # an eponym the Spanish way, without its accent
+    "Guillain-Barre syndrome",      # the list spells it with "é"
+])
+def test_a_disease_matches_however_its_hyphens_and_accents_are_written(written: str) -> None:
+    assert "RARE_DIAGNOSIS" in _flagged(f"Meet Lucia, who has {written}.")[1]
+
+
+def test_one_of_our_patients_refers_to_one_patient() -> None:
+    verdict, flagged = _flagged("Say hi to Gus, one of our longtime Fabry disease patients.")
+    assert verdict == "block"
+    assert {"RARE_DIAGNOSIS", "PATIENT_REF"} <= flagged
+
+
 def test_eponymous_disease_is_not_a_name() -> None:
     assert _flagged("Learn about Gaucher disease at our clinic.") == ("pass", set())
 

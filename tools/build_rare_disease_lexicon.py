@@ -77,11 +77,39 @@ EXTRA = [
     "Rett syndrome", "Angelman syndrome", "amyotrophic lateral sclerosis", "ALS",
     "spinal muscular atrophy", "SMA", "Pompe disease", "Batten disease",
     "Creutzfeldt-Jakob disease", "progressive supranuclear palsy", "Alström syndrome",
+    # rare conditions hospital stories name by their common names (the export holds only long
+    # subtype names for some, and none of others)
+    "moyamoya disease", "moyamoya", "heterotaxy syndrome", "heterotaxy", "DiGeorge syndrome",
+    "22q11.2 deletion syndrome", "Guillain-Barré syndrome", "Dravet syndrome",
+    "Lennox-Gastaut syndrome", "CDKL5 deficiency disorder", "hemophagocytic lymphohistiocytosis",
+    "HLH", "anencephaly", "trisomy 18", "trisomy 13", "Edwards syndrome", "Patau syndrome",
+    "transposition of the great arteries", "Wilms tumor", "aplastic anemia", "thalassemia major",
+    "acute flaccid myelitis", "anti-NMDA receptor encephalitis", "tuberous sclerosis",
+    "neurofibromatosis", "mesothelioma", "pheochromocytoma",
+    "spontaneous coronary artery dissection", "VACTERL association", "locked-in syndrome",
+    "Pierre Robin sequence", "cri du chat syndrome", "Wolf-Hirschhorn syndrome",
+    "Sanfilippo syndrome", "Hunter syndrome", "Morquio syndrome", "adrenoleukodystrophy",
+    "metachromatic leukodystrophy", "severe combined immunodeficiency", "SCID",
+    "chronic granulomatous disease", "Ebstein anomaly", "truncus arteriosus",
+    "total anomalous pulmonary venous return", "tricuspid atresia", "pulmonary atresia",
+    "bladder exstrophy", "esophageal atresia", "tracheoesophageal fistula", "galactosemia",
+    "urea cycle disorder", "hepatoblastoma", "atypical teratoid rhabdoid tumor", "chordoma",
+    "Langerhans cell histiocytosis", "Diamond-Blackfan anemia", "Fanconi anemia",
+    "paroxysmal nocturnal hemoglobinuria", "atypical hemolytic uremic syndrome",
+    "hereditary angioedema", "primary ciliary dyskinesia", "pulmonary arterial hypertension",
+    "alpha-1 antitrypsin deficiency", "Goldenhar syndrome", "Pfeiffer syndrome",
+    "thanatophoric dysplasia", "transverse myelitis", "Stiff person syndrome",
+    # Spanish names of rare conditions that are no eponym (eponyms get "síndrome de X" below)
+    "epidermólisis bullosa", "fibrosis quística", "atrofia muscular espinal",
+    "esclerosis lateral amiotrófica", "anemia de células falciformes", "hemofilia A",
+    "hemofilia B", "distrofia muscular de Duchenne", "osteogénesis imperfecta",
 ]
 
 # Qualifiers Orphanet puts in front of a name that people leave out when they write.
 _PREFIXES = re.compile(r"^(?:isolated|classic|typical|non-syndromic|nonsyndromic)\s+", re.I)
 _EPONYM = re.compile(r"^([A-Z][a-z]+(?:-[A-Z][a-z]+)*) (disease|syndrome|sarcoma|anomaly)$")
+_SPANISH_HEAD = {"disease": "enfermedad", "syndrome": "síndrome", "sarcoma": "sarcoma",
+                 "anomaly": "anomalía"}
 _SPELLINGS = (("tumor", "tumour"), ("anemia", "anaemia"), ("leukemia", "leukaemia"),
               ("edema", "oedema"), ("esophag", "oesophag"), ("hemo", "haemo"))
 
@@ -105,6 +133,8 @@ def variants(name: str) -> set[str]:
         match = _EPONYM.match(form)
         if match:
             forms.add(f"{match.group(1)}'s {match.group(2)}")
+            # Spanish posts name an eponym the Spanish way ("síndrome de Rett").
+            forms.add(f"{_SPANISH_HEAD[match.group(2)]} de {match.group(1)}")
         for us, gb in _SPELLINGS:
             if us in form.lower():
                 forms.add(re.sub(us, gb, form, flags=re.I))

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 # Bumped when what is cached changes shape without phiguard's version changing.
-FORMAT = 2  # 2: rules carry a role; the word trie moved to detectors.vocabulary
+FORMAT = 3  # 3: the word trie folds accents and skips hyphens
 # Entries kept; the oldest go first. Packs under temporary paths (tests, one-off runs) would
 # otherwise pile up.
 MAX_ENTRIES = 64

@@ -6,6 +6,7 @@ must equal a whole token, and a phrase a run of whole tokens.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -64,10 +65,27 @@ def _index(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[int, tupl
     return phrases.firsts if isinstance(phrases, Phrases) else _by_first_word(phrases)
 
 
+def fold(token: str) -> str:
+    """A token casefolded with its accents off ("Síndrome" -> "sindrome")."""
+    folded = token.casefold()
+    if folded.isascii():
+        return folded
+    return "".join(ch for ch in unicodedata.normalize("NFD", folded)
+                   if not unicodedata.combining(ch))
+
+
 def compile_phrases(words: Iterable[str]) -> Phrases:
-    """Context words and phrases as lowercase token tuples."""
-    phrases = (tuple(t.lower() for t in WORD_PATTERN.findall(w)) for w in words)
-    return Phrases(phrase for phrase in phrases if phrase)
+    """Context words and phrases as lowercase token tuples. A phrase written with accents is
+    also kept without them: posts drop accents ("cirugia", "sindrome") more than lists do."""
+    phrases = []
+    for word in words:
+        phrase = tuple(t.lower() for t in WORD_PATTERN.findall(word))
+        if phrase:
+            phrases.append(phrase)
+            plain = tuple(fold(t) for t in phrase)
+            if plain != phrase:
+                phrases.append(plain)
+    return Phrases(phrases)
 
 
 def find_context(

@@ -31,7 +31,7 @@ from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase, phrase_hits
 from phiguard.detectors.shipped_models import Prepared
-from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists
+from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists, term_tokens
 from phiguard.models import Identifier, Post
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack
@@ -378,7 +378,7 @@ class DisclosureStage:
             return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
         if has_phrase(tokens, self.asks) or _ABOUT_A_PICTURE.search(question):
             return True
-        words = [t.casefold() for t in regex.findall(r"\w+|[^\w\s]", question)]
+        words = term_tokens(question)
         return any(self.question_trie.longest(words, i) for i in range(len(words)))
 
     # ---- the finding ---------------------------------------------------------------------

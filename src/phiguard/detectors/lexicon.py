@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.vocabulary import TERM_TOKEN, Trie, list_terms
+from phiguard.detectors.vocabulary import Trie, list_terms, term_spans
 from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import ROLES
 from phiguard.rulepacks.schema import Rule
@@ -49,8 +49,9 @@ class LexiconDetector:
 
     def _detect_field(self, field: FieldText) -> list[Candidate]:
         text = field.text
-        spans = [(m.start(), m.end()) for m in TERM_TOKEN.finditer(text)]
-        words = [text[s:e].casefold() for s, e in spans]
+        tokens = term_spans(text)
+        spans = [(start, end) for start, end, _ in tokens]
+        words = [word for _, _, word in tokens]
         found: list[Candidate] = []
         for rule, trie in self.rules:
             index = 0

@@ -53,10 +53,10 @@ _BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "
                                     "nuestro"})
 
 
-# The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
-# digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
 # The rule id of the mentions this stage adds for a name flagged elsewhere in the post.
 REPEAT_RULE = "name-repeat"
+# The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
+# digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
 _TAG_PARTS = regex.compile(r"\p{Lu}\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{Ll}+")
 
 class NameContext:

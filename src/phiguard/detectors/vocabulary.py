@@ -13,6 +13,7 @@ from typing import Any
 
 import regex
 
+from phiguard.detectors.context import fold
 from phiguard.errors import ConfigError
 from phiguard.policy import Policy
 from phiguard.rulepacks.loader import LoadedPack, load_rulepack, merge_lists, read_list_file
@@ -34,9 +35,17 @@ def list_terms(spec: ListSpec | list[str], pack_path: Path, rule_id: str,
     return terms
 
 
+def term_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded token) of the words a trie compares: casefolded, accents off ("Barré"
+    and "barre" are one word: posts drop accents and lists spell names either way). A hyphen
+    is no token: people write "Treacher-Collins" and "Treacher Collins" for one term."""
+    return [(m.start(), m.end(), fold(m.group())) for m in TERM_TOKEN.finditer(text)
+            if m.group() != "-"]
+
+
 def term_tokens(text: str) -> list[str]:
-    """The casefolded tokens a trie compares (TERM_TOKEN)."""
-    return [t.casefold() for t in TERM_TOKEN.findall(text)]
+    """The folded tokens a trie compares (term_spans)."""
+    return [token for _, _, token in term_spans(text)]
 
 
 class Trie:
