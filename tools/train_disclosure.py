@@ -301,9 +301,9 @@ def write_data() -> list[dict[str, Any]]:
 
 
 def train(examples: list[dict[str, Any]], model_dir: Path = MODEL_DIR,
-          labels: tuple[str, ...] = LABELS) -> None:
+          labels: tuple[str, ...] = LABELS, target: Path | None = None) -> None:
     """spacy train on the examples (90/10 split, seeded) with model_dir/config.cfg; copy the
-    best model to model_dir/model. tools/train_patient.py trains its model with this too."""
+    best model to `target` (model_dir/model). tools/train_patient.py trains with this too."""
     import spacy
     from spacy.tokens import DocBin
 
@@ -327,7 +327,7 @@ def train(examples: list[dict[str, Any]], model_dir: Path = MODEL_DIR,
                         str(Path(tmp) / "train.spacy"), "--paths.dev",
                         str(Path(tmp) / "dev.spacy"), "--code", str(TOKENIZER_CODE)],
                        check=True)
-        target = model_dir / "model"
+        target = target or model_dir / "model"
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(Path(tmp) / "out" / "model-best", target)
     counts = {label: sum(e["label"] == label for e in examples) for label in labels}

@@ -7,19 +7,28 @@ Training posts, each labelled PATIENT (speaks of a specific patient or a patient
 NOT (staff, volunteers, donors, events, the organisation, aggregates, advice):
 - models/patient/data/handwritten*.jsonl: posts written by hand for this project, in contrast
   pairs (clinical words about staff and events; patient stories without the usual words);
-- benchmarks/data/posts.jsonl: the project's labelled posts (PATIENT when they hold PHI).
+- benchmarks/data/posts.jsonl: the project's labelled posts (PATIENT when they hold PHI);
+- benchmarks/data/own-dev-*.jsonl: the project's tuning sets, written for it in social-dev's
+  register (PATIENT when they hold PHI);
+- the odd half of ../shared/data/social-dev.jsonl (sd-0001, sd-0003, ...), never the even half.
 Each post is read as `phiguard.context.patient_model.model_text` gives it. `spacy train` runs
-models/patient/config.cfg (bag of words and pairs, fixed seed) through train_disclosure.train.
+models/patient/config.cfg (bag of words and pairs, fixed seed) through train_disclosure.train,
+MEMBERS times on the examples in a different (seeded) order: models/patient/model/1, 2, 3 are
+read as one model whose score is their mean. One run's score on a measuring set moved by
+several posts with the order alone; the mean of three runs moves less.
 
-social-dev is not trained on, either half: the odd half chooses the owner stage's two
-thresholds (`--thresholds` prints the scores of its PHI and clean posts at a few quantiles; YES
-is about the clean posts' 98th percentile, NO the PHI posts' 2nd), and the even half measures.
+The even half of social-dev and benchmarks/data/fresh-measure-*.jsonl are never trained on:
+they measure. The owner stage's two thresholds (YES 0.8, NO 0.2) were chosen on the odd half
+before it was trained on (YES about its clean posts' 98th percentile, NO its PHI posts' 2nd);
+`--thresholds` still prints the odd half's scores, which are now optimistic (trained on).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,6 +40,7 @@ from benchmarks.datasets import TUNE, social_half  # noqa: E402  (the honest loo
 from train_disclosure import ROOT, SOCIAL_DEV, train  # noqa: E402
 
 MODEL_DIR = ROOT / "models" / "patient"
+MEMBERS = 3
 QUANTILES = (0.02, 0.05, 0.1, 0.5, 0.9, 0.95, 0.98)
 LABELS = ("PATIENT", "NOT")
 
@@ -55,11 +65,13 @@ def odd_half() -> list[dict[str, Any]]:
 
 
 def repository_examples() -> list[dict[str, Any]]:
-    """The handwritten posts and the project's own labelled posts."""
+    """The handwritten posts, the project's own labelled posts and its tuning sets."""
     handwritten = [json.loads(line) for path in sorted((MODEL_DIR / "data").glob(
         "handwritten*.jsonl")) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    own = [json.loads(line) for line in (ROOT / "benchmarks" / "data" / "posts.jsonl")
-           .read_text(encoding="utf-8").splitlines() if line]
+    data = ROOT / "benchmarks" / "data"
+    paths = [data / "posts.jsonl", *sorted(data.glob("own-dev-*.jsonl"))]
+    own = [json.loads(line) for path in paths
+           for line in path.read_text(encoding="utf-8").splitlines() if line]
     return ([_example(h, h["label"] == "PATIENT") for h in handwritten]
             + [_example(r, bool(r.get("phi"))) for r in own])
 
@@ -88,7 +100,12 @@ def main() -> None:
     if args.thresholds:
         thresholds()
         return
-    train(repository_examples(), MODEL_DIR, LABELS)
+    examples = repository_examples() + odd_half()
+    shutil.rmtree(MODEL_DIR / "model", ignore_errors=True)
+    for member in range(1, MEMBERS + 1):
+        ordered = list(examples)
+        random.Random(member).shuffle(ordered)
+        train(ordered, MODEL_DIR, LABELS, target=MODEL_DIR / "model" / str(member))
 
 
 if __name__ == "__main__":
