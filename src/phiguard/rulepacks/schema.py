@@ -34,10 +34,10 @@ class LabelledIdSpec(BaseModel):
 
     The loader expands it into the rule's first pattern, so every labelled number is read the
     same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
-    "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), then the
-    number (group `id`): up to four letters, a digit, then letters and digits with a
-    `separators` character between two of them, `longest` characters at most after the
-    letters."""
+    "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
+    parenthesis if any ("your Medicaid ID (MA-55017234)"), then the number (group `id`): up to
+    four letters, a digit, then letters and digits with a `separators` character between two
+    of them, `longest` characters at most after the letters."""
 
     model_config = _STRICT
 
@@ -50,7 +50,7 @@ class LabelledIdSpec(BaseModel):
         """The pattern this form stands for."""
         between = "-" if self.separators == "-" else "[-/.]"
         regex = (r"(?i)\b(?:" + "|".join(self.labels) + r")(?:(?<=\w)(?!\w)|(?<=\W))\s*"
-                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:#\s*)?(?P<id>[A-Z]{0,4}-?\d(?:[\dA-Z]|"
+                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:\(\s*)?(?:#\s*)?(?P<id>[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
         return PatternSpec(regex=regex, score=self.score, group="id", requires=r"\d")
 
