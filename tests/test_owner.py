@@ -92,6 +92,15 @@ def test_a_contact_beside_a_patients_name_is_theirs() -> None:
         "Questions about your chemo visit? Our oncology desk is at (208) 555-0172.").flagged}
 
 
+def test_the_fields_of_one_record_are_one_persons() -> None:
+    # "·" parts the fields of a screen's record, not two sentences: the number is the named
+    # patient's.
+    post = Post(text="Philippa went home today after her hip surgery!", captions=[
+        "The discharge board reads 'Philippa Drummond-Oyelowo · (208) 555-0172 · ride at 3'."])
+    assert "(208) 555-0172" in [post.captions[0][f.start:f.end] for f in check(post).flagged
+                                if f.identifier == "D"]
+
+
 def test_the_patient_model_outweighs_words_of_care_in_a_post_about_staff() -> None:
     text = ("Volunteer of the year: Marguerite Olsen, 93, a retired nurse, has knitted caps for "
             "our NICU babies every week since 2011. Want to join her? Email "

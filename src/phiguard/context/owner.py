@@ -527,7 +527,7 @@ class OwnerStage:
                 and not sentence.person_event)
 
     def _personal_contact(self, c: Candidate, named: frozenset[tuple[int, int]]) -> bool:
-        if (id(c.field), _sentence_of(c.field, c.start)) in named:
+        if any((id(c.field), start) in named for start in _record_of(c.field, c.start)):
             return True
         text = c.text.lower()
         if c.identifier in (Identifier.EMAIL, Identifier.URL):
@@ -601,6 +601,8 @@ def _base(word: str) -> str:
 
 
 _BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")
+# Boundaries that part the fields of one record (a label, a screen), not two sentences.
+_RECORD_SEPARATORS = frozenset("·•|")
 # A full stop after these ends no sentence ("Dr. Fuchs", "Main St. clinic", "J. Park").
 _ABBREVIATIONS = regex.compile(
     r"(?i)(?:\b(?:dr|mr|mrs|ms|mx|st|sr|jr|rev|fr|sgt|lt|capt|col|gen|prof|ave|rd|blvd|no|vs|"
@@ -630,4 +632,19 @@ def _sentence_bounds(field: FieldText, position: int) -> tuple[int, int]:
 def _sentence_of(field: FieldText, position: int) -> int:
     """The start of the sentence holding `position`: an id for 'the same sentence'."""
     return _sentence_bounds(field, position)[0]
+
+
+def _record_of(field: FieldText, position: int) -> list[int]:
+    """The starts of the sentences that make one record with the one holding `position`: the
+    fields of a label or a screen separated by "·", "•" or "|" ("Calling: Lorna Shaw · (208)
+    555-0172 · lshaw@..."), whose name and number are one person's."""
+    starts = _boundaries(field)
+    index = bisect_right(starts, position) - 1
+    first = last = index
+    text = field.text
+    while first > 0 and text[starts[first] - 1] in _RECORD_SEPARATORS:
+        first -= 1
+    while last + 1 < len(starts) and text[starts[last + 1] - 1] in _RECORD_SEPARATORS:
+        last += 1
+    return starts[first:last + 1]
 
