@@ -5,11 +5,9 @@ under tools/ from data in the repository, and shipped beside rules/ (models/NAME
 - `disclosure`: does a reply's sentence state a specific person's care (the disclosure stage);
 - `patient`: is a post about a specific patient or a patient's relative (the owner stage).
 
-A model directory holds one classifier, or several trained on different orders of the same data
-(subdirectories 1, 2, 3 ...), read as one whose score is their mean: one training run's luck
-weighs less (bagging). A model is loaded once per process, on first use, from the package:
-nothing is downloaded. A missing or unreadable model raises ConfigError, so the engine blocks
-the post (fail closed) rather than silently deciding on the rules alone.
+A model is loaded once per process, on first use, from the package: nothing is downloaded. A
+missing or unreadable model raises ConfigError, so the engine blocks the post (fail closed)
+rather than silently deciding on the rules alone.
 
 The tokenizer is registered here (spaCy's English one takes longer to load than a model): words
 as the lexicon layer splits them, lowercased, so "YOUR MRI" reads as "your mri".
@@ -18,8 +16,7 @@ as the lexicon layer splits them, lowercased, so "YOUR MRI" reads as "your mri".
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -78,52 +75,11 @@ def shipped_dir(name: str) -> Path:
 
 
 def load_shipped(path: Path, name: str, switch: str) -> Any:
-    """Load the model at `path` (one classifier, or its members in subdirectories), or raise
-    naming the policy setting that turns it off."""
-    if (path / "meta.json").is_file():
-        return spacy.load(path)
-    members = sorted(p for p in path.iterdir() if (p / "meta.json").is_file()) \
-        if path.is_dir() else []
-    if not members:
+    """Load the model at `path`, or raise naming the policy setting that turns it off."""
+    if not (path / "meta.json").is_file():
         raise ConfigError(f"the {name} model is missing at {path}; reinstall phiguard or set "
                           f"{switch}: false in the policy")
-    return _Members([spacy.load(member) for member in members])
-
-
-class _Scored:
-    """What a reader of the members needs of a doc: its length and the members' mean cats."""
-
-    __slots__ = ("cats", "size")
-
-    def __init__(self, docs: Sequence[Doc]) -> None:
-        self.size = len(docs[0])
-        self.cats = {label: sum(doc.cats[label] for doc in docs) / len(docs)
-                     for label in docs[0].cats}
-
-    def __len__(self) -> int:
-        return self.size
-
-
-class _Members:
-    """Several classifiers read as one: `pipe` and `memory_zone` as a spaCy pipeline has them."""
-
-    def __init__(self, members: list[Any]) -> None:
-        self.members = members
-
-    def pipe(self, texts: Iterable[str], batch_size: int) -> Iterator[_Scored]:
-        """Each text's mean scores over the members."""
-        texts = list(texts)
-        streams = [member.pipe(texts, batch_size=batch_size) for member in self.members]
-        for docs in zip(*streams, strict=True):
-            yield _Scored(docs)
-
-    @contextmanager
-    def memory_zone(self) -> Iterator[None]:
-        """Every member's memory zone at once."""
-        with ExitStack() as stack:
-            for member in self.members:
-                stack.enter_context(member.memory_zone())
-            yield
+    return spacy.load(path)
 
 
 class ShippedClassifier:
