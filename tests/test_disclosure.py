@@ -211,6 +211,8 @@ def test_a_statement_about_everyone_governs_its_own_clause_and_a_condition_what_
      "The infusion nurses made chemo bearable."),
     ("¡Gracias! Le haremos llegar su mensaje al Dr. Ruiz y a su equipo de medicina interna.",
      "El doctor Ruiz fue excelente."),
+    ("We're so sorry for the worry a confusing bill can cause.",
+     "Your billing office sent me three different totals."),
 ])
 def test_titles_teams_and_every_visit_state_no_ones_care(text: str, question: str) -> None:
     assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []

@@ -53,6 +53,7 @@ _BREAK = regex.compile(
 # A capitalised name right after a word ("Nurse Kim"), and the determiners of "every visit".
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
+_INDEFINITE = frozenset({"a", "an", "un", "una"})
 # Words that open a condition: a statement they start governs the clauses after it.
 _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 # "in the Veterans Day video", "the lady in the third photo", "de la foto": a person shown.
@@ -242,6 +243,9 @@ class DisclosureStage:
         if instruction:  # "Please call our ED liaison": routing, not care
             return None
         person = self._person(field, words, names, start, end)
+        if person is not None and person.kind == "second" and _indefinite(words, cue) \
+                and not any(w in self.second for _, _, w in words):
+            return None  # "We're sorry for the stress a surprise bill causes": any bill
         return None if person is None else self._sentence_finding(field, cue, person, phrase_rule)
 
     def _confirmation(self, field: FieldText, cue: Candidate) -> Candidate:
@@ -480,6 +484,13 @@ def _words_in(field: FieldText, start: int, end: int) -> list[tuple[int, int, st
     tokens = field.tokens
     return [(s, e, w) for s, e, w in zip(tokens.starts, tokens.ends, tokens.words, strict=True)
             if start <= s and e <= end]
+
+
+def _indefinite(words: list[tuple[int, int, str]], cue: Candidate) -> bool:
+    """Is the care word indefinite ("a surprise bill", "an MRI", "una cita"): any one, not the
+    one of the person answered? The article may stand one word before it."""
+    before = [w for _, e, w in words if e <= cue.start][-2:]
+    return any(w in _INDEFINITE for w in before)
 
 
 def _strip_possessive(word: str) -> str:
