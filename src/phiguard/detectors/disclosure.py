@@ -242,11 +242,24 @@ class DisclosureStage:
                                  reported="care-action")
         if instruction:  # "Please call our ED liaison": routing, not care
             return None
+        return self._in_sentence(field, cue, words, names, start, end, phrase_rule)
+
+    def _in_sentence(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
+                     names: list[Candidate], start: int, end: int,
+                     phrase_rule: bool) -> Candidate | None:
+        """The care word and a person only share the sentence: whose is it, if anyone's?"""
         person = self._person(field, words, names, start, end)
-        if person is not None and person.kind == "second" and _indefinite(words, cue) \
-                and not any(w in self.second for _, _, w in words):
-            return None  # "We're sorry for the stress a surprise bill causes": any bill
-        return None if person is None else self._sentence_finding(field, cue, person, phrase_rule)
+        if person is None or self._anyones(words, cue, person):
+            return None
+        return self._sentence_finding(field, cue, person, phrase_rule)
+
+    def _anyones(self, words: list[tuple[int, int, str]], cue: Candidate,
+                 person: Referent) -> bool:
+        """A care word with an indefinite article in a sentence said to the person answered
+        but naming no one, not even 'you' ("We're sorry for the stress a surprise bill
+        causes"): any bill, as 'every visit' is any visit."""
+        return person.kind == "second" and _indefinite(words, cue) \
+            and not any(w in self.second for _, _, w in words)
 
     def _confirmation(self, field: FieldText, cue: Candidate) -> Candidate:
         who = Referent("confirm", cue.start, cue.end)
