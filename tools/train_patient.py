@@ -42,7 +42,7 @@ from benchmarks.datasets import TUNE, social_half  # noqa: E402  (the honest loo
 from train_disclosure import ROOT, SOCIAL_DEV, train  # noqa: E402
 
 MODEL_DIR = ROOT / "models" / "patient"
-MEMBERS = 3
+MEMBERS = 7
 QUANTILES = (0.02, 0.05, 0.1, 0.5, 0.9, 0.95, 0.98)
 LABELS = ("PATIENT", "NOT")
 
