@@ -93,6 +93,15 @@ def test_a_bare_number_the_model_calls_a_date_is_no_date() -> None:
     assert [f for f in report.findings if f.identifier == "C"] == []
 
 
+def test_a_room_or_an_age_the_model_calls_a_date_is_no_date() -> None:
+    # en_core_web_sm tags "Room 12" and "age 7" here as DATE: a room (R) and an age under 90.
+    text = ("This year's champion isn't staff at all: it's Sophie in Room 12, age 7, who "
+            "turned her door into a gingerbread house.")
+    found = {text[f.start:f.end]: f.identifier for f in check(text).flagged}
+    assert found.get("Room 12") == "R"
+    assert "age 7" not in found
+
+
 def test_explanations_do_not_change_with_the_hash_seed() -> None:
     # Cue lists may be built from sets; the explanation names the cue nearest the span, so two
     # runs of one post give one text (a golden file or a SARIF diff would flap otherwise).
