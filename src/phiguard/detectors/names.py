@@ -445,8 +445,14 @@ class NameContext:
             return self._unknown_relative(c, tokens, role)
         if role.lexicon == "handle" or len(tokens) == 1:
             return tokens
-        if tokens[1] in self.last or (tokens[1] in self.first and tokens[1] not in self.common):
-            return tokens  # "Irene Czyzewicz"... and double names: "CARROLL ANNE"
+        words = c.text.split()
+        lower_after_capital = len(words) == 2 and words[0][:1].isupper() \
+            and words[1][:1].islower()
+        if not lower_after_capital and (tokens[1] in self.last or (
+                tokens[1] in self.first and tokens[1] not in self.common)):
+            # "Irene Czyzewicz"... and double names: "CARROLL ANNE"; not "Marisol dice": a
+            # writer who capitalises a first name capitalises the surname too.
+            return tokens
         if (role.relative and c.text.istitle() and mixed_case(c.field.text)
                 and not self.clinical.any_of(tokens) and tokens[1] not in self.stop):
             return tokens  # "grandaughter: Irene Czyzewicz": a capitalised surname, however rare
