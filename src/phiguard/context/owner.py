@@ -139,7 +139,8 @@ PATIENT_MODEL_YES = 0.8
 PATIENT_MODEL_NO = 0.2
 # So sure a post is about a patient that, when no rule found anything in it, a person should
 # look: on the odd half and our own sets, 0.8 sent 3 more PHI posts to review than 0.9 for 1
-# clean one.
+# clean one. Rechecked in the sixth session: 0.9 passed 2 more of the odd half's clean posts
+# out of fold, but sent 5 fewer PHI posts of the measuring sets to review for 1 clean one.
 PATIENT_MODEL_ALONE = 0.8
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
