@@ -138,6 +138,13 @@ def own_posts_path() -> Path:
     return ROOT / "benchmarks" / "data" / "posts.jsonl"
 
 
+def fresh_measure_paths() -> list[Path]:
+    """The fresh measuring sets (benchmarks/data/fresh-measure-*.jsonl): posts written by
+    writers who saw neither social-dev nor the project, after the rules they measure; like
+    social-dev's even half they are only measured, their errors never read."""
+    return sorted((ROOT / "benchmarks" / "data").glob("fresh-measure-*.jsonl"))
+
+
 Loader = Callable[[int | None], Dataset]
 
 
@@ -176,10 +183,14 @@ def builtin(data_dir: str | Path | None = None) -> dict[str, Loader]:
         return lambda limit: half(read_jsonl(shared / "physionet-deid-dev.jsonl", "physionet",
                                              labels.PHYSIONET, limit), which, physionet_half)
 
+    def fresh(path: Path) -> Loader:
+        return lambda limit: read_jsonl(path, path.stem, None, limit)
+
     return {
         "posts": lambda limit: read_jsonl(own_posts_path(), "posts", None, limit),
         "social-dev:tune": social(TUNE),
         "social-dev:measure": social(MEASURE),
+        **{path.stem: fresh(path) for path in fresh_measure_paths()},
         "physionet:tune": physionet(TUNE),
         "physionet:measure": physionet(MEASURE),
         "presidio-synth": lambda limit: read_presidio_synth(shared / "presidio-synth-v2.json",

@@ -139,6 +139,9 @@ def test_accuracy_command_scores_each_dataset_and_says_what_it_skipped(
     data = tmp_path / "shared"
     _tiny_shared_data(data)
     monkeypatch.setattr(datasets, "own_posts_path", lambda: tmp_path / "absent" / "posts.jsonl")
+    fresh = tmp_path / "fresh-measure-z.jsonl"
+    generator.write_jsonl(fresh.open("w"), generator.generate(3, seed=2))
+    monkeypatch.setattr(datasets, "fresh_measure_paths", lambda: [fresh])
     mine = tmp_path / "mine.jsonl"
     generator.write_jsonl(mine.open("w"), generator.generate(5, seed=1))
     out = tmp_path / "results"
@@ -149,7 +152,7 @@ def test_accuracy_command_scores_each_dataset_and_says_what_it_skipped(
     assert "not found" in capsys.readouterr().err
     assert set(results["datasets"]) >= {"physionet:tune", "physionet:measure",
                                         "social-dev:tune", "social-dev:measure",
-                                        "presidio-synth", "mine"}
+                                        "fresh-measure-z", "presidio-synth", "mine"}
     # Each half's gate figures, per group, beside the span scores.
     assert results["datasets"]["social-dev:tune"]["gate"]["presidio"]["names"]["phi"] == 1
     measure_gate = results["datasets"]["social-dev:measure"]["gate"]
@@ -177,6 +180,7 @@ def test_accuracy_command_scores_each_dataset_and_says_what_it_skipped(
 def test_accuracy_command_skips_shared_datasets_when_the_folder_is_absent(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(datasets, "own_posts_path", lambda: tmp_path / "posts.jsonl")
+    monkeypatch.setattr(datasets, "fresh_measure_paths", lambda: [])
     out = tmp_path / "results"
     assert main(["accuracy", "--data", str(tmp_path / "nowhere"), "--out", str(out),
                  "--systems", "phiguard-patterns"]) == 0
@@ -192,6 +196,7 @@ def test_accuracy_refuses_to_update_the_docs_from_a_partial_run(
     docs.write_text("<!-- BEGIN accuracy -->\nKEEP\n<!-- END accuracy -->\n")
     monkeypatch.setattr(report, "DOCS", docs)
     monkeypatch.setattr(datasets, "own_posts_path", lambda: tmp_path / "posts.jsonl")
+    monkeypatch.setattr(datasets, "fresh_measure_paths", lambda: [])
     with pytest.raises(SystemExit, match="refusing --update-docs: datasets were skipped"):
         main(["accuracy", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r"),
               "--systems", "phiguard-patterns", "--update-docs"])
@@ -212,3 +217,9 @@ def test_speed_command_measures_every_system_in_one_run(tmp_path: Path) -> None:
     assert set(results["systems"]["phiguard-patterns"]["n_process"]) == {
         "n_process=1", "n_process=2"}
     assert "check_many posts/s" in (out / "speed.md").read_text()
+
+
+def test_the_fresh_measuring_sets_are_built_in() -> None:
+    names = set(datasets.builtin())
+    assert {path.stem for path in datasets.fresh_measure_paths()} <= names
+    assert {"fresh-measure-a", "fresh-measure-b", "fresh-measure-c"} <= names
