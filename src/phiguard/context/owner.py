@@ -654,4 +654,3 @@ def _record_of(field: FieldText, position: int) -> list[int]:
     while last + 1 < len(starts) and text[starts[last + 1] - 1] in _RECORD_SEPARATORS:
         last += 1
     return starts[first:last + 1]
-

@@ -23,7 +23,6 @@ Names come from the model's PERSON entities (`ner`) and from the cue rules of ru
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -34,6 +33,7 @@ from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
 from phiguard.detectors.context import (
     compile_phrases,
     find_context,
+    fold,
     mixed_case,
     sentence_initial,
     words,
@@ -58,6 +58,7 @@ REPEAT_RULE = "name-repeat"
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
 # digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
 _TAG_PARTS = regex.compile(r"\p{Lu}\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{Ll}+")
+
 
 class NameContext:
     """Decides in context on every name candidate of a post."""
@@ -445,9 +446,9 @@ class NameContext:
             return self._unknown_relative(c, tokens, role)
         if role.lexicon == "handle" or len(tokens) == 1:
             return tokens
-        words = c.text.split()
-        lower_after_capital = len(words) == 2 and words[0][:1].isupper() \
-            and words[1][:1].islower()
+        written = c.text.split()
+        lower_after_capital = len(written) == 2 and written[0][:1].isupper() \
+            and written[1][:1].islower()
         if not lower_after_capital and (tokens[1] in self.last or (
                 tokens[1] in self.first and tokens[1] not in self.common)):
             # "Irene Czyzewicz"... and double names: "CARROLL ANNE"; not "Marisol dice": a
@@ -572,12 +573,7 @@ class _AccentBlind(frozenset[str]):
             return True
         if not isinstance(word, str) or word.isascii():
             return False
-        return frozenset.__contains__(self, _without_accents(word))
-
-
-def _without_accents(word: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word)
-                   if not unicodedata.combining(ch))
+        return frozenset.__contains__(self, fold(word))
 
 
 # The lower-case words a name may hold between its capitalised ones ("María de la Cruz",
