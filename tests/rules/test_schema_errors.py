@@ -160,3 +160,22 @@ def test_a_labelled_id_rule_reads_its_number_as_the_shipped_ones_do(tmp_path: Pa
     spans = [text[f.start:f.end] for f in check(text, policy=policy).flagged]
     # The second number is longer than `longest` allows: no partial match either.
     assert spans == ["AB-12345"]
+
+
+def test_a_bare_label_needs_a_number_of_five_digits(tmp_path: Path) -> None:
+    rule = """
+  - id: donor-number
+    identifier: R
+    entity: DONOR_NUMBER
+    message: a blood donor number after its label
+    labelled_id:
+      labels: ['donor\\s+(?:id|no\\.?|#)']
+      bare_labels: ['donor']
+      longest: 10
+      score: 0.85
+"""
+    policy = Policy(packs=[str(_write(tmp_path, "pack: org\nrules:\n" + rule))],
+                    layers=["patterns"])
+    text = "Donor AB-12345 thanked donor 2025 volunteers; donor (#C77104) too"
+    spans = [text[f.start:f.end] for f in check(text, policy=policy).flagged]
+    assert spans == ["AB-12345", "C77104"]

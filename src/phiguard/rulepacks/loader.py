@@ -239,9 +239,9 @@ def _read_pack(path: Path) -> tuple[RulePack, list[Path]]:
         pack = RulePack.model_validate(raw)
     except ValidationError as exc:
         raise _schema_error(exc, raw, path) from None
-    # A labelled_id form becomes the rule's first pattern, checked like any other.
+    # A labelled_id form becomes the rule's first patterns, checked like any other.
     pack = pack.model_copy(update={"rules": [
-        rule.model_copy(update={"patterns": [rule.labelled_id.pattern(), *rule.patterns]})
+        rule.model_copy(update={"patterns": [*rule.labelled_id.patterns(), *rule.patterns]})
         if rule.labelled_id is not None else rule for rule in pack.rules]})
     _check_rules(pack, path)
     # Every rule's lists resolved to their terms once, here: the layers, the redaction tables

@@ -37,7 +37,11 @@ class LabelledIdSpec(BaseModel):
     "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
     parenthesis if any ("your Medicaid ID (MA-55017234)"), then the number (group `id`): up to
     four letters, a digit, then letters and digits with a `separators` character between two
-    of them, `longest` characters at most after the letters."""
+    of them, `longest` characters at most after the letters.
+
+    `bare_labels` name the number without a word for it ("policy WCX-5520918", "RN license
+    (#RN904411)", where `labels` need "policy number"): after one of them only a number with
+    five digits or more counts, so "policy 2024" or "license 12 renewals" is no identifier."""
 
     model_config = _STRICT
 
@@ -45,14 +49,25 @@ class LabelledIdSpec(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     longest: int = Field(ge=4, le=64)
     separators: Literal["-", "-/."] = "-"
+    bare_labels: list[str] = Field(default_factory=list)
 
-    def pattern(self) -> PatternSpec:
-        """The pattern this form stands for."""
+    def patterns(self) -> list[PatternSpec]:
+        """The patterns this form stands for: after `labels`, and after `bare_labels`."""
+        out = [self._pattern(self.labels, "")]
+        if self.bare_labels:
+            # Five digits among the number's characters, letters and separators aside.
+            out.append(self._pattern(self.bare_labels, r"(?=(?:[A-Z-]*\d){5})", "bare"))
+        return out
+
+    def _pattern(self, labels: list[str], number_has: str, name: str | None = None
+                 ) -> PatternSpec:
         between = "-" if self.separators == "-" else "[-/.]"
-        regex = (r"(?i)\b(?:" + "|".join(self.labels) + r")(?:(?<=\w)(?!\w)|(?<=\W))\s*"
-                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:\(\s*)?(?:#\s*)?(?P<id>[A-Z]{0,4}-?\d(?:[\dA-Z]|"
+        regex = (r"(?i)\b(?:" + "|".join(labels) + r")(?:(?<=\w)(?!\w)|(?<=\W))\s*"
+                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:\(\s*)?(?:#\s*)?(?P<id>"
+                 + number_has + r"[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
-        return PatternSpec(regex=regex, score=self.score, group="id", requires=r"\d")
+        return PatternSpec(name=name, regex=regex, score=self.score, group="id",
+                           requires=r"\d")
 
 
 class ContextSpec(BaseModel):
