@@ -250,6 +250,18 @@ def test_a_place_in_a_post_surely_about_a_patient_is_theirs() -> None:
     assert [f for f in check(text, policy=off).flagged if f.identifier == "B"] == []
 
 
+def test_a_town_tied_to_a_person_is_raised_in_a_sentence_about_their_care() -> None:
+    text = "The rancher from Dutch Hollow is back on his feet after six weeks in our ICU."
+    assert _found(text, "B") == ["Dutch Hollow"]
+    off = Policy(disabled_filters=["patient-place"])
+    assert [f for f in check(text, policy=off).flagged if f.identifier == "B"] == []
+    # A school tied to a patient is a place; the organisation's own sites are not raised.
+    assert _found("Back to class at Linwood Middle School after her spinal surgery!",
+                  "B") == ["Linwood Middle School"]
+    assert _found("Ana went home today! Physical therapy continues at our clinic in the "
+                  "town of Brookfield.", "B") == []
+
+
 def test_a_common_word_name_in_a_post_surely_about_a_patient_is_a_name() -> None:
     # "Faith" is a common word the name stage doubts; the model is sure the post is a patient's.
     text = "So proud of Faith: 19 days on ECMO in our CVICU and now she is home for good."

@@ -50,7 +50,9 @@ Filters, in order:
   and so does every sentence of a post the patient model is sure of (schedules aside).
 - `patient-place` (raises): in a reply that states someone's care, or a post the patient model
   is sure is about a patient, a place the place stage took back for want of a person in the
-  post ("Homecoming parade in Paonia today for our favorite fighter") is that patient's; and
+  post ("Homecoming parade in Paonia today for our favorite fighter") is that patient's; in any
+  post about a patient, a town, school or landmark tied to a person ("the rancher from Dutch
+  Hollow", "back at Linwood Middle School") in a sentence about that person or their care; and
   under `patient-name`, a capitalised common word the name stage doubted ("Grace is back on her
   feet") is their name.
 
@@ -123,6 +125,7 @@ _CONTACT_WINDOW = 6
 # rule's role) and a day said relative to the post (by its entity).
 _NAME_CUE_ROLES = frozenset({"capitalised-word", "initials"})
 _DATE_CUE = "RELATIVE_DATE"
+_PLACE_CUE = "PLACE"
 _RAISED = 0.75
 # The score of a post the patient model alone sends to review (PATIENT_POST), between the
 # default thresholds: a model hit alone asks a person, never blocks.
@@ -446,11 +449,14 @@ class OwnerStage:
 
     def _raise_cues(self, facts: PostFacts, candidates: list[Candidate],
                     disclosed: bool = False, sure: bool = False) -> None:
-        """In a post about a patient, raise the name and relative-date cues that belong to one.
+        """In a post about a patient, raise the name, relative-date and place cues that belong
+        to one.
 
         `disclosed`: a reply that states someone's care; `sure`: that, or a post the patient
         model is sure is about a patient. A known first name opening a sentence there is more
         likely the person than the sentence's capital."""
+        # A place raised first explains the name inside it ("Linwood Middle School").
+        self._raise_place_cues(facts, candidates, disclosed, sure)
         # A disclosure phrase may hold a name ("took good care of Liam's"): it explains the
         # care, not whose name the word is.
         explained = _Spans([c for c in candidates if c.score >= self.min_score
@@ -468,6 +474,7 @@ class OwnerStage:
                     continue  # another rule explains these words (a place, a clinician ...)
                 reason = ("a person's initials" if _role(c) == "initials" else
                           "a known first name") + " in a post about a patient's care"
+                name = "patient-name"
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
                 # A sentence that names someone, or says he or she, is about that person ("her
                 # clinic visit next month"); else a schedule's words make it the schedule's.
@@ -479,12 +486,32 @@ class OwnerStage:
                     continue
                 reason = ("a day said relative to the post, in a sentence about a person's care "
                           "or event: the post's date makes it a calendar date")
+                name = "patient-date"
             else:
                 continue
-            c.score = _RAISED
-            c.notes.append("owner:" + ("patient-name" if _role(c) in _NAME_CUE_ROLES
-                                       else "patient-date"))
-            c.explanation += f"; {reason} ({facts.patient})"
+            _raise(c, name, f"{reason} ({facts.patient})")
+
+    def _raise_place_cues(self, facts: PostFacts, candidates: list[Candidate],
+                          disclosed: bool, sure: bool) -> None:
+        """"the farmer from Burnt Corners", "back at Linwood Middle School": a town, school or
+        landmark tied to a person, in a sentence about that person or their care; not one
+        about the organisation's own sites ("our clinic in the town of Brookfield")."""
+        if "patient-place" in self.disabled:
+            return
+        for c in candidates:
+            if c.status != "flagged" or c.score >= self.min_score or c.entity != _PLACE_CUE:
+                continue
+            sentence = self._sentence(facts, c)
+            # A sentence that names someone, or says he or she, is about that person ("back to
+            # class at Linwood Middle School after her surgery"), though it says "class".
+            someone = (disclosed or bool(sentence.wordset & _THIRD_PERSON)
+                       or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
+            if (sentence.place_cue and not someone) or not (
+                    someone or sure or sentence.wordset & _PERSON_PRONOUNS
+                    or sentence.patient_event or sentence.person_event):
+                continue
+            _raise(c, "patient-place", "a place tied to a person, in a sentence about a "
+                   f"patient or their care ({facts.patient})")
 
     def _sentence(self, facts: PostFacts, c: Candidate) -> _Sentence:
         return self._read(facts).at(c.field, c.start)
@@ -562,6 +589,13 @@ class OwnerStage:
         if sentence.wordset & _PERSON_WORDS or sentence.wordset & self.person_nouns:
             return False
         return sentence.place_cue
+
+
+def _raise(c: Candidate, name: str, reason: str) -> None:
+    """Raise a cue to a finding, saying which filter did and why."""
+    c.score = _RAISED
+    c.notes.append(f"owner:{name}")
+    c.explanation += f"; {reason}"
 
 
 class _Spans:
