@@ -108,9 +108,16 @@ class PlaceDateContext:
                candidates: list[Candidate]) -> list[Candidate]:
         """Decide on each place and date candidate; others pass through unchanged."""
         person = self._person(fields, candidates)
+        # Words a cue names as a person ("the Abernathy triplets", "Mrs. Sheridan") are that
+        # person's name, though a town shares them.
+        named = {(id(c.field), c.start, c.end) for c in candidates
+                 if c.identifier is Identifier.NAMES and c.status == "flagged"
+                 and c.role is not None and c.role.cue == "identifying"}
         out = []
         places = []
         for c in candidates:
+            if c.identifier is Identifier.GEOGRAPHIC and (id(c.field), c.start, c.end) in named:
+                continue
             if self._employer(c):
                 out.append(c)
             elif c.identifier is Identifier.GEOGRAPHIC and (
