@@ -118,6 +118,9 @@ BY_ENTITY: dict[str, Advice] = {
         "a patient's room or bed number", "it says where one patient lies, to anyone who "
                                           "visits or works there",
         "leave the room or bed out"),
+    "JERSEY": Advice(
+        "a jersey's name and number", "a team's fans, classmates and town know whose it is",
+        "leave the name and number out, or crop or blur them before posting"),
     "HANDLE": Advice(
         "a social-media handle", "a handle says who the post is about",
         f"remove it, {_AUTHORISATION}"),
