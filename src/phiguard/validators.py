@@ -306,6 +306,17 @@ def birth_year_over_89(m: Match) -> bool:
     return 89 < age <= _OLDEST_PLAUSIBLE_AGE
 
 
+# A telephone number as people write one: "1-888-555-0126", "(312) 555-0199", "415.555.0142".
+_PHONE_SHAPED = regex.compile(r"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")
+
+
+@register("not-phone-shaped.v1")
+def not_phone_shaped(m: Match) -> bool:
+    """Not a telephone number by its shape: "our billing number is 1-888-555-0126" gives a
+    phone, which the phone rules read and the owner stage decides, not an account."""
+    return _PHONE_SHAPED.fullmatch(m.text) is None
+
+
 @register("has-digits.v1")
 def has_digits(m: Match) -> bool:
     """An id-shaped token: at least 4 digits, not one repeated digit, not a plain year."""

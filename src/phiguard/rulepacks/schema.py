@@ -56,13 +56,16 @@ class LabelledIdSpec(BaseModel):
         out = [self._pattern(self.labels, "")]
         if self.bare_labels:
             # Five digits among the number's characters, letters and separators aside.
-            out.append(self._pattern(self.bare_labels, r"(?=(?:[A-Z-]*\d){5})", "bare"))
+            # The label stands apart from the number: "RX-7755-02" is one code, not "rx".
+            out.append(self._pattern(self.bare_labels, r"(?=(?:[A-Z-]*\d){5})", "bare",
+                                     apart=True))
         return out
 
-    def _pattern(self, labels: list[str], number_has: str, name: str | None = None
-                 ) -> PatternSpec:
+    def _pattern(self, labels: list[str], number_has: str, name: str | None = None,
+                 apart: bool = False) -> PatternSpec:
         between = "-" if self.separators == "-" else "[-/.]"
-        regex = (r"(?i)\b(?:" + "|".join(labels) + r")(?:(?<=\w)(?!\w)|(?<=\W))\s*"
+        after = r"(?=[\s:#=(])" if apart else r"(?:(?<=\w)(?!\w)|(?<=\W))"
+        regex = (r"(?i)\b(?:" + "|".join(labels) + r")" + after + r"\s*"
                  r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:\(\s*)?(?:#\s*)?(?P<id>"
                  + number_has + r"[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
