@@ -88,9 +88,6 @@ def compile_phrases(words: Iterable[str]) -> Phrases:
     return Phrases(phrases)
 
 
-_POSSESSIVES = ("'s", "’s")
-
-
 def find_context(
     field: FieldText, start: int, end: int, phrases: list[tuple[str, ...]], window: int,
     direction: str = "both",
@@ -116,15 +113,9 @@ def find_context(
     for index in range(low, high):
         if first_inside <= index < after_inside:
             continue
-        word = words[index]
-        # "the patient's forearm": a possessive is the word's context as the word is.
-        bare = word[:-2] if word.endswith(_POSSESSIVES) else word
-        for _order, phrase in (*firsts.get(word, ()), *(firsts.get(bare, ()) if bare != word
-                                                         else ())):
+        for _order, phrase in firsts.get(words[index], ()):
             size = len(phrase)
-            if index + size > high or tuple(
-                    (bare if i == index and size == 1 else words[i])
-                    for i in range(index, index + size)) != phrase:
+            if index + size > high or tuple(words[index:index + size]) != phrase:
                 continue
             distance = first_inside - index - size + 1 if index < first_inside \
                 else index - after_inside + 1
