@@ -143,7 +143,8 @@ def test_a_shared_list_is_read_by_name_less_its_exclusions(tmp_path: Path) -> No
     assert found == {"Ohio": True, "Guam": True, "Maine": False}
 
 
-def test_a_labelled_id_rule_reads_its_number_as_the_shipped_ones_do(tmp_path: Path) -> None:
+def _donor_numbers(tmp_path: Path, text: str, form: str) -> list[str]:
+    """The spans a labelled_id rule of an organisation's pack flags in `text`."""
     rule = """
   - id: donor-number
     identifier: R
@@ -151,31 +152,20 @@ def test_a_labelled_id_rule_reads_its_number_as_the_shipped_ones_do(tmp_path: Pa
     message: a blood donor number after its label
     labelled_id:
       labels: ['donor\\s+(?:id|no\\.?|#)']
-      longest: 8
-      score: 0.85
-"""
+""" + form
     policy = Policy(packs=[str(_write(tmp_path, "pack: org\nrules:\n" + rule))],
                     layers=["patterns"])
-    text = "Donor no. is AB-12345 and donor id 98-7654321"
-    spans = [text[f.start:f.end] for f in check(text, policy=policy).flagged]
+    return [text[f.start:f.end] for f in check(text, policy=policy).flagged]
+
+
+def test_a_labelled_id_rule_reads_its_number_as_the_shipped_ones_do(tmp_path: Path) -> None:
+    form = "      longest: 8\n      score: 0.85\n"
     # The second number is longer than `longest` allows: no partial match either.
-    assert spans == ["AB-12345"]
+    assert _donor_numbers(tmp_path, "Donor no. is AB-12345 and donor id 98-7654321",
+                          form) == ["AB-12345"]
 
 
 def test_a_bare_label_needs_a_number_of_five_digits(tmp_path: Path) -> None:
-    rule = """
-  - id: donor-number
-    identifier: R
-    entity: DONOR_NUMBER
-    message: a blood donor number after its label
-    labelled_id:
-      labels: ['donor\\s+(?:id|no\\.?|#)']
-      bare_labels: ['donor']
-      longest: 10
-      score: 0.85
-"""
-    policy = Policy(packs=[str(_write(tmp_path, "pack: org\nrules:\n" + rule))],
-                    layers=["patterns"])
+    form = "      bare_labels: ['donor']\n      longest: 10\n      score: 0.85\n"
     text = "Donor AB-12345 thanked donor 2025 volunteers; donor (#C77104) too"
-    spans = [text[f.start:f.end] for f in check(text, policy=policy).flagged]
-    assert spans == ["AB-12345", "C77104"]
+    assert _donor_numbers(tmp_path, text, form) == ["AB-12345", "C77104"]
