@@ -476,13 +476,11 @@ class OwnerStage:
                           "a known first name") + " in a post about a patient's care"
                 name = "patient-name"
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
-                # A sentence that names someone, or says he or she, is about that person ("her
-                # clinic visit next month"); else a schedule's words make it the schedule's.
-                someone = (disclosed or bool(sentence.wordset & _THIRD_PERSON)
-                           or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
-                if (sentence.wordset & self.schedule_words and not someone) or not (
-                        someone or sure or sentence.wordset & _PERSON_PRONOUNS
-                        or sentence.patient_event or sentence.person_event):
+                # A schedule's words make the day the schedule's, unless the sentence names
+                # someone ("her clinic visit next month").
+                someone = self._someone(facts, c, sentence, disclosed)
+                if (sentence.wordset & self.schedule_words and not someone) \
+                        or not _of_a_person(sentence, someone, sure):
                     continue
                 reason = ("a day said relative to the post, in a sentence about a person's care "
                           "or event: the post's date makes it a calendar date")
@@ -502,16 +500,20 @@ class OwnerStage:
             if c.status != "flagged" or c.score >= self.min_score or c.entity != _PLACE_CUE:
                 continue
             sentence = self._sentence(facts, c)
-            # A sentence that names someone, or says he or she, is about that person ("back to
-            # class at Linwood Middle School after her surgery"), though it says "class".
-            someone = (disclosed or bool(sentence.wordset & _THIRD_PERSON)
-                       or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
-            if (sentence.place_cue and not someone) or not (
-                    someone or sure or sentence.wordset & _PERSON_PRONOUNS
-                    or sentence.patient_event or sentence.person_event):
+            # The organisation's sites make the place theirs, unless the sentence names someone
+            # ("back to class at Linwood Middle School after her surgery").
+            someone = self._someone(facts, c, sentence, disclosed)
+            if (sentence.place_cue and not someone) or not _of_a_person(sentence, someone, sure):
                 continue
             _raise(c, "patient-place", "a place tied to a person, in a sentence about a "
                    f"patient or their care ({facts.patient})")
+
+    @staticmethod
+    def _someone(facts: PostFacts, c: Candidate, sentence: _Sentence, disclosed: bool) -> bool:
+        """Is the cue's sentence about a particular person: it names someone or says he or
+        she, or it is in a reply that states someone's care (every sentence is theirs)?"""
+        return (disclosed or bool(sentence.wordset & _THIRD_PERSON)
+                or (id(c.field), _sentence_of(c.field, c.start)) in facts.named)
 
     def _sentence(self, facts: PostFacts, c: Candidate) -> _Sentence:
         return self._read(facts).at(c.field, c.start)
@@ -589,6 +591,12 @@ class OwnerStage:
         if sentence.wordset & _PERSON_WORDS or sentence.wordset & self.person_nouns:
             return False
         return sentence.place_cue
+
+
+def _of_a_person(sentence: _Sentence, someone: bool, sure: bool) -> bool:
+    """Does a cue's sentence speak of a person or their care, in a post about a patient?"""
+    return (someone or sure or bool(sentence.wordset & _PERSON_PRONOUNS)
+            or sentence.patient_event or sentence.person_event)
 
 
 def _raise(c: Candidate, name: str, reason: str) -> None:

@@ -32,7 +32,7 @@ class PatternSpec(BaseModel):
 class LabelledIdSpec(BaseModel):
     """An identifying number after its label ("MRN: 12345678", "member ID# W1234-5678").
 
-    The loader expands it into the rule's first pattern, so every labelled number is read the
+    The loader expands it into the rule's first patterns, so every labelled number is read the
     same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
     "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
     parenthesis if any ("your Medicaid ID (MA-55017234)"), then the number (group `id`): up to
