@@ -65,7 +65,9 @@ class LabelledIdSpec(BaseModel):
                  apart: bool = False) -> PatternSpec:
         between = "-" if self.separators == "-" else "[-/.]"
         after = r"(?=[\s:#=(])" if apart else r"(?:(?<=\w)(?!\w)|(?<=\W))"
-        regex = (r"(?i)\b(?:" + "|".join(labels) + r")" + after + r"\s*"
+        # A bare label after a comma is a state before its ZIP code ("Boise, ID 83706").
+        before = r"(?<!,)(?<!,\s)" if apart else ""
+        regex = (r"(?i)" + before + r"\b(?:" + "|".join(labels) + r")" + after + r"\s*"
                  r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:\(\s*)?(?:#\s*)?(?P<id>"
                  + number_has + r"[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
