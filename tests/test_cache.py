@@ -68,3 +68,32 @@ def test_the_cache_keeps_a_bounded_number_of_entries(
     assert len(list(folder.glob("*.pickle"))) == 3
     calls: list[int] = []
     assert cached("t", "e", _builder(calls, "new")) == "e" and not calls  # the newest stays
+
+
+def test_a_cached_pack_is_rebuilt_when_the_code_that_reads_packs_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a source checkout the version stays put while the loader changes: its code is a
+    # source of every cached pack, as the pack's own file is.
+    from phiguard.rulepacks import loader
+
+    monkeypatch.setenv("PHIGUARD_CACHE_DIR", str(tmp_path / "cache"))
+    code = tmp_path / "schema.py"
+    code.write_text("# one version\n", encoding="utf-8")
+    monkeypatch.setattr(loader, "_LOADER_CODE", (code,))
+    pack = loader.resolve_pack_path("owner").resolve()
+    built: list[int] = []
+    real = loader._load
+
+    def counting(path: Path, chain: tuple[Path, ...]) -> loader.LoadedPack:
+        built.append(1)
+        return real.__wrapped__(path, chain)
+
+    monkeypatch.setattr(loader, "_load", counting)
+    for _ in range(2):
+        loader._load_cached.cache_clear()
+        loader._load_cached(pack)
+    assert len(built) == 1
+    code.write_text("# another version\n", encoding="utf-8")
+    loader._load_cached.cache_clear()
+    loader._load_cached(pack)
+    assert len(built) == 2

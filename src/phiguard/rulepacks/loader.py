@@ -326,7 +326,14 @@ def load_rulepack(name_or_path: str | Path) -> LoadedPack:
 def _load_cached(path: Path) -> LoadedPack:
     from phiguard.cache import cached
 
-    return cached("pack", str(path), lambda: _load(path, ()), lambda pack: pack.sources)
+    return cached("pack", str(path), lambda: _load(path, ()),
+                  lambda pack: (*pack.sources, *_LOADER_CODE))
+
+
+# The code that turns a pack's text into rules: an edit to it (in a source checkout, where the
+# version does not change) makes every cached pack stale, as an edit to the pack does.
+_LOADER_CODE = tuple(Path(__file__).with_name(name) for name in
+                     ("loader.py", "schema.py", "roles.py"))
 
 
 @lru_cache(maxsize=64)
