@@ -94,6 +94,9 @@ BY_ENTITY: dict[str, Advice] = {
     "PATIENT_PICTURED": Advice(
         "an image that shows a patient", "a recognisable patient in a photo is identified",
         f"make sure the patient cannot be recognised, {_AUTHORISATION}"),
+    "PERSON_PICTURED": Advice(
+        "a person pictured in a post about a patient", "a recognisable patient in a photo is "
+        "identified", f"make sure the person cannot be recognised, {_AUTHORISATION}"),
     "FACE_IN_IMAGE": Advice(
         "a face in the image", "a recognisable face says who the post is about",
         f"make sure the face cannot be recognised, {_AUTHORISATION}"),

@@ -102,7 +102,7 @@ _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.
                             Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL,
                             Identifier.DEVICE, Identifier.VEHICLE, Identifier.LICENSE})
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
-                              "UNIQUENESS", "JERSEY"})
+                              "UNIQUENESS", "JERSEY", "PERSON_PICTURED"})
 # A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form.
 _PATIENT_FORM_ROLES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
