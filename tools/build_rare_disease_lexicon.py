@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +115,23 @@ _SPELLINGS = (("tumor", "tumour"), ("anemia", "anaemia"), ("leukemia", "leukaemi
               ("edema", "oedema"), ("esophag", "oesophag"), ("hemo", "haemo"))
 
 
+_NAMES = ROOT / "rules" / "lexicons"
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> frozenset[str]:
+    """Given names and surnames (rules/lexicons, built by tools/build_name_lexicons.py)."""
+    return frozenset(line.strip() for name in ("first-names.txt", "last-names.txt")
+                     for line in (_NAMES / name).read_text(encoding="utf-8").splitlines()
+                     if line and not line.startswith("#"))
+
+
+def _a_persons_name(eponyms: str) -> bool:
+    """"Marshall-Smith", "Matthew-Wood": every part a known name, so "Marshall Smith" in a post
+    is as likely a person as the syndrome."""
+    return all(part.lower() in _known_names() for part in eponyms.split("-"))
+
+
 def _plural(term: str) -> str | None:
     if term.endswith("anomaly"):
         return term[:-1] + "ies"
@@ -135,6 +153,10 @@ def variants(name: str) -> set[str]:
             forms.add(f"{match.group(1)}'s {match.group(2)}")
             # Spanish posts name an eponym the Spanish way ("síndrome de Rett").
             forms.add(f"{_SPANISH_HEAD[match.group(2)]} de {match.group(1)}")
+            # Two or more joined eponyms stand alone as the name ("Treacher Collins",
+            # "Lesch-Nyhan"); one ("Hunter", "Batten") is too often a word or a name.
+            if "-" in match.group(1) and not _a_persons_name(match.group(1)):
+                forms.add(match.group(1))
         for us, gb in _SPELLINGS:
             if us in form.lower():
                 forms.add(re.sub(us, gb, form, flags=re.I))
