@@ -65,7 +65,9 @@ DEFAULT_QUASI_IDENTIFIERS: dict[str, list[str]] = {
     "IMAGE_IDENTIFIER": ["IMAGE_IDENTIFIER"],
 }
 
-_TIES = ["NAME", "PLACE", "AGE", "DATE", "PATIENT"]
+# What ties a rare diagnosis to one person; a pictured patient is one ("she has Treacher Collins
+# syndrome" under a close-up of her).
+_TIES = ["NAME", "PLACE", "AGE", "DATE", "PATIENT", "PATIENT_PICTURED"]
 
 
 def _defaults() -> list[CombinationSpec]:
@@ -76,8 +78,8 @@ def _defaults() -> list[CombinationSpec]:
         CombinationSpec(
             name="rare diagnosis + two quasi-identifiers", all_of=["RARE_DIAGNOSIS"],
             any_of=_TIES, at_least=2, verdict="block",
-            explanation="a rare diagnosis with two of place, age, date or a patient reference "
-                        "can single out one person"),
+            explanation="a rare diagnosis with two of place, age, date, a patient reference or "
+                        "a pictured patient can single out one person"),
         CombinationSpec(
             name="rare diagnosis tied to a person", all_of=["RARE_DIAGNOSIS"], any_of=_TIES,
             at_least=1, verdict="review",
