@@ -178,6 +178,15 @@ def test_spanish_care_owned_by_the_name_after_de_discloses() -> None:
     assert "a person named in the reply" in finding.explanation
 
 
+def test_care_owned_by_a_possessive_first_name_discloses_with_its_owner() -> None:
+    # "Caleb" alone is only a capitalised word to the name layer; "Caleb's stay" owns the care.
+    post = _reply("We were glad to be part of Caleb's stay on our adolescent unit.",
+                  "Thank you for everything you did for our boy.")
+    [finding] = _status(phiguard.check(post, policy=RULES_ONLY))
+    assert "a person named in the reply" in finding.explanation
+    assert "only in the same sentence" not in finding.explanation
+
+
 @pytest.mark.parametrize("text", [
     "We're sorry about the wait. Our ED triages patients by the severity of their symptoms.",
     "La mayoría de los planes cubren una mamografía al año sin costo para usted.",

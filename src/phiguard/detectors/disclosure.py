@@ -294,7 +294,10 @@ class DisclosureStage:
                 if owner is not None and owner[2] in self.possessive:
                     return Referent("kin", owner[0], e)
                 return None
-            if base != word and any(n.start <= s and e <= n.end + 2 for n in names):
+            # "Caleb's stay": a possessive name owns the care, however unsure the name layer
+            # was of a capitalised word alone (the owner stage decides it later).
+            if base != word and any(n.start <= s and e <= n.end + 2
+                                    for n in (*names, *proposed)):
                 return Referent("name", s, e)
             if word in self.possessive:
                 if word in ("his", "her", "their", "su", "sus") and self._kin_after(
