@@ -35,9 +35,10 @@ class LabelledIdSpec(BaseModel):
     The loader expands it into the rule's first patterns, so every labelled number is read the
     same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
     "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
-    parenthesis if any ("your Medicaid ID (MA-55017234)"), then the number (group `id`): up to
-    four letters, a digit, then letters and digits with a `separators` character between two
-    of them, `longest` characters at most after the letters.
+    parenthesis or quote if any ("your Medicaid ID (MA-55017234)", "accession 'H7730215'"),
+    then the number (group `id`): up to four letters, a digit, then letters and digits with a
+    `separators` character between two of them, `longest` characters at most after the
+    letters.
 
     `bare_labels` name the number without a word for it ("policy WCX-5520918", "RN license
     (#RN904411)", where `labels` need "policy number"): after one of them only a number with
@@ -68,7 +69,7 @@ class LabelledIdSpec(BaseModel):
         # A bare label after a comma is a state before its ZIP code ("Boise, ID 83706").
         before = r"(?<!,)(?<!,\s)" if apart else ""
         regex = (r"(?i)" + before + r"\b(?:" + "|".join(labels) + r")" + after + r"\s*"
-                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:\(\s*)?(?:#\s*)?(?P<id>"
+                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:[(\"'‘“]\s*)?(?:#\s*)?(?P<id>"
                  + number_has + r"[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
         return PatternSpec(name=name, regex=regex, score=self.score, group="id",
