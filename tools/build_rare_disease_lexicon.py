@@ -37,6 +37,7 @@ STOPLIST = {
     "chikungunya", "scleroderma", "sarcoidosis", "acromegaly", "hemophilia", "porphyria",
     "short stature", "obesity", "dextrocardia", "anotia", "microtia", "prolactinoma",
     "insulinoma", "neurofibroma", "thymoma", "glanders", "tularemia", "brucellosis",
+    "nomas",  # also Spanish "nomás" ("just") with its accent folded
 }
 
 # Lay and short forms people write, mapped to the Orphanet name they stand for; a form whose
@@ -118,12 +119,18 @@ _SPELLINGS = (("tumor", "tumour"), ("anemia", "anaemia"), ("leukemia", "leukaemi
 _NAMES = ROOT / "rules" / "lexicons"
 
 
-@lru_cache(maxsize=1)
-def _known_names() -> frozenset[str]:
+@lru_cache(maxsize=2)
+def _known_names(files: tuple[str, ...] = ("first-names.txt", "last-names.txt")
+                 ) -> frozenset[str]:
     """Given names and surnames (rules/lexicons, built by tools/build_name_lexicons.py)."""
-    return frozenset(line.strip() for name in ("first-names.txt", "last-names.txt")
+    return frozenset(line.strip() for name in files
                      for line in (_NAMES / name).read_text(encoding="utf-8").splitlines()
                      if line and not line.startswith("#"))
+
+
+def _a_given_name(term: str) -> bool:
+    """"Amelia" (absent limbs) is far more often a girl's name in a post."""
+    return " " not in term and term.lower() in _known_names(("first-names.txt",))
 
 
 def _a_persons_name(eponyms: str) -> bool:
@@ -186,7 +193,7 @@ def build(source: Path) -> tuple[list[str], list[str]]:
     acronyms: set[str] = set()
     for name in names:
         for form in variants(name):
-            if form.lower() in STOPLIST:
+            if form.lower() in STOPLIST or _a_given_name(form):
                 continue
             (acronyms if is_acronym(form) else words).add(form if is_acronym(form) else
                                                           form.lower())
