@@ -86,6 +86,18 @@ def test_a_clinician_who_is_the_patient_is_a_patient() -> None:
     assert ("Alan Grant", "flagged") in _names(text)
 
 
+@pytest.mark.parametrize("text", [
+    "Nurse Marisol from our PICU brought her son to work today: six years ago he spent a month "
+    "in that same PICU after his heart surgery.",
+    "Congratulations to Nurse Dee's own mom, who finished cardiac rehab with us this week!",
+])
+def test_a_staff_member_whose_family_the_post_makes_patients_is_named_as_family(
+        text: str) -> None:
+    # Safe Harbor covers a patient's relatives, staff or not.
+    assert any(status == "flagged" and found.startswith(("Marisol", "Dee"))
+               for found, status in _names(text))
+
+
 def test_allowlisted_staff_are_suppressed() -> None:
     text = "Meet Keisha Brown, our new unit coordinator on 5 North!"
     policy = Policy(allow_staff=["Keisha Brown"])
