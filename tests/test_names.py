@@ -232,6 +232,14 @@ def test_a_first_name_the_model_took_for_a_place_is_decided_as_a_name() -> None:
     assert ("Liam", "flagged") in found, found
 
 
+def test_a_spanish_function_word_the_model_took_for_a_name_is_no_name() -> None:
+    caption = "Texto alternativo: Una labradora color chocolate con pañoleta roja descansa."
+    report = check(Post(text="¡Nuestro paciente salió del hospital caminando hoy!",
+                        captions=[caption]))
+    named = [caption[f.start:f.end] for f in report.findings if f.identifier == "A"]
+    assert not any(n.split()[0] == "Una" for n in named), named
+
+
 def test_a_first_name_the_model_took_for_a_building_is_decided_as_a_name() -> None:
     # The small model reads a lone name as FAC or ORG as readily as GPE: the same decision.
     found = _names("We loved seeing Camila go home today after her surgery.")

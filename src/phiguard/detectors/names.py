@@ -173,6 +173,7 @@ class NameContext:
         tokens = words(c.text)
         return (len(tokens) == 1 and tokens[0] in self.first and tokens[0] not in self.common
                 and tokens[0] not in self.known_places and tokens[0] not in self.function_words
+                and not self._spanish_function_word(c)
                 # "in Paris", "from Savannah": a preposition of place keeps it a place
                 and find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
                                  "before") is None)
@@ -349,6 +350,8 @@ class NameContext:
         kept only with evidence that it is a name."""
         if c.start and c.field.text[c.start - 1] in "#@":
             return None  # hashtags and handles: the name-hashtag and name-mention rules
+        if self._spanish_function_word(c):
+            return None
         tokens = self._trim_model_span(c, tokens)
         if len(tokens) == 1 and (tokens[0] in self.not_names or not c.text[:1].isupper()):
             return None
@@ -392,6 +395,15 @@ class NameContext:
             c.end = c.start + len(field.text[c.start:c.end].rstrip(" ,"))
             tokens = tokens[:-1]
         return tokens
+
+    def _spanish_function_word(self, c: Candidate) -> bool:
+        """"Una labradora", "Después de 35": the model's entity opens on a Spanish function word
+        the name lists also hold, and a lower-case word follows it: a sentence, not a name."""
+        first = WORD_PATTERN.search(c.field.text, c.start)
+        if first is None or first.group().lower() not in self.spanish_words:
+            return False
+        following = WORD_PATTERN.search(c.field.text, first.end())
+        return following is not None and following.group()[:1].islower()
 
     def _lowercase_name(self, word: str) -> bool:
         """A known name written in lower case ("nana ruth"), no common or function word."""
