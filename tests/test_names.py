@@ -113,6 +113,16 @@ def test_public_figures_are_not_patients() -> None:
 CONSENTED = "Welcome home, Jaxon Miller! 62 days in the NICU and now he's home."
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("Our patient James rang the bell today after his last round of chemo.", "James"),
+    ("Mr. Harris is recovering well on 3 North after his knee surgery.", "Harris"),
+])
+def test_a_given_name_or_surname_a_public_figure_shares_is_still_a_patients(
+        text: str, name: str) -> None:
+    # "Obama" alone stands for the public figure; "James" and "Harris" name anyone.
+    assert (name, "flagged") in _names(text)
+
+
 def test_consented_patient_is_reported_but_does_not_raise_the_verdict() -> None:
     policy = Policy(consents=[Consent(name="Jaxon Miller", post_ids=["p1"])])
     report = check(Post(id="p1", text=CONSENTED), policy=policy)

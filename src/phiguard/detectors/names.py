@@ -125,9 +125,14 @@ class NameContext:
         self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
                                          r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
         # Public figures by their whole name and by each ending of it ("Obama" of "Barack
-        # Obama"): one set lookup per candidate, not a loop over the list.
+        # Obama"): one set lookup per candidate, not a loop over the list. A one-word ending
+        # that is a known given name or surname names anyone ("our patient James", "Mr.
+        # Harris"), so it does not stand for the public figure alone.
         public = [words(p) for p in lists["public_figures"]]
-        self.public = frozenset(p[i:] for p in public for i in range(len(p)) if p[i:])
+        self.public = frozenset(
+            p[i:] for p in public for i in range(len(p))
+            if p[i:] and (i == 0 or len(p) - i > 1
+                          or (p[i] not in self.first and p[i] not in self.last)))
         staff = [*policy.allow_staff, *pack.allow.terms, *policy.allow_terms]
         self.staff = [set(words(s)) for s in staff if words(s)]
 
