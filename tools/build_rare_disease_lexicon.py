@@ -116,27 +116,26 @@ _SPELLINGS = (("tumor", "tumour"), ("anemia", "anaemia"), ("leukemia", "leukaemi
               ("edema", "oedema"), ("esophag", "oesophag"), ("hemo", "haemo"))
 
 
-_NAMES = ROOT / "rules" / "lexicons"
+LEXICONS = ROOT / "rules" / "lexicons"
 
 
 @lru_cache(maxsize=2)
-def _known_names(files: tuple[str, ...] = ("first-names.txt", "last-names.txt")
-                 ) -> frozenset[str]:
-    """Given names and surnames (rules/lexicons, built by tools/build_name_lexicons.py)."""
-    return frozenset(line.strip() for name in files
-                     for line in (_NAMES / name).read_text(encoding="utf-8").splitlines()
-                     if line and not line.startswith("#"))
+def _names_in(lexicon: str) -> frozenset[str]:
+    """The names of one of rules/lexicons' name lists (tools/build_name_lexicons.py)."""
+    lines = (LEXICONS / lexicon).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line and not line.startswith("#"))
 
 
 def _a_given_name(term: str) -> bool:
     """"Amelia" (absent limbs) is far more often a girl's name in a post."""
-    return " " not in term and term.lower() in _known_names(("first-names.txt",))
+    return " " not in term and term.lower() in _names_in("first-names.txt")
 
 
 def _a_persons_name(eponyms: str) -> bool:
     """"Marshall-Smith", "Matthew-Wood": every part a known name, so "Marshall Smith" in a post
     is as likely a person as the syndrome."""
-    return all(part.lower() in _known_names() for part in eponyms.split("-"))
+    known = _names_in("first-names.txt") | _names_in("last-names.txt")
+    return all(part.lower() in known for part in eponyms.split("-"))
 
 
 def _plural(term: str) -> str | None:

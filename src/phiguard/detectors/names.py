@@ -129,10 +129,8 @@ class NameContext:
         # that is a known given name or surname names anyone ("our patient James", "Mr.
         # Harris"), so it does not stand for the public figure alone.
         public = [words(p) for p in lists["public_figures"]]
-        self.public = frozenset(
-            p[i:] for p in public for i in range(len(p))
-            if p[i:] and (i == 0 or len(p) - i > 1
-                          or (p[i] not in self.first and p[i] not in self.last)))
+        self.public = frozenset(p[i:] for p in public for i in range(len(p))
+                                if i == 0 or len(p) - i > 1 or p[i] not in self.lexicon)
         staff = [*policy.allow_staff, *pack.allow.terms, *policy.allow_terms]
         self.staff = [set(words(s)) for s in staff if words(s)]
 

@@ -322,18 +322,18 @@ def load_rulepack(name_or_path: str | Path) -> LoadedPack:
     return _load_cached(resolve_pack_path(str(name_or_path)).resolve())
 
 
+# The code that turns a pack's text into rules: an edit to it (in a source checkout, where the
+# version does not change) makes every cached pack stale, as an edit to the pack does.
+_LOADER_CODE = tuple(Path(__file__).with_name(name) for name in
+                     ("loader.py", "schema.py", "roles.py"))
+
+
 @lru_cache(maxsize=64)
 def _load_cached(path: Path) -> LoadedPack:
     from phiguard.cache import cached
 
     return cached("pack", str(path), lambda: _load(path, ()),
                   lambda pack: (*pack.sources, *_LOADER_CODE))
-
-
-# The code that turns a pack's text into rules: an edit to it (in a source checkout, where the
-# version does not change) makes every cached pack stale, as an edit to the pack does.
-_LOADER_CODE = tuple(Path(__file__).with_name(name) for name in
-                     ("loader.py", "schema.py", "roles.py"))
 
 
 @lru_cache(maxsize=64)
