@@ -207,6 +207,18 @@ def test_an_age_in_a_post_about_staff_alone_is_theirs() -> None:
         .verdict != "pass"
 
 
+def test_a_word_of_care_in_a_sentence_about_staff_is_their_work() -> None:
+    # Without the patient model, the words decide: "discharge" and "surgery" beside a staff
+    # member's name are what the staff member teaches or leads, no patient's care.
+    words_only = Policy(patient_model=False)
+    for text in ("Nurse educator Priya Raman walked our new grads through discharge teaching "
+                 "this Friday. Thank you, Priya!",
+                 "Dr. Maya Chen will lead Tuesday's surgery grand rounds. Welcome, Maya!"):
+        assert check(text, policy=words_only).verdict == "pass"
+    assert check("Dr. Maya Chen did Lucas's surgery on Tuesday. Welcome home, Lucas!",
+                 policy=words_only).verdict == "block"
+
+
 def test_a_name_inside_a_disclosure_phrase_is_still_a_name() -> None:
     # The care-given phrase explains the care, not whose name "Mateo" is.
     post = Post(kind="reply", in_reply_to="Brought my son in after he fell off his bike.",
