@@ -55,6 +55,8 @@ _BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "
 
 # The rule id of the mentions this stage adds for a name flagged elsewhere in the post.
 REPEAT_RULE = "name-repeat"
+# "the Millbrook family of nurses": an organisation's family, after its family noun.
+_OF_AFTER = regex.compile(r"[ \t]+\w+[ \t]+of\b")
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
 # digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
 _TAG_PARTS = regex.compile(r"\p{Lu}\p{Ll}+|\p{Lu}+(?!\p{Ll})|\p{Ll}+")
@@ -448,7 +450,18 @@ class NameContext:
         if role.lexicon == "tag":
             return tokens if self._tag_names_someone(c.text, role.strong) else ()
         if role.lexicon == "surname":
-            return tokens if tokens[0] in self.last else ()  # "the Romero family": a surname
+            if tokens[0] in self.last:
+                return tokens  # "the Romero family": a surname
+            # A surname the lists lack, as a mixed-case writer capitalises it ("the whole
+            # Delacroix family"): no common, clinical or stop word, no acronym, and no
+            # organisation's "family of nurses".
+            word = c.text
+            if (len(tokens) == 1 and word[1:].islower() and mixed_case(c.field.text)
+                    and not _OF_AFTER.match(c.field.text, c.end)
+                    and tokens[0] not in self.common and tokens[0] not in self.clinical
+                    and tokens[0] not in self.stop):
+                return tokens
+            return ()
         if role.lexicon == "last-surname":
             return tokens if tokens[-1] in self.last else ()  # "M. Ferrante": a known surname
         if len(tokens) == 2 and tokens[0] not in self.first and tokens[1] in self.first:
