@@ -450,18 +450,8 @@ class NameContext:
         if role.lexicon == "tag":
             return tokens if self._tag_names_someone(c.text, role.strong) else ()
         if role.lexicon == "surname":
-            if tokens[0] in self.last:
-                return tokens  # "the Romero family": a surname
-            # A surname the lists lack, as a mixed-case writer capitalises it ("the whole
-            # Delacroix family"): no common, clinical or stop word, no acronym, and no
-            # organisation's "family of nurses".
-            word = c.text
-            if (len(tokens) == 1 and word[1:].islower() and mixed_case(c.field.text)
-                    and not _OF_AFTER.match(c.field.text, c.end)
-                    and tokens[0] not in self.common and tokens[0] not in self.clinical
-                    and tokens[0] not in self.stop):
-                return tokens
-            return ()
+            # "the Romero family": a surname, listed or not.
+            return tokens if tokens[0] in self.last or self._unlisted_surname(c, tokens) else ()
         if role.lexicon == "last-surname":
             return tokens if tokens[-1] in self.last else ()  # "M. Ferrante": a known surname
         if len(tokens) == 2 and tokens[0] not in self.first and tokens[1] in self.first:
@@ -489,6 +479,15 @@ class NameContext:
         if match is not None:
             c.end = match.end()
         return tokens[:1]
+
+    def _unlisted_surname(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
+        """A surname the lists lack, as a mixed-case writer capitalises it before a family
+        noun ("the whole Delacroix family"): no common, clinical or stop word, no acronym, and
+        no organisation's "family of nurses"."""
+        return (len(tokens) == 1 and c.text[1:].islower() and mixed_case(c.field.text)
+                and not _OF_AFTER.match(c.field.text, c.end)
+                and tokens[0] not in self.common and tokens[0] not in self.clinical
+                and tokens[0] not in self.stop)
 
     def _tag_names_someone(self, tag: str, strong: bool) -> bool:
         """Is one part of a hashtag or handle a known first name or surname? After a support
