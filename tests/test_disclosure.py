@@ -225,3 +225,25 @@ def test_a_statement_about_everyone_governs_its_own_clause_and_a_condition_what_
 ])
 def test_titles_teams_and_every_visit_state_no_ones_care(text: str, question: str) -> None:
     assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "That was our CFO, Greg Ames! He plays during lunch on Fridays.",
+    "That's nurse Dana Whitley! She has been on our cardiac floor for ten years and loves it.",
+])
+def test_an_answer_naming_a_staff_member_to_who_is_that_is_not_asked_of_the_model(
+        text: str) -> None:
+    question = "Who is the person in the blue in your video?"
+    assert _status(phiguard.check(_reply(text, question, kind="comment"))) == []
+    # The same answer about someone who is no staff member is still read.
+    text = "That's Owen! He has been on our cardiac floor for ten days and loves it."
+    assert _status(phiguard.check(_reply(text, question, kind="comment")))
+
+
+@pytest.mark.parametrize("text", [
+    "If a claim is denied, our financial counselors can walk you through the appeal.",
+    "Biopsy results typically take 5 to 10 business days after you leave the clinic.",
+])
+def test_conditions_and_how_things_usually_go_confirm_no_ones_care(text: str) -> None:
+    assert _status(phiguard.check(_reply(text, "Still waiting on my results!"),
+                                  policy=RULES_ONLY)) == []

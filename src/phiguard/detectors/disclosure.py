@@ -30,6 +30,7 @@ import regex
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
 from phiguard.detectors.context import compile_phrases, has_phrase, phrase_hits
+from phiguard.detectors.names import WORKFORCE
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists, term_tokens
 from phiguard.models import Identifier, Post
@@ -55,6 +56,7 @@ _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
 _INDEFINITE = frozenset({"a", "an", "un", "una"})
 # Words that open a condition: a statement they start governs the clauses after it.
+_ASKS_WHO = regex.compile(r"(?i)\b(?:who(?:'s|’s|\s+is|\s+was|\s+are)|quién(?:\s+es)?)\b")
 _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 # "in the Veterans Day video", "the lady in the third photo", "de la foto": a person shown.
 _ABOUT_A_PICTURE = regex.compile(
@@ -149,14 +151,20 @@ class DisclosureStage:
         # Every name a layer proposed, cues too: "la evaluación de Diego" owns the care by the
         # name after "de", however unsure the name layer was of it.
         proposed = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"]
+        # "Who's the PT with the beard?" "That's Derek Vance, one of our PTs!": an answer that
+        # names a staff member and no one else speaks of staff; the model is not asked.
+        staff_answer = self._asks_who(post.in_reply_to or "") and not names and any(
+            WORKFORCE in c.notes for c in kept if c.identifier == Identifier.NAMES)
         for field in fields:
             kept.extend(self._field(field, [c for c in cues if c.field is field],
                                     [c for c in names if c.field is field],
-                                    [c for c in proposed if c.field is field], asked))
+                                    [c for c in proposed if c.field is field], asked,
+                                    staff_answer))
         return kept
 
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
-               proposed: list[Candidate], asked: bool) -> list[Candidate]:
+               proposed: list[Candidate], asked: bool,
+               staff_answer: bool = False) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
@@ -192,7 +200,8 @@ class DisclosureStage:
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
             if not hits and not answered and not general:
                 unexplained.append((start, end))
-        found.extend(self._model_hits(field, unexplained, names))
+        if not staff_answer:
+            found.extend(self._model_hits(field, unexplained, names))
         return found
 
     def _general_clause(self, field: FieldText, cue: Candidate,
@@ -389,6 +398,10 @@ class DisclosureStage:
         return bool(after) and (after[0] in self.staff_nouns
                                 or len(after) > 1 and f"{after[0]} {after[1]}"
                                 in self.staff_nouns)
+
+    def _asks_who(self, question: str) -> bool:
+        """Does the comment ask who someone is ("Who's the guy with the whistle?")?"""
+        return bool(_ASKS_WHO.search(question))
 
     def _asks_about_patient(self, question: str) -> bool:
         if not question:
