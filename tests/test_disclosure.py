@@ -200,6 +200,8 @@ def test_statements_about_how_patients_are_seen_or_covered_disclose_nothing(text
      "Is that Grandpa Lou in the Veterans Day video??"),
     ("¡Sí, es ella! Terminó su última quimioterapia el viernes.",
      "¿Es mi tía la señora de la foto?"),
+    ("¡Sí, es él! Ya camina solito por el pasillo.",
+     "¿Ese es don Beto, el de la foto de rehabilitación?"),
 ])
 def test_a_yes_to_who_is_shown_in_a_picture_confirms(text: str, question: str) -> None:
     assert _status(phiguard.check(_reply(text, question, kind="comment")))
