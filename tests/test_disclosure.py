@@ -249,3 +249,11 @@ def test_an_answer_naming_a_staff_member_to_who_is_that_is_not_asked_of_the_mode
 def test_conditions_and_how_things_usually_go_confirm_no_ones_care(text: str) -> None:
     assert _status(phiguard.check(_reply(text, "Still waiting on my results!"),
                                   policy=RULES_ONLY)) == []
+
+
+def test_an_ampersand_is_and_in_the_vocabulary() -> None:
+    # "Labor & Delivery family" is the unit's staff, as "Labor and Delivery family" is.
+    question = "Shoutout to Nurse Tasha on L&D who got me through 30 hours of labor!!"
+    for unit in ("Labor & Delivery", "Labor and Delivery"):
+        text = f"Thank you for recognizing Tasha! She's part of our {unit} family."
+        assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []

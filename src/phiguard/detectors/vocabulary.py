@@ -38,9 +38,10 @@ def list_terms(spec: ListSpec | list[str], pack_path: Path, rule_id: str,
 def term_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, folded token) of the words a trie compares: casefolded, accents off ("Barré"
     and "barre" are one word: posts drop accents and lists spell names either way). A hyphen
-    is no token: people write "Treacher-Collins" and "Treacher Collins" for one term."""
-    return [(m.start(), m.end(), fold(m.group())) for m in TERM_TOKEN.finditer(text)
-            if m.group() != "-"]
+    is no token: people write "Treacher-Collins" and "Treacher Collins" for one term; and "&"
+    is "and" ("Labor & Delivery" is the list's "labor and delivery")."""
+    return [(m.start(), m.end(), "and" if m.group() == "&" else fold(m.group()))
+            for m in TERM_TOKEN.finditer(text) if m.group() != "-"]
 
 
 def term_tokens(text: str) -> list[str]:
