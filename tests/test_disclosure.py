@@ -235,8 +235,9 @@ def test_titles_teams_and_every_visit_state_no_ones_care(text: str, question: st
 ])
 def test_an_answer_naming_a_staff_member_to_who_is_that_is_not_asked_of_the_model(
         text: str) -> None:
-    question = "Who is the person in the blue in your video?"
-    assert _status(phiguard.check(_reply(text, question, kind="comment"))) == []
+    for question in ("Who is the person in the blue in your video?",
+                     "Is that the guy with the whistle from the rehab video?"):
+        assert _status(phiguard.check(_reply(text, question, kind="comment"))) == []
     # The same answer about someone who is no staff member is still read.
     text = "That's Owen! He has been on our cardiac floor for ten days and loves it."
     assert _status(phiguard.check(_reply(text, question, kind="comment")))

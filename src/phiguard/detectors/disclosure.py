@@ -400,8 +400,12 @@ class DisclosureStage:
                                 in self.staff_nouns)
 
     def _asks_who(self, question: str) -> bool:
-        """Does the comment ask who someone is ("Who's the guy with the whistle?")?"""
-        return bool(_ASKS_WHO.search(question))
+        """Does the comment ask who someone is ("Who's the guy with the whistle?", "Is that
+        the tattoo guy from the ER video?")?"""
+        if _ASKS_WHO.search(question):
+            return True
+        tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
+        return has_phrase(tokens, self.questions)
 
     def _asks_about_patient(self, question: str) -> bool:
         if not question:
