@@ -258,3 +258,14 @@ def test_an_ampersand_is_and_in_the_vocabulary() -> None:
     for unit in ("Labor & Delivery", "Labor and Delivery"):
         text = f"Thank you for recognizing Tasha! She's part of our {unit} family."
         assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []
+
+
+def test_care_in_a_sentence_that_points_at_no_one_is_the_disclosed_persons() -> None:
+    question = "Finally figured out what was wrong after three ER visits"
+    text = "So glad your MRI came back clear, Wes! Kidney stones are no joke."
+    phrases = [text[f.start:f.end] for f in _status(phiguard.check(_reply(text, question),
+                                                                    policy=RULES_ONLY))]
+    assert "Kidney stones" in phrases
+    # With nothing else in the reply stating anyone's care, it is a general remark.
+    text = "Thanks for the kind words! Kidney stones are no joke."
+    assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []

@@ -80,6 +80,7 @@ _WHO = {
     "third": "the person asked about (he, she, his, her)",
     "name": "a person named in the reply",
     "confirm": "the person the comment asked about (a yes to their question)",
+    "reply": "the person whose care the reply states in its other sentences",
 }
 
 
@@ -167,6 +168,7 @@ class DisclosureStage:
                staff_answer: bool = False) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
+        unowned: list[Candidate] = []
         for number, (start, end) in enumerate(_sentences(field.text)):
             words = _words_in(field, start, end)
             tokens = [w for _, _, w in words]
@@ -177,23 +179,13 @@ class DisclosureStage:
             # replacement").
             general = has_phrase(tokens, self.general)
             in_sentence = [c for c in cues if start <= c.start < end]
-            actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
-            first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
-            instruction = bool(first) and first[0] in self.instructions
-            hits = []
-            for cue in in_sentence:
-                if cue.rule_id == "care-action":
-                    continue  # evidence for a care term in the sentence, not care itself
-                if general and self._general_clause(field, cue, words) and not _owned_by_one(
-                        self._owner(field, words, cue, names)):
-                    continue
-                hit = self._decide(field, cue, words, names, start, end, asked, number,
-                                   actions, instruction, proposed)
-                if hit is not None:
-                    hits.append(hit)
+            hits, orphans = self._sentence_hits(field, in_sentence, words, names, proposed,
+                                                (start, end, number), asked, general)
             for hit in hits:
                 self._also(hit, in_sentence)
             found.extend(hits)
+            if not hits:
+                unowned.extend(orphans)
             # A yes to a question about anyone but a patient is decided: not for the model.
             answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
             # Every sentence no rule explained goes to the model, whether or not it names a
@@ -202,7 +194,48 @@ class DisclosureStage:
                 unexplained.append((start, end))
         if not staff_answer:
             found.extend(self._model_hits(field, unexplained, names))
+        # A reply that states someone's care speaks of them throughout: care named in a
+        # sentence that points at no one is theirs too ("Glad you're healing well, Wes!
+        # Kidney stones are no joke"). A model hit alone never decides a rule finding.
+        if any(f.rule_id != MODEL_RULE for f in found):
+            found.extend(self._finding(field, cue, Referent("reply", cue.start, cue.end),
+                                       cue.start, cue.end, SAME_SENTENCE)
+                         for cue in unowned
+                         if not any(f.start <= cue.start < f.end for f in found))
         return found
+
+    def _sentence_hits(self, field: FieldText, in_sentence: list[Candidate],
+                       words: list[tuple[int, int, str]], names: list[Candidate],
+                       proposed: list[Candidate], where: tuple[int, int, int], asked: bool,
+                       general: bool) -> tuple[list[Candidate], list[Candidate]]:
+        """One sentence's disclosing phrases, and the care it names that points at no one."""
+        start, end, number = where
+        actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
+        first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
+        instruction = bool(first) and first[0] in self.instructions
+        hits: list[Candidate] = []
+        orphans: list[Candidate] = []
+        for cue in in_sentence:
+            if cue.rule_id == "care-action":
+                continue  # evidence for a care term in the sentence, not care itself
+            if general and self._general_clause(field, cue, words) and not _owned_by_one(
+                    self._owner(field, words, cue, names)):
+                continue
+            hit = self._decide(field, cue, words, names, start, end, asked, number,
+                               actions, instruction, proposed)
+            if hit is not None:
+                hits.append(hit)
+            elif self._unowned(field, words, cue, names, start, end, instruction):
+                orphans.append(cue)
+        return hits, orphans
+
+    def _unowned(self, field: FieldText, words: list[tuple[int, int, str]], cue: Candidate,
+                 names: list[Candidate], start: int, end: int, instruction: bool) -> bool:
+        """Care named in a sentence that points at no one, and no staff's or place's name."""
+        return (cue.rule_id in self.rules and cue.rule_id != "care-confirmation"
+                and not instruction and not self._staff(words, cue, field.text)
+                and not _proper_name(cue.text)
+                and self._person(field, words, names, start, end) is None)
 
     def _general_clause(self, field: FieldText, cue: Candidate,
                         words: list[tuple[int, int, str]]) -> bool:
