@@ -91,3 +91,9 @@ def test_long_fields_go_to_the_model_in_bounded_batches() -> None:
     chunks = ner._chunks(list(range(len(fields))), fields, batch_size=4)
     assert [len(c) for c in chunks] == [4, 2, 1, 1]
     assert sorted(i for c in chunks for i in c) == list(range(8))
+
+
+def test_spanish_opening_marks_are_not_part_of_a_name() -> None:
+    text = "¡Don Ramiro es todo un personaje! Fue el más alegre del piso."
+    spans = {text[f.start:f.end] for f in check(text).findings if f.rule_id == "ner-person"}
+    assert spans and all(not s.startswith(("¡", "¿")) for s in spans)

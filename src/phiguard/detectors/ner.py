@@ -188,7 +188,7 @@ def _model_text(text: str) -> str:
     return lowered if len(lowered) == len(text) else text
 
 
-_TRIM = " \t\n'\"’‘“”.,;:!?()[]{}-#@"
+_TRIM = " \t\n'\"’‘“”.,;:!?¡¿«»()[]{}-#@"
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
