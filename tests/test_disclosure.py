@@ -269,3 +269,13 @@ def test_care_in_a_sentence_that_points_at_no_one_is_the_disclosed_persons() -> 
     # With nothing else in the reply stating anyone's care, it is a general remark.
     text = "Thanks for the kind words! Kidney stones are no joke."
     assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []
+
+
+def test_a_pronoun_in_capitals_is_an_acronym_not_a_person() -> None:
+    # HIM: health information management. Written "him", it would point at the person asked about.
+    text = "Discharge paperwork can be requested online, and our HIM team will help."
+    assert _status(phiguard.check(_reply(text, "Where are my discharge papers??"),
+                                  policy=RULES_ONLY)) == []
+    text = "Discharge paperwork went out today, and we walked him through it."
+    assert _status(phiguard.check(_reply(text, "Where are my dad's discharge papers??"),
+                                  policy=RULES_ONLY))

@@ -29,7 +29,7 @@ import regex
 
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases, has_phrase, phrase_hits
+from phiguard.detectors.context import compile_phrases, has_phrase, mixed_case, phrase_hits
 from phiguard.detectors.names import WORKFORCE
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists, term_tokens
@@ -391,10 +391,12 @@ class DisclosureStage:
             if base in self.kin and index and tokens[index - 1] in self.possessive:
                 return Referent("kin", words[index - 1][0], e)
         for s, e, word in words:
-            if word in self.third and word not in ("they", "them", "their"):
+            if word in self.third and word not in ("they", "them", "their") \
+                    and not _acronym(field.text, s, e):
                 return Referent("third", s, e)
         for index, (s, e, word) in enumerate(words):
-            if word in self.second and not _starts_phrase(tokens, index, self.not_referents):
+            if word in self.second and not _starts_phrase(tokens, index, self.not_referents) \
+                    and not _acronym(field.text, s, e):
                 return Referent("second", s, e)
         # "Congrats on finishing chemo!", "So glad it went well": said to the person answered.
         if words and has_phrase(tokens[:3], self.addressed):
@@ -544,6 +546,12 @@ def _trim_end(text: str, start: int, end: int) -> int:
     while end > start and not text[end - 1].isalnum():
         end -= 1
     return end if end > start else start + 1
+
+
+def _acronym(text: str, start: int, end: int) -> bool:
+    """"our HIM team" (health information management): a pronoun in capitals in text that is
+    not all capitals is an acronym, no person."""
+    return end - start > 1 and text[start:end].isupper() and mixed_case(text)
 
 
 def _words_in(field: FieldText, start: int, end: int) -> list[tuple[int, int, str]]:
