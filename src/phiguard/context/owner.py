@@ -356,15 +356,13 @@ class OwnerStage:
             return "a patient's room or bed"
         starts = text_field.tokens.starts
         # A word of care in a sentence that names a staff member is, as a rule, their work
-        # ("nurse Priya Raman teaches discharge planning"), not a patient's care; a patient
-        # named there is evidence of its own.
+        # ("nurse Priya Raman teaches discharge planning"), not a patient's care.
         if any(not self._department_after(words, index, phrase)
                and (id(text_field), _sentence_of(text_field, starts[index])) not in staff
                for index, phrase in phrase_hits(words, self.patient_events)):
             return "a word of patient care"
         if any(len(w) >= 6 and w.endswith(self.care_suffixes) for w in words):
             return "a clinical word (by its ending)"
-
         if any(not self._staff_sentence(sentences, text_field, starts[index], staff)
                for index, _phrase in phrase_hits(words, self.person_events)):
             return "a person's event (a birthday, an anniversary, a death)"

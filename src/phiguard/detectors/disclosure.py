@@ -55,8 +55,10 @@ _BREAK = regex.compile(
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
 _INDEFINITE = frozenset({"a", "an", "un", "una"})
-# Words that open a condition: a statement they start governs the clauses after it.
+_QUESTION_WORD = regex.compile(r"\w+(?:['’]\w+)*")
+# A comment that asks who someone is, beside the pack's `asks_who` phrases.
 _ASKS_WHO = regex.compile(r"(?i)\b(?:who(?:'s|’s|\s+is|\s+was|\s+are)|quién(?:\s+es)?)\b")
+# Words that open a condition: a statement they start governs the clauses after it.
 _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 # "in the Veterans Day video", "the lady in the third photo", "de la foto": a person shown.
 _ABOUT_A_PICTURE = regex.compile(
@@ -215,6 +217,7 @@ class DisclosureStage:
         instruction = bool(first) and first[0] in self.instructions
         hits: list[Candidate] = []
         orphans: list[Candidate] = []
+        pointed: bool | None = None  # does the sentence point at anyone? asked once, if need be
         for cue in in_sentence:
             if cue.rule_id == "care-action":
                 continue  # evidence for a care term in the sentence, not care itself
@@ -225,17 +228,18 @@ class DisclosureStage:
                                actions, instruction, proposed)
             if hit is not None:
                 hits.append(hit)
-            elif self._unowned(field, words, cue, names, start, end, instruction):
-                orphans.append(cue)
+            elif not instruction and self._care_of_no_one(field, words, cue):
+                if pointed is None:
+                    pointed = self._person(field, words, names, start, end) is not None
+                if not pointed:
+                    orphans.append(cue)
         return hits, orphans
 
-    def _unowned(self, field: FieldText, words: list[tuple[int, int, str]], cue: Candidate,
-                 names: list[Candidate], start: int, end: int, instruction: bool) -> bool:
-        """Care named in a sentence that points at no one, and no staff's or place's name."""
+    def _care_of_no_one(self, field: FieldText, words: list[tuple[int, int, str]],
+                        cue: Candidate) -> bool:
+        """Care a rule names, and no yes, unit's staff or proper name."""
         return (cue.rule_id in self.rules and cue.rule_id != "care-confirmation"
-                and not instruction and not self._staff(words, cue, field.text)
-                and not _proper_name(cue.text)
-                and self._person(field, words, names, start, end) is None)
+                and not self._staff(words, cue, field.text) and not _proper_name(cue.text))
 
     def _general_clause(self, field: FieldText, cue: Candidate,
                         words: list[tuple[int, int, str]]) -> bool:
@@ -437,15 +441,13 @@ class DisclosureStage:
     def _asks_who(self, question: str) -> bool:
         """Does the comment ask who someone is ("Who's the guy with the whistle?", "Is that
         the tattoo guy from the ER video?")?"""
-        if _ASKS_WHO.search(question):
-            return True
-        tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
-        return has_phrase(tokens, self.questions)
+        return bool(_ASKS_WHO.search(question)) or has_phrase(_question_words(question),
+                                                             self.questions)
 
     def _asks_about_patient(self, question: str) -> bool:
         if not question:
             return False
-        tokens = [t.lower() for t in regex.findall(r"\w+(?:['’]\w+)*", question)]
+        tokens = _question_words(question)
         if not has_phrase(tokens, self.questions) or has_phrase(tokens, self.staff_asked):
             return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
         if has_phrase(tokens, self.asks) or _ABOUT_A_PICTURE.search(question):
@@ -546,6 +548,11 @@ def _trim_end(text: str, start: int, end: int) -> int:
     while end > start and not text[end - 1].isalnum():
         end -= 1
     return end if end > start else start + 1
+
+
+def _question_words(question: str) -> list[str]:
+    """The comment's words, lower-cased, contractions whole ("who's")."""
+    return [t.lower() for t in _QUESTION_WORD.findall(question)]
 
 
 def _acronym(text: str, start: int, end: int) -> bool:
