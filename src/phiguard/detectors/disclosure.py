@@ -54,6 +54,7 @@ _BREAK = regex.compile(
 # A capitalised name right after a word ("Nurse Kim"), and the determiners of "every visit".
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
+_THANKS = frozenset({"thank", "thanks", "thanking", "thanked", "agradecer", "agradece"})
 _INDEFINITE = frozenset({"a", "an", "un", "una"})
 _QUESTION_WORD = regex.compile(r"\w+(?:['’]\w+)*")
 # A comment that asks who someone is, beside the pack's `asks_who` phrases.
@@ -179,7 +180,7 @@ class DisclosureStage:
             # "everyone", "our patients": a statement about all confirms no one's care, but a
             # care word someone owns in it still does ("you outworked everyone after your hip
             # replacement").
-            general = has_phrase(tokens, self.general)
+            general = bool(self._general_hits(tokens))
             in_sentence = [c for c in cues if start <= c.start < end]
             hits, orphans = self._sentence_hits(field, in_sentence, words, names, proposed,
                                                 (start, end, number), asked, general)
@@ -241,6 +242,12 @@ class DisclosureStage:
         return (cue.rule_id in self.rules and cue.rule_id != "care-confirmation"
                 and not self._staff(words, cue, field.text) and not _proper_name(cue.text))
 
+    def _general_hits(self, tokens: list[str]) -> list[tuple[int, tuple[str, ...]]]:
+        """The statements about everyone in a sentence, less those that thank everyone ("asked
+        us to thank everyone for the prayers" states nothing about their care)."""
+        return [(index, phrase) for index, phrase in phrase_hits(tokens, self.general)
+                if not (index and tokens[index - 1] in _THANKS)]
+
     def _general_clause(self, field: FieldText, cue: Candidate,
                         words: list[tuple[int, int, str]]) -> bool:
         """Does the statement about everyone govern the cue? One in the cue's own clause does
@@ -252,7 +259,7 @@ class DisclosureStage:
         end = text.find(",", cue.end)
         end = len(text) if end == -1 else end
         tokens = [w for _, _, w in words]
-        for index, phrase in phrase_hits(tokens, self.general):
+        for index, phrase in self._general_hits(tokens):
             at = words[index][0]
             if start <= at < end or (phrase[0] in _CONDITIONS and at < cue.start):
                 return True
