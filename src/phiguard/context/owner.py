@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 import regex
 
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases, host_of, phrase_hits
+from phiguard.detectors.context import ABBREVIATIONS, compile_phrases, host_of, phrase_hits
 from phiguard.detectors.names import COMMON_WORD, REPEAT_RULE, WORKFORCE
 from phiguard.detectors.place_date_context import NO_PERSON
 from phiguard.detectors.shipped_models import Prepared
@@ -656,9 +656,7 @@ _BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")
 # Boundaries that part the fields of one record (a label, a screen), not two sentences.
 _RECORD_SEPARATORS = frozenset("·•|")
 # A full stop after these ends no sentence ("Dr. Fuchs", "Main St. clinic", "J. Park").
-_ABBREVIATIONS = regex.compile(
-    r"(?i)(?:\b(?:dr|mr|mrs|ms|mx|st|sr|jr|rev|fr|sgt|lt|capt|col|gen|prof|ave|rd|blvd|no|vs|"
-    r"approx|dept|ft|mt|inc|co|e\.g|i\.e)|(?<!\w)\p{L})\.\s+\Z")
+_ABBREVIATIONS = regex.compile(rf"(?i)(?:\b(?:{ABBREVIATIONS})|(?<!\w)\p{{L}})\.\s+\Z")
 # Sentence starts per field, computed once and forgotten with the field.
 _BOUNDS: weakref.WeakKeyDictionary[FieldText, list[int]] = weakref.WeakKeyDictionary()
 

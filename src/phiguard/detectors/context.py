@@ -31,6 +31,12 @@ def mixed_case(text: str) -> bool:
     return bool(found) and 0.1 * len(found) <= capital < 0.9 * len(found)
 
 
+# Words a full stop after which ends no sentence ("Dr. Fuchs", "Main St. clinic", "Lt. Reilly"),
+# as one regex alternation: every stage that splits sentences reads this one list.
+ABBREVIATIONS = (r"dr|dra|mr|mrs|ms|mx|st|sr|sra|srta|jr|rev|fr|sgt|lt|capt|col|gen|prof|ave|"
+                 r"rd|blvd|no|vs|approx|dept|ft|mt|inc|co|e\.g|i\.e")
+
+
 def sentence_initial(field: FieldText, start: int) -> bool:
     """True if `start` begins a sentence of the field (after . ! ? : or a line break)."""
     text = field.text

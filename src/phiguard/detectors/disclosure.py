@@ -29,7 +29,13 @@ import regex
 
 from phiguard.combinations import is_reply
 from phiguard.detectors.base import Candidate, FieldText
-from phiguard.detectors.context import compile_phrases, has_phrase, mixed_case, phrase_hits
+from phiguard.detectors.context import (
+    ABBREVIATIONS,
+    compile_phrases,
+    has_phrase,
+    mixed_case,
+    phrase_hits,
+)
 from phiguard.detectors.names import WORKFORCE
 from phiguard.detectors.shipped_models import Prepared
 from phiguard.detectors.vocabulary import Trie, list_terms, stage_lists, term_tokens
@@ -49,7 +55,7 @@ _OWNER_GAP = 3
 
 # Sentence ends, but not after a title ("Dr. Bhatt"); clause breaks that start a new claim.
 _BREAK = regex.compile(
-    r"(?<!\b(?:[Dd]r|[Mm]rs?|[Mm]s|[Ss]t|[Jj]r|[Ss]ra?|[Dd]ra|[Vv]s|[Nn]o))[.!?…]+[\"”’)]*(?=\s|$)"
+    rf"(?<!\b(?i:{ABBREVIATIONS}))[.!?…]+[\"”’)]*(?=\s|$)"
     r"|\n+|;\s+|,\s+but\s+|\s+[—–-]+\s+")
 # A capitalised name right after a word ("Nurse Kim"), and the determiners of "every visit".
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
