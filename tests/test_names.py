@@ -256,6 +256,20 @@ def test_a_first_name_the_model_took_for_a_building_is_decided_as_a_name() -> No
     assert ("Camila", "flagged") in found, found
 
 
+def test_an_unlisted_word_set_off_to_address_someone_is_a_name() -> None:
+    # "Tamsin" is in no name list and the model reads it as a place; the comma after a
+    # lower-case word and the full stop set it off as the name of the person addressed.
+    found = _names("Sending strength to your uncle and your whole family, Tamsin. Our surgical "
+                   "ICU team is taking great care of him.", kind="reply",
+                   in_reply_to="My uncle was in the crash on Route 9")
+    assert ("Tamsin", "flagged") in found, found
+
+
+def test_a_state_after_a_town_is_not_someone_addressed() -> None:
+    found = _names("Our NICU grad Milo went home to Austin, Texas. Safe travels!")
+    assert all(name != "Texas" for name, _ in found), found
+
+
 def test_the_same_word_in_an_english_sentence_can_be_a_name() -> None:
     found = _names("Ella went home today after her surgery on 4 West.")
     assert ("Ella", "flagged") in found, found

@@ -161,22 +161,26 @@ class NameContext:
         out = []
         for c in candidates:
             if self._name_taken_for_place(c):
-                if (id(c.field), c.start, c.end) in named:
+                if (id(c.field), c.start, c.end) in named and not _vocative(c):
                     continue
                 c.identifier, c.entity, c.rule_id = Identifier.NAMES, "PERSON", "ner-person"
-                c.explanation += ("; one word the model took for a place, but a known first "
-                                  "name and no known place: decided as a name")
+                why = ("a known first name" if words(c.text)[0] in self.first
+                       else "set off to address someone")
+                c.explanation += (f"; one word the model took for a place, but {why} and no "
+                                  "known place: decided as a name")
             out.append(c)
         return out
 
     def _name_taken_for_place(self, c: Candidate) -> bool:
         """The model's one-word place, building or organisation (GPE, LOC, FAC, ORG) that is a known
-        first name (no common word), no place the gazetteer knows, and not after a preposition of
-        place: "Liam's chin", "a day Marcus will never forget", "seeing Camila go home"."""
+        first name or a word set off to address someone (no common word), no place the gazetteer
+        knows, and not after a preposition of place: "Liam's chin", "a day Marcus will never
+        forget", "seeing Camila go home", "Sending strength to your family, Tamsin"."""
         if not (_from_model(c) and c.entity in _PLACE_ENTITIES and c.text[:1].isupper()):
             return False
         tokens = words(c.text)
-        return (len(tokens) == 1 and tokens[0] in self.first and tokens[0] not in self.common
+        return (len(tokens) == 1 and (tokens[0] in self.first or _vocative(c))
+                and tokens[0] not in self.common
                 and tokens[0] not in self.known_places and tokens[0] not in self.function_words
                 and not self._spanish_function_word(c)
                 # "in Paris", "from Savannah": a preposition of place keeps it a place
@@ -371,7 +375,9 @@ class NameContext:
             c.score = max(c.score, 0.8)
             c.explanation += f"; cue {cue!r} before it"
         elif self._model_noise(c, tokens):
-            return None
+            if not (len(tokens) == 1 and _vocative(c)):
+                return None
+            c.explanation += "; one word set off to address someone"
         else:
             c.explanation += "; a known first name or surname"
         return tokens
@@ -579,6 +585,22 @@ class NameContext:
         # person does is evidence too: "bill called", "bob visited".
         return not (role is not None and role.verb_check
                     and (delimited or tokens[0] not in self.verb_names))
+
+
+# A word set off to address someone: after a comma that follows a lower-case word ("your whole
+# family, Tamsin.", "Congrats on your last chemo, Oksana!"; not "Austin, Texas.") or a greeting
+# ("Thanks, Oksana"), and before the sentence's end or an emoji.
+_VOCATIVE_BEFORE = regex.compile(
+    r"(?:(?<=(?<!\p{L})\p{Ll}[\p{L}'’]*),|\b(?i:hi|hello|hey|thanks|thank\s+you|congrats|congratulations|welcome"
+    r"(?:\s+(?:back|home))?|happy\s+birthday|dear|love\s+you|miss\s+you),?)[ \t]*\Z")
+_VOCATIVE_AFTER = regex.compile(r"[ \t]*(?:[!.?…]|\Z|[^\w\s,;:'’()-])")
+
+
+def _vocative(c: Candidate) -> bool:
+    """Is the model's one-word place set off as the name of someone addressed?"""
+    text = c.field.text
+    return (_VOCATIVE_BEFORE.search(text, max(0, c.start - 40), c.start) is not None
+            and _VOCATIVE_AFTER.match(text, c.end) is not None)
 
 
 # A cue that is evidence of a name ("Baby", "her son", "meet"), and one whose name may still be
