@@ -656,7 +656,7 @@ _BOUNDARY = regex.compile(r"(?<=[.!?])\s+|[\n;·•|]")
 # Boundaries that part the fields of one record (a label, a screen), not two sentences.
 _RECORD_SEPARATORS = frozenset("·•|")
 # A full stop after these ends no sentence ("Dr. Fuchs", "Main St. clinic", "J. Park").
-_ABBREVIATIONS = regex.compile(rf"(?i)(?:\b(?:{ABBREVIATIONS})|(?<!\w)\p{{L}})\.\s+\Z")
+_ENDS_ON_ABBREVIATION = regex.compile(rf"(?i)(?:\b(?:{ABBREVIATIONS})|(?<!\w)\p{{L}})\.\s+\Z")
 # Sentence starts per field, computed once and forgotten with the field.
 _BOUNDS: weakref.WeakKeyDictionary[FieldText, list[int]] = weakref.WeakKeyDictionary()
 
@@ -668,7 +668,7 @@ def _boundaries(field: FieldText) -> list[int]:
         text = field.text
         starts = _BOUNDS[field] = [
             0, *(m.end() for m in _BOUNDARY.finditer(text)
-                 if not _ABBREVIATIONS.search(text, max(0, m.start() - 8), m.end()))]
+                 if not _ENDS_ON_ABBREVIATION.search(text, max(0, m.start() - 8), m.end()))]
     return starts
 
 

@@ -186,7 +186,7 @@ class DisclosureStage:
             # "everyone", "our patients": a statement about all confirms no one's care, but a
             # care word someone owns in it still does ("you outworked everyone after your hip
             # replacement").
-            general = bool(self._general_hits(tokens))
+            general = self._general_hits(tokens)
             in_sentence = [c for c in cues if start <= c.start < end]
             hits, orphans = self._sentence_hits(field, in_sentence, words, names, proposed,
                                                 (start, end, number), asked, general)
@@ -216,8 +216,10 @@ class DisclosureStage:
     def _sentence_hits(self, field: FieldText, in_sentence: list[Candidate],
                        words: list[tuple[int, int, str]], names: list[Candidate],
                        proposed: list[Candidate], where: tuple[int, int, int], asked: bool,
-                       general: bool) -> tuple[list[Candidate], list[Candidate]]:
-        """One sentence's disclosing phrases, and the care it names that points at no one."""
+                       general: list[tuple[int, tuple[str, ...]]],
+                       ) -> tuple[list[Candidate], list[Candidate]]:
+        """One sentence's disclosing phrases, and the care it names that points at no one.
+        `general`: the sentence's statements about everyone (`_general_hits`)."""
         start, end, number = where
         actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
         first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
@@ -228,8 +230,8 @@ class DisclosureStage:
         for cue in in_sentence:
             if cue.rule_id == "care-action":
                 continue  # evidence for a care term in the sentence, not care itself
-            if general and self._general_clause(field, cue, words) and not _owned_by_one(
-                    self._owner(field, words, cue, names)):
+            if (general and self._general_clause(field, cue, words, general)
+                    and not _owned_by_one(self._owner(field, words, cue, names))):
                 continue
             hit = self._decide(field, cue, words, names, start, end, asked, number,
                                actions, instruction, proposed)
@@ -255,7 +257,8 @@ class DisclosureStage:
                 if not (index and tokens[index - 1] in _THANKS)]
 
     def _general_clause(self, field: FieldText, cue: Candidate,
-                        words: list[tuple[int, int, str]]) -> bool:
+                        words: list[tuple[int, int, str]],
+                        general: list[tuple[int, tuple[str, ...]]]) -> bool:
         """Does the statement about everyone govern the cue? One in the cue's own clause does
         ("Reyes is awake and talking, and his family thanks everyone": the care is one man's,
         the thanks are to all), and a condition before it does ("If your son has a fever, go
@@ -264,8 +267,7 @@ class DisclosureStage:
         start = text.rfind(",", 0, cue.start) + 1
         end = text.find(",", cue.end)
         end = len(text) if end == -1 else end
-        tokens = [w for _, _, w in words]
-        for index, phrase in self._general_hits(tokens):
+        for index, phrase in general:
             at = words[index][0]
             if start <= at < end or (phrase[0] in _CONDITIONS and at < cue.start):
                 return True

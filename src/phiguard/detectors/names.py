@@ -160,32 +160,38 @@ class NameContext:
                  if c.identifier is Identifier.NAMES}
         out = []
         for c in candidates:
-            if self._name_taken_for_place(c):
-                if (id(c.field), c.start, c.end) in named and not _vocative(c):
+            why = self._name_taken_for_place(c)
+            if why is not None:
+                # A name rule proposed the same words: its decision stands, unless the word is
+                # set off to address someone (the rule's lexicon check would drop "Tamsin").
+                if (id(c.field), c.start, c.end) in named and (
+                        why != _ADDRESSED and not _vocative(c)):
                     continue
                 c.identifier, c.entity, c.rule_id = Identifier.NAMES, "PERSON", "ner-person"
-                why = ("a known first name" if words(c.text)[0] in self.first
-                       else "set off to address someone")
                 c.explanation += (f"; one word the model took for a place, but {why} and no "
                                   "known place: decided as a name")
             out.append(c)
         return out
 
-    def _name_taken_for_place(self, c: Candidate) -> bool:
-        """The model's one-word place, building or organisation (GPE, LOC, FAC, ORG) that is a known
-        first name or a word set off to address someone (no common word), no place the gazetteer
-        knows, and not after a preposition of place: "Liam's chin", "a day Marcus will never
-        forget", "seeing Camila go home", "Sending strength to your family, Tamsin"."""
+    def _name_taken_for_place(self, c: Candidate) -> str | None:
+        """Why the model's one-word place, building or organisation (GPE, LOC, FAC, ORG) is a
+        name, or None: a known first name or a word set off to address someone (no common
+        word), no place the gazetteer knows, and not after a preposition of place: "Liam's
+        chin", "a day Marcus will never forget", "seeing Camila go home", "Sending strength to
+        your family, Tamsin"."""
         if not (_from_model(c) and c.entity in _PLACE_ENTITIES and c.text[:1].isupper()):
-            return False
+            return None
         tokens = words(c.text)
-        return (len(tokens) == 1 and (tokens[0] in self.first or _vocative(c))
-                and tokens[0] not in self.common
+        if not (len(tokens) == 1 and tokens[0] not in self.common
                 and tokens[0] not in self.known_places and tokens[0] not in self.function_words
                 and not self._spanish_function_word(c)
                 # "in Paris", "from Savannah": a preposition of place keeps it a place
                 and find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
-                                 "before") is None)
+                                 "before") is None):
+            return None
+        if tokens[0] in self.first:
+            return "a known first name"
+        return _ADDRESSED if _vocative(c) else None
 
     def _same_person_as_workforce(self, names: list[Candidate]) -> None:
         """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name
@@ -377,7 +383,7 @@ class NameContext:
         elif self._model_noise(c, tokens):
             if not (len(tokens) == 1 and _vocative(c)):
                 return None
-            c.explanation += "; one word set off to address someone"
+            c.explanation += f"; one word {_ADDRESSED}"
         else:
             c.explanation += "; a known first name or surname"
         return tokens
@@ -591,9 +597,11 @@ class NameContext:
 # family, Tamsin.", "Congrats on your last chemo, Oksana!"; not "Austin, Texas.") or a greeting
 # ("Thanks, Oksana"), and before the sentence's end or an emoji.
 _VOCATIVE_BEFORE = regex.compile(
-    r"(?:(?<=(?<!\p{L})\p{Ll}[\p{L}'’]*),|\b(?i:hi|hello|hey|thanks|thank\s+you|congrats|congratulations|welcome"
-    r"(?:\s+(?:back|home))?|happy\s+birthday|dear|love\s+you|miss\s+you),?)[ \t]*\Z")
+    r"(?:(?<=(?<!\p{L})\p{Ll}[\p{L}'’]*),"
+    r"|\b(?i:hi|hello|hey|thanks|thank\s+you|congrats|congratulations|welcome(?:\s+(?:back|home))?"
+    r"|happy\s+birthday|dear|love\s+you|miss\s+you),?)[ \t]*\Z")
 _VOCATIVE_AFTER = regex.compile(r"[ \t]*(?:[!.?…]|\Z|[^\w\s,;:'’()-])")
+_ADDRESSED = "set off to address someone"
 
 
 def _vocative(c: Candidate) -> bool:
