@@ -31,6 +31,23 @@ def test_names_the_model_misses_on_social_text(text: str, name: str) -> None:
     assert any(name in found and status == "flagged" for found, status in _names(text))
 
 
+def test_a_lowercase_post_names_its_patient_in_lower_case() -> None:
+    # A writer who capitalises nothing: a first name that is no English word is a name here.
+    text = "shoutout to our girl ximena who rang the bell after her last chemo today"
+    assert ("ximena", "flagged") in _names(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Sentence case: a lower-case "ximena" is no name a capitalising writer wrote.
+    "Shoutout to our girl ximena who rang the bell after her last chemo today",
+    # English words that are names too ("grace", "hope") stay words in lower case.
+    "our night crew kept grace and hope alive after her last chemo today",
+])
+def test_lower_case_is_no_name_cue_in_sentence_case_or_for_english_words(text: str) -> None:
+    assert not [found for found, status in _names(text)
+                if status == "flagged" and found in {"ximena", "grace", "hope"}]
+
+
 def test_relative_names_are_phi() -> None:
     text = "Her daughter Veronica and son David visited; husband bill, called twice."
     report = check(text)

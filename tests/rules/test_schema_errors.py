@@ -34,6 +34,9 @@ def _write(tmp_path: Path, body: str, name: str = "org.yaml") -> Path:
          "badge", "identifier", "Input should be"),
         ("pack: org\nrules:\n" + GOOD_RULE.replace("'BADGE-\\d{4}'", "'BADGE-(\\d{4}'"),
          "badge", "patterns.0.regex", "does not compile"),
+        ("pack: org\nrules:\n"
+         + GOOD_RULE.replace("score: 0.9", "score: 0.9\n        unless_field: '(x'"),
+         "badge", "patterns.0.unless_field", "does not compile"),
         ("pack: org\nrules:\n" + GOOD_RULE + "    validators: [nope.v1]\n",
          "badge", "validators", "registered validators: "),
         ("pack: org\nrules:\n" + GOOD_RULE + GOOD_RULE, "badge", "id", "duplicate"),

@@ -123,7 +123,7 @@ TAKE_BACK_FILTERS = ("organisation-contact", "demo-data", "staff-age", "no-patie
 _CONTACT_WINDOW = 6
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
 # rule's role) and a day said relative to the post (by its entity).
-_NAME_CUE_ROLES = frozenset({"capitalised-word", "initials"})
+_NAME_CUE_ROLES = frozenset({"capitalised-word", "lowercase-word", "initials"})
 _DATE_CUE = "RELATIVE_DATE"
 _PLACE_CUE = "PLACE"
 _RAISED = 0.75

@@ -45,6 +45,8 @@ class _CompiledPattern:
     name: str
     # Prefilter: the pattern runs only on fields where this finds something (see PatternSpec).
     requires: regex.Pattern[str] | None = None
+    # The pattern does not run on fields where this finds something (see PatternSpec).
+    unless_field: regex.Pattern[str] | None = None
     # Literal openings read from the source (see gates.py): the pattern runs only if one occurs.
     gate: Gate | None = None
     _compiled: list[regex.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
@@ -80,17 +82,10 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
         flags = 0
         for flag in spec.flags:
             flags |= _FLAGS[flag]
-        requires = None
-        if spec.requires:
-            # One object per distinct prefilter, so a field is searched for '\d' only once.
-            key = (spec.requires, flags) if "\\L<" not in spec.requires else None
-            requires = _PREFILTERS.get(key) if key else None
-            if requires is None:
-                requires = regex.compile(spec.requires, flags, ignore_unused=True, **lists)
-                if key:
-                    _PREFILTERS[key] = requires
         patterns.append(_CompiledPattern(spec.regex, flags, lists, spec.score, spec.group,
-                                         spec.name or str(index), requires,
+                                         spec.name or str(index),
+                                         _prefilter(spec.requires, flags, lists),
+                                         _prefilter(spec.unless_field, flags, lists),
                                          gate_for(spec.regex, flags, lists)))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
@@ -108,16 +103,35 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
     )
 
 
-def _required(pattern: _CompiledPattern, text: str, present: dict[int, bool]) -> bool:
-    """Does the text hold what the pattern's prefilter requires? Asked once per prefilter
-    object and field (`present`), whichever patterns share it."""
-    requires = pattern.requires
-    if requires is None:
-        return True
-    seen = present.get(id(requires))
+def _prefilter(source: str | None, flags: int,
+               lists: dict[str, list[str]]) -> regex.Pattern[str] | None:
+    """A field-level regex, compiled once per distinct source and flags, so that a field is
+    searched for '\\d' only once whichever patterns ask."""
+    if not source:
+        return None
+    key = (source, flags) if "\\L<" not in source else None
+    compiled = _PREFILTERS.get(key) if key else None
+    if compiled is None:
+        compiled = regex.compile(source, flags, ignore_unused=True, **lists)
+        if key:
+            _PREFILTERS[key] = compiled
+    return compiled
+
+
+def _found(prefilter: regex.Pattern[str], text: str, present: dict[int, bool]) -> bool:
+    """Does the field hold what the prefilter looks for? Asked once per prefilter object and
+    field (`present`), whichever patterns share it."""
+    seen = present.get(id(prefilter))
     if seen is None:
-        seen = present[id(requires)] = requires.search(text, timeout=REGEX_TIMEOUT) is not None
+        seen = present[id(prefilter)] = prefilter.search(text, timeout=REGEX_TIMEOUT) is not None
     return seen
+
+
+def _required(pattern: _CompiledPattern, text: str, present: dict[int, bool]) -> bool:
+    """Does the field meet the pattern's field conditions (`requires`, `unless_field`)?"""
+    if pattern.requires is not None and not _found(pattern.requires, text, present):
+        return False
+    return pattern.unless_field is None or not _found(pattern.unless_field, text, present)
 
 
 class PatternDetector:

@@ -255,6 +255,16 @@ def _read_pack(path: Path) -> tuple[RulePack, list[Path]]:
     return pack.model_copy(update={"rules": rules}), sources
 
 
+def _compiled(source: str, lists: dict[str, list[str]], path: Path, rule_id: str,
+              key: str) -> regex.Pattern[str]:
+    """A rule's regex compiled, or an error naming the pack, the rule and the key."""
+    try:
+        return regex.compile(source, ignore_unused=True, **lists)
+    except (regex.error, ValueError) as exc:
+        raise RulePackError(f"regex does not compile: {exc}", path=str(path), rule_id=rule_id,
+                            key=key) from None
+
+
 def _schema_error(exc: ValidationError, raw: dict[str, Any], path: Path) -> RulePackError:
     error = exc.errors()[0]
     loc = [str(part) for part in error["loc"]]
@@ -284,14 +294,12 @@ def _check_rules(pack: RulePack, path: Path) -> None:
                     path=str(path), rule_id=rule.id, key="validators",
                 )
         for index, spec in enumerate(rule.patterns):
-            try:
-                compiled = regex.compile(
-                    spec.regex, ignore_unused=True, **{n: ["x"] for n in rule.lists})
-            except (regex.error, ValueError) as exc:
-                raise RulePackError(
-                    f"regex does not compile: {exc}", path=str(path), rule_id=rule.id,
-                    key=f"patterns.{index}.regex",
-                ) from None
+            lists = {n: ["x"] for n in rule.lists}
+            compiled = _compiled(spec.regex, lists, path, rule.id, f"patterns.{index}.regex")
+            for key in ("requires", "unless_field"):
+                source = getattr(spec, key)
+                if source is not None:
+                    _compiled(source, lists, path, rule.id, f"patterns.{index}.{key}")
             if spec.group is not None and spec.group not in compiled.groupindex:
                 raise RulePackError(
                     f"group {spec.group!r} is not a named group of the regex",

@@ -63,6 +63,8 @@ _ROLES = (
     Role("name-handle", "names", cue="open", lexicon="tag"),
     Role("name-on-label", "names", cue="open", lexicon="tag"),
     Role("capitalised-word", "names", cue="capital", lexicon="first-name"),
+    # A first name in a post written all in lower case: no more evidence than a capital.
+    Role("lowercase-word", "names", cue="capital", lexicon="first-name"),
     # Initials ("J.T.", "A.K."): no lexicon can check them; a cue raised only in a patient's post.
     Role("initials", "names", cue="capital"),
     Role("name-with-birth-date", "names", lexicon="first-name", strong=True),

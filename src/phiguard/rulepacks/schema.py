@@ -27,6 +27,10 @@ class PatternSpec(BaseModel):
     # A cheap regex (same flags and lists) that must occur somewhere in the field before this
     # pattern runs, e.g. '\d' or '@'. Speed only: it must be implied by every match.
     requires: str | None = None
+    # A condition on the whole field: the pattern does not run on a field where this regex
+    # (same flags and lists) finds something, e.g. '\p{Lu}\p{Ll}' for "a field written all in
+    # lower case". A lookaround over the whole field would make the pattern quadratic.
+    unless_field: str | None = None
 
 
 class LabelledIdSpec(BaseModel):
