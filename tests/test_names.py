@@ -176,6 +176,25 @@ def test_staff_named_with_a_role_is_workforce_and_so_are_their_other_mentions() 
     assert ("Tom Reyes", "flagged") in _names(text, Policy.strict())
 
 
+@pytest.mark.parametrize("text", [
+    "Big thanks to Rosalind, one of our lab volunteers, for the cookies after her surgery talk!",
+    "Yes! Rosalind is our unit clerk on 5 West, and she loves your card about her surgery talk.",
+])
+def test_our_staff_role_after_the_name_makes_it_staff(text: str) -> None:
+    assert ("Rosalind", "flagged") not in _names(text)
+    assert ("Rosalind", "flagged") in _names(text, Policy.strict())
+
+
+@pytest.mark.parametrize("text", [
+    # Her own job, not ours: she is the patient.
+    "Meet Rosalind, a school bus driver who is back on her route after her heart surgery here.",
+    # Addressed, then a new clause about our staff.
+    "Rosalind, our nurses were honored to care for your dad after his heart surgery.",
+])
+def test_a_job_or_a_new_clause_after_the_name_is_no_staff_role(text: str) -> None:
+    assert ("Rosalind", "flagged") in _names(text)
+
+
 def test_a_role_someone_else_owns_names_no_staff_member() -> None:
     # "their coworker": the patient's colleague (Safe Harbor's employer circle), not our staff.
     text = "The whole crew from the mill came to cheer their coworker Travis home from our ICU."

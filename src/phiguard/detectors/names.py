@@ -123,6 +123,16 @@ class NameContext:
         # name ("Tomasz"); a note's "wife Called" or "Son Given" is not.
         self.owned_relation = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+[ \t]+\Z",
                                             owners=sorted(lists["person_possessives"]))
+        # "Gwen, one of our music volunteers!", "Luis is our unit clerk": our staff role said of
+        # the name right after it, in apposition or as what the person is, before the clause
+        # ends; two words may describe the role. "Meet Denise, a bus driver" is her own job, and
+        # "Leah, our nurses were honored" addresses Leah.
+        self.role_after = regex.compile(
+            r"(?i)(?:[ \t]*,[ \t]*|[ \t]+(?:is|was|has\s+been)[ \t]+|['’]s[ \t]+)"
+            r"(?:(?:one|two|all)[ \t]+of[ \t]+)?(?:our|nuestra|nuestro|nuestras|nuestros)[ \t]+"
+            r"(?:[\p{L}-]+[ \t]+){0,2}?(?:\L<roles>)(?!\p{L})"
+            r"(?=[ \t]*(?:[,.!?;:)—–]|\Z|(?:who|since|for|at|in|on|and|de|en|desde)\b))",
+            roles=sorted({" ".join(p) for p in self.roles}))
         # "their coworker ": a staff role owned by someone, just before a capture.
         self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
                                          r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
@@ -550,7 +560,11 @@ class NameContext:
         role = self._role_before(c)
         if role and self.others_role.search(c.field.text, max(0, c.start - 40), c.start):
             return None  # "their coworker Travis": someone else's colleague, not our staff
-        return f"a staff member named with a role ({role!r})" if role else None
+        if role:
+            return f"a staff member named with a role ({role!r})"
+        after = self.role_after.match(c.field.text, c.end)
+        return (f"a staff member whose role follows the name ({after.group().strip(' ,')!r})"
+                if after else None)
 
     def _role_before(self, c: Candidate) -> str | None:
         """A staff role that introduces the name: within four words before it, with only
