@@ -243,6 +243,13 @@ def test_an_answer_naming_a_staff_member_to_who_is_that_is_not_asked_of_the_mode
     assert _status(phiguard.check(_reply(text, question, kind="comment")))
 
 
+def test_he_or_she_in_an_answer_naming_only_staff_is_the_staff_member() -> None:
+    # Not a question: the model is still asked, but not about what "she" does.
+    comment = "The man who plays cello by the elevators made my week."
+    text = "That's Ignatius, one of our music volunteers! He plays there Tuesday mornings."
+    assert _status(phiguard.check(_reply(text, comment, kind="comment"))) == []
+
+
 @pytest.mark.parametrize("text", [
     "If a claim is denied, our financial counselors can walk you through the appeal.",
     "Biopsy results typically take 5 to 10 business days after you leave the clinic.",

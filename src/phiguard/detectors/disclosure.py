@@ -162,19 +162,24 @@ class DisclosureStage:
         # name after "de", however unsure the name layer was of it.
         proposed = [c for c in kept if c.identifier == Identifier.NAMES and c.status == "flagged"]
         # "Who's the PT with the beard?" "That's Derek Vance, one of our PTs!": an answer that
-        # names a staff member and no one else speaks of staff; the model is not asked.
-        staff_answer = self._asks_who(post.in_reply_to or "") and not names and any(
+        # names a staff member and no one else speaks of staff; the model is not asked. An
+        # answer to anything but a question about a patient that names only staff ("That's
+        # Gwen, one of our volunteers! She plays on Mondays") speaks of them when it says he or
+        # she: the model is asked only about what it says to the person answered.
+        staff_only = not names and any(
             WORKFORCE in c.notes for c in kept if c.identifier == Identifier.NAMES)
+        staff_answer = staff_only and self._asks_who(post.in_reply_to or "")
+        staff_only = staff_only and not asked
         for field in fields:
             kept.extend(self._field(field, [c for c in cues if c.field is field],
                                     [c for c in names if c.field is field],
                                     [c for c in proposed if c.field is field], asked,
-                                    staff_answer))
+                                    staff_answer, staff_only))
         return kept
 
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
                proposed: list[Candidate], asked: bool,
-               staff_answer: bool = False) -> list[Candidate]:
+               staff_answer: bool = False, staff_only: bool = False) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         unowned: list[Candidate] = []
@@ -202,7 +207,7 @@ class DisclosureStage:
             if not hits and not answered and not general:
                 unexplained.append((start, end))
         if not staff_answer:
-            found.extend(self._model_hits(field, unexplained, names))
+            found.extend(self._model_hits(field, unexplained, names, staff_only))
         # A reply that states someone's care speaks of them throughout: care named in a
         # sentence that points at no one is theirs too ("Glad you're healing well, Wes!
         # Kidney stones are no joke"). A model hit alone never decides a rule finding.
@@ -496,8 +501,9 @@ class DisclosureStage:
                          explanation=explanation)
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
-                    names: list[Candidate]) -> list[Candidate]:
-        """Sentences the rules did not explain: ask the model."""
+                    names: list[Candidate], staff_only: bool = False) -> list[Candidate]:
+        """Sentences the rules did not explain: ask the model (`staff_only`: only about those
+        that speak to the person answered, or to no one)."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
@@ -513,6 +519,8 @@ class DisclosureStage:
             words = _words_in(field, start, end)
             who = self._person(field, words, names, start, end)
             kind = who.kind if who is not None else "second"
+            if staff_only and kind in ("third", "name"):
+                continue  # he or she is the staff member the reply names
             found.append(Candidate(
                 field=field, start=start, end=_trim_end(field.text, start, end),
                 identifier=Identifier.OTHER_UNIQUE, entity=ENTITY, score=MODEL_ONLY,
