@@ -36,6 +36,28 @@ def test_a_persons_contact_details_are_flagged() -> None:
                                        "ana.reyes.family@gmail.com and we will print them.")
 
 
+@pytest.mark.parametrize(("text", "number"), [
+    ("So sorry! Our nurse will call you back later this afternoon at 608-555-0131 about "
+     "your results.", "608-555-0131"),
+    ("Glad she's home! The social worker will phone your son tomorrow at 608-555-0132.",
+     "608-555-0132"),
+    ("Lo sentimos. Nuestra enfermera la llamó tres veces ayer al 608-555-0133 por sus "
+     "resultados.", "608-555-0133"),
+])
+def test_where_we_reach_a_person_is_their_number(text: str, number: str) -> None:
+    reply = Post(text=text, kind="reply", in_reply_to="Still waiting on a call about my results.")
+    assert number in _found(reply, "D")
+
+
+@pytest.mark.parametrize("text", [
+    "So sorry! Please call us back this afternoon at 608-555-0100 about your question.",
+    "Lo sentimos. Por favor llame a nuestra oficina mañana al 608-555-0100.",
+])
+def test_where_a_person_reaches_us_is_our_number(text: str) -> None:
+    reply = Post(text=text, kind="reply", in_reply_to="Still waiting on a call about my results.")
+    assert "608-555-0100" not in _found(reply, "D")
+
+
 def test_a_post_about_no_patient_discloses_no_patients_details() -> None:
     text = "Congrats to Tamsin Okoro, winner of our Greenest Commute challenge this March!"
     report = check(text)

@@ -84,7 +84,8 @@ from phiguard.rulepacks.loader import LoadedPack
 REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
                   "care_word_suffixes", "person_nouns", "room_words", "schedule_words",
                   "person_events", "patient_departments", "personal_contact_cues",
-                  "personal_domains", "organisation_place_cues", "demo_cues")
+                  "personal_domains", "organisation_place_cues", "demo_cues", "reach_verbs",
+                  "reached_people", "reached_owners", "reached_clitics", "reached_not_us")
 
 _CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 # Identifiers that name no one but a patient wherever they appear: never taken back here.
@@ -121,6 +122,7 @@ _PATIENT_NOUNS = frozenset({"patient", "patients", "paciente", "pacientes"})
 TAKE_BACK_FILTERS = ("organisation-contact", "demo-data", "staff-age", "no-patient",
                      "patient-model", "organisation-place", "event-date")
 _CONTACT_WINDOW = 6
+_REACH_WINDOW = 10  # "will call you back later this afternoon at"
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
 # rule's role) and a day said relative to the post (by its entity).
 _NAME_CUE_ROLES = frozenset({"capitalised-word", "lowercase-word", "initials"})
@@ -253,6 +255,11 @@ class OwnerStage:
         self.room_words = frozenset(lists["room_words"])
         self.schedule_words = frozenset(lists["schedule_words"])
         self.demo_cues = compile_phrases(lists["demo_cues"])
+        self.reach_verbs = frozenset(lists["reach_verbs"])
+        self.reached_people = frozenset(lists["reached_people"])
+        self.reached_owners = frozenset(lists["reached_owners"])
+        self.reached_clitics = frozenset(lists["reached_clitics"])
+        self.reached_not_us = frozenset(lists["reached_not_us"])
 
     # ---- facts, once per post -------------------------------------------------------------
     def facts(self, post: Post, fields: Sequence[FieldText],
@@ -587,7 +594,33 @@ class OwnerStage:
             if (w in _PRONOUNS and field.text[tokens.starts[i]].islower()) or (
                     w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns):
                 return True  # "her cell", "the patient's fax"; not "our HIM department"
-        return bool(phrase_hits(window, self.contact_cues))
+        return bool(phrase_hits(window, self.contact_cues)) or self._reached_at(
+            field, sentence, first)
+
+    def _reached_at(self, field: FieldText, sentence: int, first: int) -> bool:
+        """"We'll call you back shortly at", "will call your daughter at", "la llamó dos veces
+        esta tarde al": a verb of reaching, the person within three words of it, and nothing
+        of ours between them and the number ("call us at", "call our desk at")."""
+        tokens = field.tokens
+        low = first
+        while low > 0 and first - low < _REACH_WINDOW \
+                and _sentence_of(field, tokens.starts[low - 1]) == sentence:
+            low -= 1
+        words = tokens.words[low:first]
+        for v, verb in enumerate(words):
+            if verb not in self.reach_verbs:
+                continue
+            if v and words[v - 1] in self.reached_clitics \
+                    and not self.reached_not_us.intersection(words[v:]):
+                return True
+            for p in range(v + 1, min(v + 4, len(words))):
+                word = words[p]
+                person = word in self.reached_people or (
+                    word in self.reached_owners and p + 1 < len(words)
+                    and _base(words[p + 1]) in self.person_nouns)
+                if person and not self.reached_not_us.intersection(words[p:]):
+                    return True
+        return False
 
     def _organisation_place(self, facts: PostFacts, c: Candidate) -> bool:
         sentence = self._sentence(facts, c)
