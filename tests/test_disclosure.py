@@ -243,6 +243,15 @@ def test_an_answer_naming_a_staff_member_to_who_is_that_is_not_asked_of_the_mode
     assert _status(phiguard.check(_reply(text, question, kind="comment")))
 
 
+def test_a_care_word_after_its_subject_is_a_verb_not_care() -> None:
+    question = "What a cute dog in the lobby photo!"
+    text = "She visits the lobby every Tuesday afternoon and loves belly rubs."
+    assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []
+    # The noun still names care: "her visit".
+    text = "Her visit to our ED went smoothly and she is home now."
+    assert _status(phiguard.check(_reply(text, "How is my aunt doing?"), policy=RULES_ONLY))
+
+
 def test_he_or_she_in_an_answer_naming_only_staff_is_the_staff_member() -> None:
     # Not a question: the model is still asked, but not about what "she" does.
     comment = "The man who plays cello by the elevators made my week."

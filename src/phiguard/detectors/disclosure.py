@@ -100,7 +100,7 @@ class DisclosureStage:
     # The pack-level word lists it decides with (rules/disclosure.yaml ships them).
     LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
              "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
-             "addressed", "instructions")
+             "addressed", "instructions", "verb_subjects")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
@@ -123,6 +123,7 @@ class DisclosureStage:
         self.staff_asked = compile_phrases(lists["asks_about_staff"])
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
+        self.verb_subjects = lists["verb_subjects"]
         # Everyday care words and units, to tell whether the comment answered asks about care.
         self.question_trie = Trie([term for rule, path in pack.rules
                                     if rule.id in ("care-everyday", "care-setting")
@@ -253,7 +254,8 @@ class DisclosureStage:
                         cue: Candidate) -> bool:
         """Care a rule names, and no yes, unit's staff or proper name."""
         return (cue.rule_id in self.rules and cue.rule_id != "care-confirmation"
-                and not self._staff(words, cue, field.text) and not _proper_name(cue.text))
+                and not self._staff(words, cue, field.text) and not _proper_name(cue.text)
+                and not self._verb(words, cue, self.rules[cue.rule_id]))
 
     def _general_hits(self, tokens: list[str]) -> list[tuple[int, tuple[str, ...]]]:
         """The statements about everyone in a sentence, less those that thank everyone ("asked
@@ -288,7 +290,8 @@ class DisclosureStage:
         if cue.rule_id == "care-confirmation":
             # Only a yes that opens an answer to a question about someone's care.
             return self._confirmation(field, cue) if asked and number == 0 else None
-        if self._staff(words, cue, field.text) or _proper_name(cue.text):
+        if self._staff(words, cue, field.text) or _proper_name(cue.text) \
+                or self._verb(words, cue, rule):
             return None
         owner = self._owner(field, words, cue, names, proposed)
         if owner is not None and owner.kind == "second" and instruction:
@@ -457,6 +460,12 @@ class DisclosureStage:
         return bool(after) and (after[0] in self.staff_nouns
                                 or len(after) > 1 and f"{after[0]} {after[1]}"
                                 in self.staff_nouns)
+
+    def _verb(self, words: list[tuple[int, int, str]], cue: Candidate, rule: Rule) -> bool:
+        """A vocabulary word right after its subject is a verb ("she visits our rehab gym"),
+        not the care the noun names ("your visit")."""
+        before = [w for _, e, w in words if e <= cue.start][-1:]
+        return "lexicon" in rule.lists and bool(before) and before[0] in self.verb_subjects
 
     def _asks_who(self, question: str) -> bool:
         """Does the comment ask who someone is ("Who's the guy with the whistle?", "Is that
