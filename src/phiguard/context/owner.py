@@ -584,10 +584,7 @@ class OwnerStage:
         tokens = field.tokens
         first = bisect_right(tokens.ends, c.start)  # first token ending after the span starts
         sentence = _sentence_of(field, c.start)
-        low = first
-        while low > 0 and first - low < _CONTACT_WINDOW \
-                and _sentence_of(field, tokens.starts[low - 1]) == sentence:
-            low -= 1
+        low = _window_start(field, sentence, first, _CONTACT_WINDOW)
         window = tokens.words[low:first]
         for i in range(low, first):
             w = tokens.words[i]
@@ -601,12 +598,7 @@ class OwnerStage:
         """"We'll call you back shortly at", "will call your daughter at", "la llamó dos veces
         esta tarde al": a verb of reaching, the person within three words of it, and nothing
         of ours between them and the number ("call us at", "call our desk at")."""
-        tokens = field.tokens
-        low = first
-        while low > 0 and first - low < _REACH_WINDOW \
-                and _sentence_of(field, tokens.starts[low - 1]) == sentence:
-            low -= 1
-        words = tokens.words[low:first]
+        words = field.tokens.words[_window_start(field, sentence, first, _REACH_WINDOW):first]
         for v, verb in enumerate(words):
             if verb not in self.reach_verbs:
                 continue
@@ -710,6 +702,16 @@ def _sentence_bounds(field: FieldText, position: int) -> tuple[int, int]:
     index = bisect_right(starts, position) - 1
     end = starts[index + 1] if index + 1 < len(starts) else len(field.text)
     return starts[index], end
+
+
+def _window_start(field: FieldText, sentence: int, first: int, size: int) -> int:
+    """The first of up to `size` tokens before token `first` that are in `sentence`."""
+    tokens = field.tokens
+    low = first
+    while low > 0 and first - low < size \
+            and _sentence_of(field, tokens.starts[low - 1]) == sentence:
+        low -= 1
+    return low
 
 
 def _sentence_of(field: FieldText, position: int) -> int:

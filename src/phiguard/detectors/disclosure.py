@@ -167,10 +167,10 @@ class DisclosureStage:
         # answer to anything but a question about a patient that names only staff ("That's
         # Gwen, one of our volunteers! She plays on Mondays") speaks of them when it says he or
         # she: the model is asked only about what it says to the person answered.
-        staff_only = not names and any(
+        names_only_staff = not names and any(
             WORKFORCE in c.notes for c in kept if c.identifier == Identifier.NAMES)
-        staff_answer = staff_only and self._asks_who(post.in_reply_to or "")
-        staff_only = staff_only and not asked
+        staff_answer = names_only_staff and self._asks_who(post.in_reply_to or "")
+        staff_only = names_only_staff and not asked
         for field in fields:
             kept.extend(self._field(field, [c for c in cues if c.field is field],
                                     [c for c in names if c.field is field],

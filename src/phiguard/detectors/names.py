@@ -130,7 +130,7 @@ class NameContext:
         self.role_after = regex.compile(
             r"(?i)(?:[ \t]*,[ \t]*|[ \t]+(?:is|was|has\s+been)[ \t]+|['’]s[ \t]+)"
             r"(?:(?:one|two|all)[ \t]+of[ \t]+)?(?:our|nuestra|nuestro|nuestras|nuestros)[ \t]+"
-            r"(?:[\p{L}-]+[ \t]+){0,2}?(?:\L<roles>)(?!\p{L})"
+            r"(?:[\p{L}-]+[ \t]+){0,2}?(?P<role>\L<roles>)(?!\p{L})"
             r"(?=[ \t]*(?:[,.!?;:)—–]|\Z|(?:who|since|for|at|in|on|and|de|en|desde)\b))",
             roles=sorted({" ".join(p) for p in self.roles}))
         # "their coworker ": a staff role owned by someone, just before a capture.
@@ -562,8 +562,9 @@ class NameContext:
             return None  # "their coworker Travis": someone else's colleague, not our staff
         if role:
             return f"a staff member named with a role ({role!r})"
+        # Only the listed role is quoted: the words around it are the post's own.
         after = self.role_after.match(c.field.text, c.end)
-        return (f"a staff member whose role follows the name ({after.group().strip(' ,')!r})"
+        return (f"a staff member whose role follows the name ({after.group('role').lower()!r})"
                 if after else None)
 
     def _role_before(self, c: Candidate) -> str | None:
