@@ -259,6 +259,15 @@ def test_he_or_she_in_an_answer_naming_only_staff_is_the_staff_member() -> None:
     assert _status(phiguard.check(_reply(text, comment, kind="comment"))) == []
 
 
+def test_a_sentence_saying_he_or_she_is_our_staff_is_not_read_as_care() -> None:
+    comment = "Is that the gentleman with the bow tie at the welcome desk?"
+    text = "It sure is! He's our longest-serving volunteer."
+    assert _status(phiguard.check(_reply(text, comment, kind="comment"))) == []
+    # Said of a patient, the sentence is still read.
+    text = "It sure is! He's our longest-stay patient on 4 West."
+    assert _status(phiguard.check(_reply(text, comment, kind="comment")))
+
+
 @pytest.mark.parametrize("text", [
     "If a claim is denied, our financial counselors can walk you through the appeal.",
     "Biopsy results typically take 5 to 10 business days after you leave the clinic.",

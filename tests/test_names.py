@@ -186,6 +186,20 @@ def test_our_staff_role_after_the_name_makes_it_staff(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "Yes, Ignatius turns 95 next week and still sorts mail. He's our longest-serving volunteer.",
+    "Ignatius rebuilt the garden beds by hand, and he is one of our grounds crew volunteers.",
+])
+def test_our_staff_role_said_of_the_name_by_a_pronoun_makes_it_staff(text: str) -> None:
+    assert ("Ignatius", "flagged") not in _names(text)
+
+
+def test_a_pronoun_two_sentences_on_declares_no_role_for_the_name() -> None:
+    text = ("Ignatius rang the bell after his last chemo today. The whole unit cheered. "
+            "She's our charge nurse.")
+    assert ("Ignatius", "flagged") in _names(text)
+
+
+@pytest.mark.parametrize("text", [
     # Her own job, not ours: she is the patient.
     "Meet Rosalind, a school bus driver who is back on her route after her heart surgery here.",
     # Addressed, then a new clause about our staff.

@@ -100,7 +100,7 @@ class DisclosureStage:
     # The pack-level word lists it decides with (rules/disclosure.yaml ships them).
     LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
              "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
-             "addressed", "instructions", "verb_subjects")
+             "addressed", "instructions", "verb_subjects", "staff_declarations")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
@@ -121,6 +121,7 @@ class DisclosureStage:
         self.asks = compile_phrases(lists["asks_about_patient"])
         self.questions = compile_phrases(lists["asks_who"])
         self.staff_asked = compile_phrases(lists["asks_about_staff"])
+        self.staff_declarations = compile_phrases(lists["staff_declarations"])
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
         self.verb_subjects = lists["verb_subjects"]
@@ -205,7 +206,7 @@ class DisclosureStage:
             answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
-            if not hits and not answered and not general:
+            if not hits and not answered and not general and not self._declares_staff(tokens):
                 unexplained.append((start, end))
         if not staff_answer:
             found.extend(self._model_hits(field, unexplained, names, staff_only))
@@ -466,6 +467,11 @@ class DisclosureStage:
         not the care the noun names ("your visit")."""
         before = [w for _, e, w in words if e <= cue.start][-1:]
         return "lexicon" in rule.lists and bool(before) and before[0] in self.verb_subjects
+
+    def _declares_staff(self, tokens: list[str]) -> bool:
+        """"He's our longest-serving volunteer": the sentence says who someone is to us."""
+        return has_phrase(tokens, self.staff_declarations) and has_phrase(
+            [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in tokens], self.staff_asked)
 
     def _asks_who(self, question: str) -> bool:
         """Does the comment ask who someone is ("Who's the guy with the whistle?", "Is that

@@ -133,6 +133,15 @@ class NameContext:
             r"(?:[\p{L}-]+[ \t]+){0,2}?(?P<role>\L<roles>)(?!\p{L})"
             r"(?=[ \t]*(?:[,.!?;:)—–]|\Z|(?:who|since|for|at|in|on|and|de|en|desde)\b))",
             roles=sorted({" ".join(p) for p in self.roles}))
+        # "Harold turns 94 next month. He's our longest-serving volunteer.": our staff role
+        # said of the name by the pronoun that next speaks of someone, in the name's sentence
+        # or the one after it, with no other capitalised word naming anyone between.
+        self.role_by_pronoun = regex.compile(
+            r"(?i)[^.!?\n]*?(?:[.!?]+[ \t]+[^.!?\n]*?)??\b(?:he|she|they)"
+            r"(?:['’]s|['’]re|[ \t]+(?:is|was|are|were|has[ \t]+been|have[ \t]+been))[ \t]+"
+            r"(?:(?:one|two|all)[ \t]+of[ \t]+)?(?:our|nuestra|nuestro)[ \t]+"
+            r"(?:[\p{L}-]+[ \t]+){0,3}?(?P<role>\L<roles>)(?!\p{L})",
+            roles=sorted({" ".join(p) for p in self.roles}))
         # "their coworker ": a staff role owned by someone, just before a capture.
         self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
                                          r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
@@ -563,7 +572,8 @@ class NameContext:
         if role:
             return f"a staff member named with a role ({role!r})"
         # Only the listed role is quoted: the words around it are the post's own.
-        after = self.role_after.match(c.field.text, c.end)
+        after = self.role_after.match(c.field.text, c.end) or self.role_by_pronoun.match(
+            c.field.text, c.end)
         return (f"a staff member whose role follows the name ({after.group('role').lower()!r})"
                 if after else None)
 
