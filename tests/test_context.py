@@ -158,6 +158,13 @@ def test_a_patients_employer_is_a_name() -> None:
     assert _by_text(text, "A").get("Hanover Steel") == "flagged"
 
 
+def test_workers_compensation_makes_the_organisation_an_employer() -> None:
+    # A workers' comp claim is filed with the injured person's employer.
+    text = ("Your workers' comp forms for Hanover Steel went out today, and your hand x-ray "
+            "is in the portal.")
+    assert _by_text(text, "A").get("Hanover Steel") == "flagged"
+
+
 def test_an_organisation_with_no_word_of_employment_is_no_employer() -> None:
     text = "Our pre-auth team resubmitted your husband's surgery request to Hanover Steel."
     assert "Hanover Steel" not in _by_text(text, "A")
