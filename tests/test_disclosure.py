@@ -304,3 +304,24 @@ def test_a_pronoun_in_capitals_is_an_acronym_not_a_person() -> None:
     text = "Discharge paperwork went out today, and we walked him through it."
     assert _status(phiguard.check(_reply(text, "Where are my dad's discharge papers??"),
                                   policy=RULES_ONLY))
+
+
+def test_care_our_organisation_owns_is_its_service_not_a_stay() -> None:
+    question = "The therapy cat came by my mom's floor!"
+    ours = "That's Pepper! She was adopted by our oncology unit last spring."
+    assert _status(phiguard.check(_reply(ours, question, kind="comment"),
+                                  policy=RULES_ONLY)) == []
+    # Where someone stayed is still a stay, and a word between "our" and a care term can be
+    # the verb of a sentence about the person answered.
+    for stay in ("He spent nine days in our oncology unit.",
+                 "Our notes show the epidural was offered to her twice."):
+        assert _status(phiguard.check(_reply(stay, "Where is my dad?"), policy=RULES_ONLY)), stay
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you! Your gift will buy two new warmers for our NICU.",
+    "Our labor and delivery unit welcomed its 2,000th baby of the year last week.",
+    "Nuestra unidad de rehabilitación abre los sábados.",
+])
+def test_a_unit_we_own_named_in_a_reply_confirms_no_ones_care(text: str) -> None:
+    assert _status(phiguard.check(_reply(text, "Love this hospital"), policy=RULES_ONLY)) == []

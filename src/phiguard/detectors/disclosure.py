@@ -100,7 +100,8 @@ class DisclosureStage:
     # The pack-level word lists it decides with (rules/disclosure.yaml ships them).
     LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
              "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
-             "addressed", "instructions", "verb_subjects", "staff_declarations")
+             "addressed", "instructions", "verb_subjects", "staff_declarations",
+             "organisation_possessive", "stay_prepositions")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
@@ -112,6 +113,8 @@ class DisclosureStage:
                  if self.active else dict.fromkeys(self.LISTS, frozenset[str]()))
         self.second = lists["second_person"]
         self.possessive = lists["possessive"]
+        self.ours = lists["organisation_possessive"]
+        self.stay_words = lists["stay_prepositions"]
         self.third = lists["third_person"]
         self.kin = lists["kin"]
         self.staff_nouns = lists["staff_nouns"]
@@ -448,12 +451,14 @@ class DisclosureStage:
 
     def _staff(self, words: list[tuple[int, int, str]], cue: Candidate, text: str) -> bool:
         """'the ED team', 'our NICU nurses', 'su equipo de medicina interna': the unit's staff,
-        not someone's stay; 'Nurse Kim': a clinician's title before a name, not care; 'every
-        visit': anyone's."""
+        not someone's stay; 'our NICU': the organisation's service; 'Nurse Kim': a clinician's
+        title before a name, not care; 'every visit': anyone's."""
         after = [w for s, _, w in words if s >= cue.end][:2]
         before = [w for _, e, w in words if e <= cue.start][-2:]
         if before and before[-1] in _EVERY:
             return True  # "to make every visit comfortable": anyone's care, no one's
+        if self._ours(words, cue, text):
+            return True
         if len(before) == 2 and before[1] in ("de", "del") and before[0] in self.staff_nouns:
             return True
         if cue.text.lower() in self.staff_nouns and _NAME_AFTER.match(text, cue.end):
@@ -461,6 +466,19 @@ class DisclosureStage:
         return bool(after) and (after[0] in self.staff_nouns
                                 or len(after) > 1 and f"{after[0]} {after[1]}"
                                 in self.staff_nouns)
+
+    def _ours(self, words: list[tuple[int, int, str]], cue: Candidate, text: str) -> bool:
+        """"our NICU", "our new cancer pavilion": the organisation's own service, "our" at
+        most one word before it ("Our notes show the epidural" is the patient's), and not
+        where someone stayed ("two weeks in our NICU")."""
+        before = [w for w in words if w[1] <= cue.start][-3:]
+        for index in range(len(before) - 1, max(len(before) - 3, -1), -1):
+            _, e, word = before[index]
+            if any(ch in ".,;:!?()" for ch in text[e:cue.start]):
+                return False
+            if word in self.ours:
+                return not (index and before[index - 1][2] in self.stay_words)
+        return False
 
     def _verb(self, words: list[tuple[int, int, str]], cue: Candidate, rule: Rule) -> bool:
         """A vocabulary word right after its subject is a verb ("she visits our rehab gym"),
