@@ -325,3 +325,15 @@ def test_care_our_organisation_owns_is_its_service_not_a_stay() -> None:
 ])
 def test_a_unit_we_own_named_in_a_reply_confirms_no_ones_care(text: str) -> None:
     assert _status(phiguard.check(_reply(text, "Love this hospital"), policy=RULES_ONLY)) == []
+
+
+def test_a_yes_opening_a_reply_that_goes_on_to_state_care_confirms_the_person() -> None:
+    question = "Is that Marisol from my church choir?"
+    text = "She sure is! Marisol finished her last round of chemo on Friday."
+    phrases = [text[f.start:f.end] for f in _status(phiguard.check(
+        _reply(text, question, kind="comment"), policy=RULES_ONLY))]
+    assert "She sure is" in phrases
+    # A yes with nothing about anyone's care after it confirms no patient.
+    text = "She sure is! Marisol sings with our staff choir every December."
+    assert _status(phiguard.check(_reply(text, question, kind="comment"),
+                                  policy=RULES_ONLY)) == []

@@ -188,6 +188,7 @@ class DisclosureStage:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         unowned: list[Candidate] = []
+        opening_yes: list[Candidate] = []  # a yes that opens the answer, to no patient question
         for number, (start, end) in enumerate(_sentences(field.text)):
             words = _words_in(field, start, end)
             tokens = [w for _, _, w in words]
@@ -207,6 +208,8 @@ class DisclosureStage:
                 unowned.extend(orphans)
             # A yes to a question about anyone but a patient is decided: not for the model.
             answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
+            if answered and number == 0:
+                opening_yes.extend(c for c in in_sentence if c.rule_id == "care-confirmation")
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
             if not hits and not answered and not general and not self._declares_staff(tokens):
@@ -216,11 +219,15 @@ class DisclosureStage:
         # A reply that states someone's care speaks of them throughout: care named in a
         # sentence that points at no one is theirs too ("Glad you're healing well, Wes!
         # Kidney stones are no joke"). A model hit alone never decides a rule finding.
+        # So does the yes that opens it ("It is! Ellie finished chemo last week"): the comment
+        # asked about the person whose care the reply goes on to state.
         if any(f.rule_id != MODEL_RULE for f in found):
             found.extend(self._finding(field, cue, Referent("reply", cue.start, cue.end),
                                        cue.start, cue.end, SAME_SENTENCE)
                          for cue in unowned
                          if not any(f.start <= cue.start < f.end for f in found))
+            found.extend(self._confirmation(field, cue, "the reply goes on to state their care")
+                         for cue in opening_yes)
         return found
 
     def _sentence_hits(self, field: FieldText, in_sentence: list[Candidate],
@@ -334,10 +341,10 @@ class DisclosureStage:
         return person.kind == "second" and _indefinite(words, cue) \
             and not any(w in self.second for _, _, w in words)
 
-    def _confirmation(self, field: FieldText, cue: Candidate) -> Candidate:
+    def _confirmation(self, field: FieldText, cue: Candidate,
+                      why: str = "the comment asked about someone's care or stay") -> Candidate:
         who = Referent("confirm", cue.start, cue.end)
-        return self._finding(field, cue, who, cue.start, cue.end, SURE,
-                             "the comment asked about someone's care or stay")
+        return self._finding(field, cue, who, cue.start, cue.end, SURE, why)
 
     def _sentence_finding(self, field: FieldText, cue: Candidate, person: Referent,
                           phrase_rule: bool) -> Candidate:
