@@ -365,8 +365,7 @@ class DisclosureStage:
         before = [w for w in words if w[1] <= cue.start][-(_OWNER_GAP + 1):]
         for index in range(len(before) - 1, -1, -1):
             s, e, word = before[index]
-            if field.text[e:cue.start].strip(" -") and any(
-                    ch in ".,;:!?()" for ch in field.text[e:cue.start]):
+            if _clause_break(field.text, e, cue.start):
                 break
             base = _strip_possessive(word)
             if base != word and base in self.kin:
@@ -481,7 +480,7 @@ class DisclosureStage:
         before = [w for w in words if w[1] <= cue.start][-3:]
         for index in range(len(before) - 1, max(len(before) - 3, -1), -1):
             _, e, word = before[index]
-            if any(ch in ".,;:!?()" for ch in text[e:cue.start]):
+            if _clause_break(text, e, cue.start):
                 return False
             if word in self.ours:
                 return not (index and before[index - 1][2] in self.stay_words)
@@ -569,6 +568,11 @@ class DisclosureStage:
                             f"{_WHO[kind]} (model score {score:.2f}); no rule names the care, "
                             f"so review it"))
         return found
+
+
+def _clause_break(text: str, start: int, end: int) -> bool:
+    """Does punctuation between a word and the care after it end the phrase ("your son. MRI")?"""
+    return any(ch in ".,;:!?()" for ch in text[start:end])
 
 
 def _owned_by_one(owner: Referent | None) -> bool:
