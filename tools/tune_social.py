@@ -51,10 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", help="only print span misses of this label")
     parser.add_argument("--policy", default="social")
     parser.add_argument("--data", type=Path, help="a labelled set of our own (all tuning)")
+    parser.add_argument("--without", action="append", default=[],
+                        choices=["disclosure_model", "patient_model"],
+                        help="switch a trained model off, to see what it adds")
     args = parser.parse_args(argv)
     if args.errors and args.data is not None and args.data.name.startswith(MEASURE_ONLY):
         parser.error(f"{args.data.name} is a measuring set: its errors are never printed")
     policy = Policy.strict() if args.policy == "strict" else Policy()
+    if args.without:
+        policy = policy.model_copy(update=dict.fromkeys(args.without, False))
     path = args.data or DATA
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
                if line.strip()]
