@@ -337,3 +337,14 @@ def test_a_yes_opening_a_reply_that_goes_on_to_state_care_confirms_the_person() 
     text = "She sure is! Marisol sings with our staff choir every December."
     assert _status(phiguard.check(_reply(text, question, kind="comment"),
                                   policy=RULES_ONLY)) == []
+
+
+def test_an_offer_to_guide_the_reader_points_at_no_one() -> None:
+    # "walk you through", like "help you", addresses the reader; it says nothing about them.
+    question = "Can I bring my dog when I visit?"
+    text = ("Service animals are welcome, and pets may come in with a unit's approval. Our charge "
+            "nurse can walk you through the infection rules and the form.")
+    assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY)) == []
+    # The reader's own care is still theirs.
+    text = "Our charge nurse will go over your infection with you before discharge."
+    assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY))

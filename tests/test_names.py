@@ -376,3 +376,13 @@ def test_a_name_written_with_its_accents_is_a_known_name() -> None:
 def test_a_capitalised_name_after_a_staff_role_is_staff() -> None:
     found = _names("Rookie of the Year goes to CNA Tyler Brooks from our med-surg unit!")
     assert all(status != "flagged" for _, status in found), found
+
+
+def test_a_model_name_the_lists_lack_is_not_explained_as_a_known_name() -> None:
+    # Two capitalised words the name lists lack are kept (foreign names are names), and the
+    # explanation says so rather than claiming a known first name or surname.
+    text = "We were so happy to see Xochiquetzal Tlacuilo walk out of our ICU after her surgery."
+    names = [f for f in check(text).flagged if f.rule_id == "ner-person"]
+    assert [text[f.start:f.end] for f in names] == ["Xochiquetzal Tlacuilo"]
+    assert "a name the lists lack" in names[0].explanation
+    assert "a known first name" not in names[0].explanation

@@ -403,8 +403,10 @@ class NameContext:
             if not (len(tokens) == 1 and _vocative(c)):
                 return None
             c.explanation += f"; one word {_ADDRESSED}"
-        else:
+        elif any(t in self.lexicon for t in tokens):
             c.explanation += "; a known first name or surname"
+        else:
+            c.explanation += "; capitalised words in a sentence, a name the lists lack"
         return tokens
 
     def _trim_model_span(self, c: Candidate, tokens: tuple[str, ...]) -> tuple[str, ...]:
