@@ -192,6 +192,27 @@ def test_test_records_and_spanish_made_up_data_are_no_ones(text: str, caption: s
     assert check({"text": text, "captions": [caption]}).verdict == "pass"
 
 
+def test_a_label_name_beside_a_birth_date_is_a_patients_even_in_a_post_about_staff() -> None:
+    # A name written surname first with a DOB on a screen is a chart's: the post's topic (a
+    # software launch) does not make it no one's. A practice band says it is made up.
+    text = "Our pharmacy team went live with the new label printers this week!"
+    real = "A tech holds up a label that reads 'ABERNATHY-COLE, RUTHANNE · DOB 02/14/1939'."
+    assert check({"text": text, "captions": [real]}).verdict != "pass"
+    practice = ("A tech holds up a practice wristband that reads "
+                "'ABERNATHY-COLE, RUTHANNE · DOB 02/14/1939'.")
+    report = check({"text": text, "captions": [practice]})
+    assert report.verdict != "block"
+    assert not [f for f in report.flagged if f.identifier.value in "AC"]
+    assert any("made up" in f.explanation for f in report.findings if f.entity == "PERSON")
+
+
+def test_a_spanish_volunteers_age_is_theirs() -> None:
+    text = ("¡Nuestra voluntaria Remedios cumplió 96 años! Lleva 30 años leyendo cuentos en "
+            "pediatría.")
+    assert check(text).verdict == "pass"
+    assert check("Nuestra paciente Remedios cumplió 96 años en el piso 4.").verdict != "pass"
+
+
 def test_a_batch_is_decided_as_each_post_alone() -> None:
     # The models score a batch at once before its posts are refined (Stage.prepare): the
     # reports are the same as one post at a time, whatever the batch holds around a post.

@@ -488,10 +488,7 @@ class NameContext:
         if role.lexicon == "last-surname":
             return tokens if tokens[-1] in self.last else ()  # "M. Ferrante": a known surname
         if len(tokens) == 2 and tokens[0] not in self.first and tokens[1] in self.first:
-            # "welcome home, little Grace": the capture began at a second cue word.
-            second = list(WORD_PATTERN.finditer(c.field.text, c.start, c.end))[-1]
-            c.start = second.start()
-            return tokens[1:]
+            return self._second_word_first_name(c, tokens)
         parts = tuple(p for t in tokens for p in t.replace("_", ".").split(".") if p)
         if not parts or parts[0] not in self.first:
             return self._unknown_relative(c, tokens, role)
@@ -512,6 +509,18 @@ class NameContext:
         if match is not None:
             c.end = match.end()
         return tokens[:1]
+
+    def _second_word_first_name(self, c: Candidate, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """Two words, the second a known first name: a label's name written surname first
+        ("DEMARCO, ANGELA", "Reyes, Ana") is kept whole, unless its first word is a common one
+        ("Thanks, Ana"); else the capture began at a second cue word ("welcome home, little
+        Grace") and the name is the second word."""
+        if "," in c.text and (tokens[0] in self.last or (
+                tokens[0] not in self.common and tokens[0] not in self.not_names)):
+            return tokens
+        second = list(WORD_PATTERN.finditer(c.field.text, c.start, c.end))[-1]
+        c.start = second.start()
+        return tokens[1:]
 
     def _unlisted_surname(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
         """A surname the lists lack, as a mixed-case writer capitalises it before a family
