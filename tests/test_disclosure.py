@@ -69,6 +69,15 @@ def test_compliant_replies_pass(text: str) -> None:
     assert not _status(report)
 
 
+def test_privacy_a_family_asked_for_is_no_refusal_to_confirm() -> None:
+    asked = phiguard.check(_reply("Yes, she's in our cardiac ICU, and her husband has asked for "
+                                  "privacy.", "Is my cousin still in your ICU?", kind="comment"))
+    assert _status(asked)
+    ours = phiguard.check(_reply("For privacy, we can't confirm whether anyone is a patient.",
+                                 "Is my cousin still in your ICU?", kind="comment"))
+    assert not _status(ours)
+
+
 def test_a_yes_confirms_only_a_question_about_a_patient() -> None:
     staff = phiguard.check(_reply("Yes, that's her!", "Is that the nurse who ran the 5K?",
                                   kind="comment"))

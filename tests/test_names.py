@@ -71,6 +71,37 @@ def test_common_word_name_with_evidence_is_flagged() -> None:
     assert ("Grace", "flagged") in _names("Welcome home, little Grace!")
 
 
+@pytest.mark.parametrize("text", [
+    "Bill is the 5 West patient who runs our puzzle club. Nobody beats him.",
+    "Hope was our very first patient in the new cardiac rehab gym.",
+])
+def test_a_common_word_name_said_to_be_a_patient_is_a_name(text: str) -> None:
+    name = text.split()[0]
+    assert (name, "flagged") in _names(text)
+
+
+@pytest.mark.parametrize(("caption", "name"), [
+    ("Behind the crew the board reads 'Rm 418 – Whitfield – NPO after midnight'.", "Whitfield"),
+    ("The fall-risk list on the board: '9-Delgado, 11-Brennan'.", "Delgado"),
+    ("The tracking board's top row: B3 – NAKASHIMA – abd pain.", "NAKASHIMA"),
+])
+def test_a_name_beside_a_room_on_a_board_in_a_picture_is_a_patients(caption: str,
+                                                                     name: str) -> None:
+    report = check(Post(text="Meet our night crew!", captions=[caption]))
+    assert any(caption[f.start:f.end] == name and f.status == "flagged"
+               for f in report.findings if f.identifier == "A")
+
+
+@pytest.mark.parametrize("caption", [
+    "A door sign reads 'Room 12 – Family Lounge'.",
+    "The plaque reads 'Est. 1995 – Pine Bluff, AR'.",
+])
+def test_a_room_or_a_year_beside_no_name_names_no_one(caption: str) -> None:
+    report = check(Post(text="Tour our new wing!", captions=[caption]))
+    assert not [f for f in report.flagged if f.identifier == "A"]
+
+
+
 CLINICIAN = "Congratulations to Dr. Alicia Moreno and Sam Ortiz, RN, on their award!"
 
 

@@ -109,8 +109,8 @@ _PATIENT_FORM_ROLES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
 _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
 # Name roles whose cue is itself a patient's record or event ("Baby Noelle", "ana reyes, dob
-# 3/14/1931").
-_PATIENT_NAME_ROLES = frozenset({"name-of-newborn", "name-with-birth-date"})
+# 3/14/1931", "Rm 712 - Okafor" on a board).
+_PATIENT_NAME_ROLES = frozenset({"name-of-newborn", "name-with-birth-date", "name-beside-room"})
 # Findings that are about the post, not about whose identifier it is.
 _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
@@ -342,7 +342,8 @@ class OwnerStage:
         if c.entity in _PATIENT_ENTITIES:
             return f"a {c.entity.lower().replace('_', ' ')} cue"
         if _role(c) in _PATIENT_NAME_ROLES and c.status == "flagged":
-            return "a name given as a patient's (a newborn's, or with a birth date)"
+            return ("a name given as a patient's (a newborn's, with a birth date, or beside a "
+                    "room number)")
         if c.identifier in _PATIENT_ONLY and c.status == "flagged":
             return f"a {c.entity.lower().replace('_', ' ')}"
         # Only the text's own cues ("her cell") make a contact a sign of a patient; a name

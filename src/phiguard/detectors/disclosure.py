@@ -61,6 +61,9 @@ _BREAK = regex.compile(
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
 _THANKS = frozenset({"thank", "thanks", "thanking", "thanked", "agradecer", "agradece"})
+# Words that make the privacy after them a person's request ("his family asked for privacy").
+_REQUESTS = frozenset({"asked", "asks", "ask", "requested", "requests", "request", "wants",
+                       "want", "wanted", "pidió", "pide", "piden", "pidieron"})
 _INDEFINITE = frozenset({"a", "an", "un", "una"})
 _QUESTION_WORD = regex.compile(r"\w+(?:['’]\w+)*")
 # A comment that asks who someone is, beside the pack's `asks_who` phrases.
@@ -192,7 +195,7 @@ class DisclosureStage:
         for number, (start, end) in enumerate(_sentences(field.text)):
             words = _words_in(field, start, end)
             tokens = [w for _, _, w in words]
-            if has_phrase(tokens, self.privacy):
+            if self._declines(tokens):
                 continue
             # "everyone", "our patients": a statement about all confirms no one's care, but a
             # care word someone owns in it still does ("you outworked everyone after your hip
@@ -491,6 +494,13 @@ class DisclosureStage:
         not the care the noun names ("your visit")."""
         before = [w for _, e, w in words if e <= cue.start][-1:]
         return "lexicon" in rule.lists and bool(before) and before[0] in self.verb_subjects
+
+    def _declines(self, tokens: list[str]) -> bool:
+        """Does the sentence decline to speak of anyone's care ("we can't share details, for
+        privacy")? Privacy someone asked for is theirs, not a refusal: "Yes, he's in our burn
+        unit, and his family asked for privacy" still confirms his stay."""
+        return any(not (index and tokens[index - 1] in _REQUESTS)
+                   for index, _phrase in phrase_hits(tokens, self.privacy))
 
     def _declares_staff(self, tokens: list[str]) -> bool:
         """"He's our longest-serving volunteer": the sentence says who someone is to us."""

@@ -609,8 +609,8 @@ class NameContext:
         if len(tokens) != 1 or tokens[0] not in self.common:
             return False
         role = c.role
-        if role is not None and role.strong:
-            return False
+        if role is not None and role.strong or _PATIENT_AFTER.match(c.field.text, c.end):
+            return False  # "Bill is the 4 West patient who ...": said to be a patient
         text = c.text
         # A capital letter is evidence only mid-sentence and in text that is not all capitals.
         capital = (text[:1].isupper() and not text.isupper()
@@ -627,6 +627,13 @@ class NameContext:
         # person does is evidence too: "bill called", "bob visited".
         return not (role is not None and role.verb_check
                     and (delimited or tokens[0] not in self.verb_names))
+
+
+# What the text says the name is, right after it: a patient ("Bill is the 5 West patient who
+# runs our puzzle club", "Hope was our first patient").
+_PATIENT_AFTER = regex.compile(
+    r"(?i)[ \t]+(?:is|was|has[ \t]+been|es|era|fue)[ \t]+(?:our|the|a|an|one[ \t]+of[ \t]+our|"
+    r"nuestr[oa]|la|el|una?)[ \t]+(?:[\p{L}\d-]+[ \t]+){0,2}?(?:patient|patients|paciente)\b")
 
 
 # A word set off to address someone: after a comma that follows a lower-case word ("your whole

@@ -62,6 +62,9 @@ _ROLES = (
     Role("name-hashtag", "names", cue="open", lexicon="tag", strong=True),
     Role("name-handle", "names", cue="open", lexicon="tag"),
     Role("name-on-label", "names", cue="open", lexicon="tag"),
+    # A name beside a room or bed number on a board ("Rm 712 - Okafor"): a patient's, by the
+    # form; a known first name or surname, read as a tag is.
+    Role("name-beside-room", "names", cue="identifying", lexicon="tag"),
     Role("capitalised-word", "names", cue="capital", lexicon="first-name"),
     # A first name in a post written all in lower case: no more evidence than a capital.
     Role("lowercase-word", "names", cue="capital", lexicon="first-name"),
