@@ -245,7 +245,8 @@ class OwnerStage:
                               f"{unknown}; known: {', '.join(self.filters)}")
         self.patient_events = compile_phrases(lists["patient_events"])
         self.person_events = compile_phrases(lists["person_events"])
-        self.not_patient = frozenset(lists["staff_words"]) | frozenset(lists["non_person_subjects"])
+        self.staff_words = frozenset(lists["staff_words"])
+        self.things = frozenset(lists["non_person_subjects"])
         self.departments = frozenset(lists["patient_departments"])
         self.contact_cues = compile_phrases(lists["personal_contact_cues"])
         self.personal_domains = tuple(sorted(lists["personal_domains"]))
@@ -387,7 +388,11 @@ class OwnerStage:
         """Is the sentence about staff or a thing: a staff name, a staff or thing word?"""
         if (id(text_field), _sentence_of(text_field, position)) in staff:
             return True
-        return bool(sentences.at(text_field, position).wordset & self.not_patient)
+        # A thing's word makes it a thing's sentence ("the clinic turns 50") unless it also says
+        # he or she: "91 and still driving his pickup to our clinic" speaks of a person.
+        wordset = sentences.at(text_field, position).wordset
+        return bool(wordset & self.staff_words) or bool(
+            wordset & self.things and not wordset & _PERSON_PRONOUNS)
 
     # ---- the filters --------------------------------------------------------------------
     def refine(self, post: Post, fields: Sequence[FieldText],
