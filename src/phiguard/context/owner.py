@@ -388,8 +388,9 @@ class OwnerStage:
         """Is the sentence about staff or a thing: a staff name, a staff or thing word?"""
         if (id(text_field), _sentence_of(text_field, position)) in staff:
             return True
-        # A thing's word makes it a thing's sentence ("the clinic turns 50") unless it also says
-        # he or she: "91 and still driving his pickup to our clinic" speaks of a person.
+        # A thing's word makes it a thing's sentence ("the clinic turns 50") unless it also has a
+        # personal pronoun (he, she, his, her, you ...): "91 and still driving his pickup to our
+        # clinic" speaks of a person.
         wordset = sentences.at(text_field, position).wordset
         return bool(wordset & self.staff_words) or bool(
             wordset & self.things and not wordset & _PERSON_PRONOUNS)

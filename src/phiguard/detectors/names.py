@@ -609,7 +609,7 @@ class NameContext:
         if len(tokens) != 1 or tokens[0] not in self.common:
             return False
         role = c.role
-        if role is not None and role.strong or _PATIENT_AFTER.match(c.field.text, c.end):
+        if (role is not None and role.strong) or _PATIENT_AFTER.match(c.field.text, c.end):
             return False  # "Bill is the 4 West patient who ...": said to be a patient
         text = c.text
         # A capital letter is evidence only mid-sentence and in text that is not all capitals.
