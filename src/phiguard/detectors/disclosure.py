@@ -74,6 +74,8 @@ _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 _ABOUT_A_PICTURE = regex.compile(
     r"(?i)\b(?:in|on|from|de|en)\s+(?:the|this|that|your|la|el|esta|este|su)\s+"
     r"(?:[\w'’-]+\s+){0,3}?(?:photos?|videos?|pictures?|pics?|clip|reel|post|fotos?|imagen)\b")
+# How someone feels or is doing: after a wish, no state of care (`_wished`).
+_FEELING = regex.compile(r"(?i)\b(?:feeling|doing)\b")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
 
 
@@ -104,7 +106,7 @@ class DisclosureStage:
     LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
              "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
              "addressed", "instructions", "verb_subjects", "staff_declarations",
-             "organisation_possessive", "stay_prepositions")
+             "organisation_possessive", "stay_prepositions", "wishes")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
@@ -131,6 +133,7 @@ class DisclosureStage:
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
         self.verb_subjects = lists["verb_subjects"]
+        self.wishes = lists["wishes"]
         # Everyday care words and units, to tell whether the comment answered asks about care.
         self.question_trie = Trie([term for rule, path in pack.rules
                                     if rule.id in ("care-everyday", "care-setting")
@@ -215,7 +218,9 @@ class DisclosureStage:
                 opening_yes.extend(c for c in in_sentence if c.rule_id == "care-confirmation")
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
-            if not hits and not answered and not general and not self._declares_staff(tokens):
+            wished = any(c.rule_id == "care-update" and self._wished(field, words, c)
+                         for c in in_sentence)
+            if not (hits or answered or general or wished or self._declares_staff(tokens)):
                 unexplained.append((start, end))
         if not staff_answer:
             found.extend(self._model_hits(field, unexplained, names, staff_only))
@@ -250,6 +255,8 @@ class DisclosureStage:
         for cue in in_sentence:
             if cue.rule_id == "care-action":
                 continue  # evidence for a care term in the sentence, not care itself
+            if cue.rule_id == "care-update" and self._wished(field, words, cue):
+                continue  # "we hope your neighbor is doing well": a wish, not an update
             if (general and self._general_clause(field, cue, words, general)
                     and not _owned_by_one(self._owner(field, words, cue, names))):
                 continue
@@ -263,6 +270,16 @@ class DisclosureStage:
                 if not pointed:
                     orphans.append(cue)
         return hits, orphans
+
+    def _wished(self, field: FieldText, words: list[tuple[int, int, str]],
+                cue: Candidate) -> bool:
+        """Is the cue how someone feels or is doing, after a wish in its clause ("we hope
+        your neighbor is doing well")? That says what the writer wants, not how anyone is; a
+        wish about a body part states an injury ("hope her hip is healing")."""
+        if not _FEELING.search(cue.text):
+            return False
+        clause = field.text.rfind(",", 0, cue.start) + 1
+        return any(clause <= s and e <= cue.start and w in self.wishes for s, e, w in words)
 
     def _care_of_no_one(self, field: FieldText, words: list[tuple[int, int, str]],
                         cue: Candidate) -> bool:
@@ -434,13 +451,23 @@ class DisclosureStage:
             if word in self.third and word not in ("they", "them", "their") \
                     and not _acronym(field.text, s, e):
                 return Referent("third", s, e)
+        second = self._second_person(field, words)
+        if second is not None:
+            return second
+        # "Congrats on finishing chemo!", "So glad it went well": said to the person answered.
+        if words and has_phrase(tokens[:3], self.addressed):
+            return Referent("second", words[0][0], words[0][1])
+        return None
+
+    def _second_person(self, field: FieldText,
+                       words: list[tuple[int, int, str]]) -> Referent | None:
+        """'you' or 'your' said of the person answered, not a phrase that only addresses them
+        ('thank you', 'if you')."""
+        tokens = [w for _, _, w in words]
         for index, (s, e, word) in enumerate(words):
             if word in self.second and not _starts_phrase(tokens, index, self.not_referents) \
                     and not _acronym(field.text, s, e):
                 return Referent("second", s, e)
-        # "Congrats on finishing chemo!", "So glad it went well": said to the person answered.
-        if words and has_phrase(tokens[:3], self.addressed):
-            return Referent("second", words[0][0], words[0][1])
         return None
 
     def _subject(self, words: list[tuple[int, int, str]], cue: Candidate,
@@ -466,6 +493,9 @@ class DisclosureStage:
         before = [w for _, e, w in words if e <= cue.start][-2:]
         if before and before[-1] in _EVERY:
             return True  # "to make every visit comfortable": anyone's care, no one's
+        if self._declares_staff([w for _, _, w in words]) and has_phrase(
+                _question_words(cue.text), self.staff_asked):
+            return True  # "She's been a pediatrician here since 2009": who she is, not care
         if self._ours(words, cue, text):
             return True
         if len(before) == 2 and before[1] in ("de", "del") and before[0] in self.staff_nouns:
@@ -568,8 +598,9 @@ class DisclosureStage:
             words = _words_in(field, start, end)
             who = self._person(field, words, names, start, end)
             kind = who.kind if who is not None else "second"
-            if staff_only and kind in ("third", "name"):
-                continue  # he or she is the staff member the reply names
+            if staff_only and kind in ("third", "name") \
+                    and self._second_person(field, words) is None:
+                continue  # he or she is the staff member the reply names, and no one else
             found.append(Candidate(
                 field=field, start=start, end=_trim_end(field.text, start, end),
                 identifier=Identifier.OTHER_UNIQUE, entity=ENTITY, score=MODEL_ONLY,

@@ -125,12 +125,12 @@ class NameContext:
                                             owners=sorted(lists["person_possessives"]))
         # "Gwen, one of our music volunteers!", "Luis is our unit clerk": our staff role said of
         # the name right after it, in apposition or as what the person is, before the clause
-        # ends; two words may describe the role. "Meet Denise, a bus driver" is her own job, and
-        # "Leah, our nurses were honored" addresses Leah.
+        # ends; two words may describe the role ("our 92-year-old volunteer"). "Meet Denise, a
+        # bus driver" is her own job, and "Leah, our nurses were honored" addresses Leah.
         self.role_after = regex.compile(
             r"(?i)(?:[ \t]*,[ \t]*|[ \t]+(?:is|was|has\s+been)[ \t]+|['’]s[ \t]+)"
             r"(?:(?:one|two|all)[ \t]+of[ \t]+)?(?:our|nuestra|nuestro|nuestras|nuestros)[ \t]+"
-            r"(?:[\p{L}-]+[ \t]+){0,2}?(?P<role>\L<roles>)(?!\p{L})"
+            r"(?:[\p{L}\d-]+[ \t]+){0,2}?(?P<role>\L<roles>)(?!\p{L})"
             r"(?=[ \t]*(?:[,.!?;:)—–]|\Z|(?:who|since|for|at|in|on|and|de|en|desde)\b))",
             roles=sorted({" ".join(p) for p in self.roles}))
         # "Harold turns 94 next month. He's our longest-serving volunteer.": our staff role
@@ -143,6 +143,12 @@ class NameContext:
             r"(?:[\p{L}-]+[ \t]+){0,3}?(?P<role>\L<roles>)(?!\p{L})",
             roles=sorted({" ".join(p) for p in self.roles}))
         # "their coworker ": a staff role owned by someone, just before a capture.
+        # "Nurse Kevin was amazing", "Dr. Oyelaran": a name the comment answered gives after a
+        # clinician's title (any case), itself capitalised. Not a staff role: in a comment,
+        # "our driver Hank" is the commenter's colleague.
+        self.titled_name = regex.compile(
+            r"(?i:\b(?:\L<titles>))\.?[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?)",
+            titles=sorted(" ".join(p) for p in self.clinician_titles))
         self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
                                          r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
         # Public figures by their whole name and by each ending of it ("Obama" of "Barack
@@ -168,6 +174,7 @@ class NameContext:
                 out.append(c)
         names = [c for c in out if c.identifier is Identifier.NAMES]
         self._same_person_as_workforce(names)
+        self._staff_named_in_comment(post, names)
         self._workforce_who_is_patient(names)
         out.extend(self._repeats(fields, names))
         return out
@@ -216,8 +223,22 @@ class NameContext:
         """"Our officer Dave Kim ... Dave is a hero": a model PERSON, or an open cue's name
         ("Congrats to Priya" of "Priya Natarajan, RN"), that is part of a staff member's name
         decided in the post is that staff member."""
-        # Distinct staff names, and all their words as a first test: keeps a long post linear.
         staff = {frozenset(words(c.text)) for c in names if WORKFORCE in c.notes}
+        self._mark_staff(names, staff, "the same person as a staff member named in the post")
+
+    def _staff_named_in_comment(self, post: Post, names: list[Candidate]) -> None:
+        """"Nurse Kevin was amazing" answered by "Kevin will be so proud!": a name the comment
+        answered gives with a clinician's title is that clinician's."""
+        if not post.in_reply_to:
+            return
+        staff = {frozenset(words(m.group("name")))
+                 for m in self.titled_name.finditer(post.in_reply_to)}
+        self._mark_staff(names, staff, "a clinician the comment answered names by title")
+
+    def _mark_staff(self, names: list[Candidate], staff: set[frozenset[str]],
+                    reason: str) -> None:
+        """A model PERSON, or an open cue's name, that is part of one of the staff names."""
+        # Distinct staff names, and all their words as a first test: keeps a long post linear.
         if not staff:
             return
         staff_words = frozenset().union(*staff)
@@ -230,7 +251,7 @@ class NameContext:
                 if self.policy.clinician_names == "allow":
                     c.status = "suppressed"
                 c.notes.append(WORKFORCE)
-                c.explanation += "; the same person as a staff member named in the post"
+                c.explanation += f"; {reason}"
 
     def _workforce_who_is_patient(self, names: list[Candidate]) -> None:
         """"Our volunteer Ernie is a patient on 3 West": a staff member the post makes a patient
@@ -350,6 +371,9 @@ class NameContext:
         if all(t in self.not_names for t in tokens):
             # Whatever layer or cue proposed it, "WITH" or "AND" is no name ("CATH LAB WITH ...").
             return None
+        if len(tokens) == 1 and tokens[0] in self.common and sentence_initial(
+                c.field, c.start) and _PRONOUN_AFTER.match(c.field.text, c.end):
+            return None  # "Hope he's feeling better", "Will you join us": the word, not a name
         role = c.role
         if role is not None and role.lexicon != "none":
             tokens = self._lexicon_trim(c, tokens, role)
@@ -627,6 +651,14 @@ class NameContext:
         # person does is evidence too: "bill called", "bob visited".
         return not (role is not None and role.verb_check
                     and (delimited or tokens[0] not in self.verb_names))
+
+
+# A pronoun right after a word that is also a name, opening a sentence, makes it the word:
+# "Hope you're well", "May your holidays be bright", "Will she need a ride?" (not "Tell
+# Grandma Rose her rehab is on track").
+_PRONOUN_AFTER = regex.compile(
+    r"(?i)[ \t]+(?:you|you['’](?:re|ll|ve|d)|he|he['’]s|she|she['’]s|they|they['’]re|we|it|"
+    r"your|his|her|their|everyone|y['’]all)(?!\p{L})")
 
 
 # What the text says the name is, right after it: a patient ("Bill is the 5 West patient who
