@@ -74,6 +74,12 @@ _CONDITIONS = frozenset({"if", "si", "whether", "in", "when", "cuando"})
 _ABOUT_A_PICTURE = regex.compile(
     r"(?i)\b(?:in|on|from|de|en)\s+(?:the|this|that|your|la|el|esta|este|su)\s+"
     r"(?:[\w'’-]+\s+){0,3}?(?:photos?|videos?|pictures?|pics?|clip|reel|post|fotos?|imagen)\b")
+# Words that open a verb's object: "visit our rehab floor", "visit the kids every Tuesday".
+_VERB_OBJECTS = frozenset({"our", "the", "a", "an", "every", "each", "with", "us", "them",
+                           "patients", "families", "kids", "children", "nuestro", "nuestra",
+                           "los", "las", "el", "la"})
+# Words before an instruction that do not change it: "and please call", "so follow".
+_LEADING = frozenset({"please", "and", "so", "or", "then", "just"})
 # How someone feels or is doing: after a wish, no state of care (`_wished`).
 _FEELING = regex.compile(r"(?i)\b(?:feeling|doing)\b")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
@@ -181,16 +187,19 @@ class DisclosureStage:
             WORKFORCE in c.notes for c in kept if c.identifier == Identifier.NAMES)
         staff_answer = names_only_staff and self._asks_who(post.in_reply_to or "")
         staff_only = names_only_staff and not asked
+        staff = [c for c in kept if c.identifier == Identifier.NAMES and WORKFORCE in c.notes]
         for field in fields:
             kept.extend(self._field(field, [c for c in cues if c.field is field],
                                     [c for c in names if c.field is field],
                                     [c for c in proposed if c.field is field], asked,
-                                    staff_answer, staff_only))
+                                    staff_answer, staff_only,
+                                    [c for c in staff if c.field is field]))
         return kept
 
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
                proposed: list[Candidate], asked: bool,
-               staff_answer: bool = False, staff_only: bool = False) -> list[Candidate]:
+               staff_answer: bool = False, staff_only: bool = False,
+               staff: Sequence[Candidate] = ()) -> list[Candidate]:
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         unowned: list[Candidate] = []
@@ -223,7 +232,8 @@ class DisclosureStage:
             if not (hits or answered or general or wished or self._declares_staff(tokens)):
                 unexplained.append((start, end))
         if not staff_answer:
-            found.extend(self._model_hits(field, unexplained, names, staff_only))
+            found.extend(self._model_hits(field, unexplained, names,
+                                          staff if staff_only else None))
         # A reply that states someone's care speaks of them throughout: care named in a
         # sentence that points at no one is theirs too ("Glad you're healing well, Wes!
         # Kidney stones are no joke"). A model hit alone never decides a rule finding.
@@ -247,8 +257,7 @@ class DisclosureStage:
         `general`: the sentence's statements about everyone (`_general_hits`)."""
         start, end, number = where
         actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
-        first = [w for _, _, w in words if w not in ("please", "and", "so", "or")][:1]
-        instruction = bool(first) and first[0] in self.instructions
+        sentence_instruction = self._instructs(words)
         hits: list[Candidate] = []
         orphans: list[Candidate] = []
         pointed: bool | None = None  # does the sentence point at anyone? asked once, if need be
@@ -260,6 +269,12 @@ class DisclosureStage:
             if (general and self._general_clause(field, cue, words, general)
                     and not _owned_by_one(self._owner(field, words, cue, names))):
                 continue
+            # "..., so please follow your surgeon's instructions", "... and bring your
+            # insurance card": the cue's own clause may tell the reader what to do.
+            clause = max(field.text.rfind(",", start, cue.start) + 1,
+                         field.text.rfind(" and ", start, cue.start) + 1)
+            instruction = sentence_instruction or (clause > 0 and self._instructs(
+                [w for w in words if w[0] >= clause]))
             hit = self._decide(field, cue, words, names, start, end, asked, number,
                                actions, instruction, proposed)
             if hit is not None:
@@ -270,6 +285,11 @@ class DisclosureStage:
                 if not pointed:
                     orphans.append(cue)
         return hits, orphans
+
+    def _instructs(self, words: list[tuple[int, int, str]]) -> bool:
+        """Do the words open with an instruction ("please call", "so follow")?"""
+        first = [w for _, _, w in words if w not in _LEADING][:1]
+        return bool(first) and first[0] in self.instructions
 
     def _wished(self, field: FieldText, words: list[tuple[int, int, str]],
                 cue: Candidate) -> bool:
@@ -315,6 +335,8 @@ class DisclosureStage:
                 names: list[Candidate], start: int, end: int, asked: bool,
                 number: int, actions: set[str], instruction: bool,
                 proposed: Sequence[Candidate]) -> Candidate | None:
+        """One cue's finding, or None. `instruction`: the cue's clause tells the reader what
+        to do ("please call", "so follow")."""
         rule = self.rules.get(cue.rule_id)
         if rule is None:
             return None
@@ -322,7 +344,7 @@ class DisclosureStage:
             # Only a yes that opens an answer to a question about someone's care.
             return self._confirmation(field, cue) if asked and number == 0 else None
         if self._staff(words, cue, field.text) or _proper_name(cue.text) \
-                or self._verb(words, cue, rule):
+                or self._verb(words, cue, rule, proposed):
             return None
         owner = self._owner(field, words, cue, names, proposed)
         if owner is not None and owner.kind == "second" and instruction:
@@ -519,11 +541,25 @@ class DisclosureStage:
                 return not (index and before[index - 1][2] in self.stay_words)
         return False
 
-    def _verb(self, words: list[tuple[int, int, str]], cue: Candidate, rule: Rule) -> bool:
-        """A vocabulary word right after its subject is a verb ("she visits our rehab gym"),
-        not the care the noun names ("your visit")."""
-        before = [w for _, e, w in words if e <= cue.start][-1:]
-        return "lexicon" in rule.lists and bool(before) and before[0] in self.verb_subjects
+    def _verb(self, words: list[tuple[int, int, str]], cue: Candidate, rule: Rule,
+              names: Sequence[Candidate] = ()) -> bool:
+        """A vocabulary word right after its subject is a verb ("she visits our rehab gym",
+        "Biscuit and his handler Marge visit 4 West"), not the care the noun names ("your
+        visit", "Marge's visit")."""
+        if "lexicon" not in rule.lists:
+            return False
+        before = [w for w in words if w[1] <= cue.start][-1:]
+        if not before:
+            return False
+        start, end, word = before[0]
+        if word in self.verb_subjects:
+            return True
+        # After a name, only with an object after it: "Marge visit our rehab floor", not "Hep
+        # C treatment worked" (the model's name on a condition).
+        after = [w for s, _, w in words if s >= cue.end][:1]
+        return (cue.field.text[end:cue.start].isspace() and bool(after)
+                and after[0] in _VERB_OBJECTS
+                and any(n.start <= start and end == n.end for n in names))
 
     def _declines(self, tokens: list[str]) -> bool:
         """Does the sentence decline to speak of anyone's care ("we can't share details, for
@@ -580,9 +616,11 @@ class DisclosureStage:
                          explanation=explanation)
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
-                    names: list[Candidate], staff_only: bool = False) -> list[Candidate]:
-        """Sentences the rules did not explain: ask the model (`staff_only`: only about those
-        that speak to the person answered, or to no one)."""
+                    names: list[Candidate],
+                    staff: Sequence[Candidate] | None = None) -> list[Candidate]:
+        """Sentences the rules did not explain: ask the model. `staff`: the staff names of a
+        reply that names only staff; then only about sentences that speak to the person
+        answered, or to no one, and not to a staff member by name."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
@@ -598,9 +636,12 @@ class DisclosureStage:
             words = _words_in(field, start, end)
             who = self._person(field, words, names, start, end)
             kind = who.kind if who is not None else "second"
-            if staff_only and kind in ("third", "name") \
+            if staff is not None and kind in ("third", "name") \
                     and self._second_person(field, words) is None:
                 continue  # he or she is the staff member the reply names, and no one else
+            if staff is not None and any(n.start == start and field.text[n.end:n.end + 1] == ","
+                                         for n in staff):
+                continue  # "Tanya, you were a rockstar!": you are the staff member addressed
             found.append(Candidate(
                 field=field, start=start, end=_trim_end(field.text, start, end),
                 identifier=Identifier.OTHER_UNIQUE, entity=ENTITY, score=MODEL_ONLY,

@@ -146,9 +146,12 @@ class NameContext:
         # "Nurse Kevin was amazing", "Dr. Oyelaran": a name the comment answered gives after a
         # clinician's title (any case), itself capitalised. Not a staff role: in a comment,
         # "our driver Hank" is the commenter's colleague.
+        # ... or signs with a credential after it ("– Tanya, RN"), in capitals as one signs.
         self.titled_name = regex.compile(
-            r"(?i:\b(?:\L<titles>))\.?[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?)",
-            titles=sorted(" ".join(p) for p in self.clinician_titles))
+            r"(?i:\b(?:\L<titles>))\.?[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?)"
+            r"|\b(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?),?[ \t]+(?:\L<credentials>)\b",
+            titles=sorted(" ".join(p) for p in self.clinician_titles),
+            credentials=sorted(" ".join(p).upper() for p in self.credentials))
         self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
                                          r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
         # Public figures by their whole name and by each ending of it ("Obama" of "Barack
@@ -228,12 +231,13 @@ class NameContext:
 
     def _staff_named_in_comment(self, post: Post, names: list[Candidate]) -> None:
         """"Nurse Kevin was amazing" answered by "Kevin will be so proud!": a name the comment
-        answered gives with a clinician's title is that clinician's."""
+        answered gives with a clinician's title or credential is that clinician's."""
         if not post.in_reply_to:
             return
         staff = {frozenset(words(m.group("name")))
                  for m in self.titled_name.finditer(post.in_reply_to)}
-        self._mark_staff(names, staff, "a clinician the comment answered names by title")
+        self._mark_staff(names, staff, "a clinician the comment answered names by title or "
+                                       "credential")
 
     def _mark_staff(self, names: list[Candidate], staff: set[frozenset[str]],
                     reason: str) -> None:
@@ -371,6 +375,8 @@ class NameContext:
         if all(t in self.not_names for t in tokens):
             # Whatever layer or cue proposed it, "WITH" or "AND" is no name ("CATH LAB WITH ...").
             return None
+        if _HOLIDAY_AFTER.match(c.field.text, c.end):
+            return None  # "Valentine's Day", "St. Patrick's Day": a holiday's name
         if len(tokens) == 1 and tokens[0] in self.common and sentence_initial(
                 c.field, c.start) and _PRONOUN_AFTER.match(c.field.text, c.end):
             return None  # "Hope he's feeling better", "Will you join us": the word, not a name
@@ -653,6 +659,8 @@ class NameContext:
                     and (delimited or tokens[0] not in self.verb_names))
 
 
+# "Valentine's Day", "St. Patrick's Day": a name that names a holiday.
+_HOLIDAY_AFTER = regex.compile(r"['’]s[ \t]+Day\b")
 # A pronoun right after a word that is also a name, opening a sentence, makes it the word:
 # "Hope you're well", "May your holidays be bright", "Will she need a ride?" (not "Tell
 # Grandma Rose her rehab is on track").

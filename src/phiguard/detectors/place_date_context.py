@@ -48,9 +48,9 @@ def _alternatives(phrases: frozenset[str]) -> str:
 
 
 def _not_a_day(lists: dict[str, frozenset[str]]) -> regex.Pattern[str]:
-    """A model DATE that is a year, a decade, an age ("age 7"), a duration, a recurring time
-    ("annual", "this season"), a ward ("4 West") or a room ("Room 12"): not a date of an
-    individual."""
+    """A model DATE that is a year, a decade, an age ("age 7", "under 12"), a duration, a
+    recurring time ("annual", "this season"), a ward ("4 West") or a room ("Room 12"): not a
+    date of an individual."""
     approx, counts, units, ages, after, recurring, wards = (
         _alternatives(lists[name]) for name in _NOT_A_DAY_LISTS)
     return regex.compile(
@@ -59,7 +59,9 @@ def _not_a_day(lists: dict[str, frozenset[str]]) -> regex.Pattern[str]:
         rf"|(?:{approx})?\s*(?:\d+|{counts})[\s-]+(?:{units})(?:[\s-]+(?:{after}))?"
         rf"|(?:\w+\s+)?(?:{ages})(?:\s+old)?|{recurring}|\d+\s*(?:{wards})"
         r"|(?:room|rm|bed|bay|suite|habitaci[oó]n|cuarto|cama)\.?\s*\#?\s*\d+[a-z]?"
-        r"|(?:aged?|edad)\s*:?\s*\d{1,3})$")
+        r"|(?:aged?|edad)\s*:?\s*\d{1,3}"
+        # An age band: "children under 12", "adults over 65", "menores de 12".
+        r"|(?:under|over|above|below|menores\s+de|mayores\s+de)\s+\d{1,3})$")
 
 
 _HAS_DAY = regex.compile(r"\d")
