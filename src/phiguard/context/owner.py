@@ -109,8 +109,9 @@ _PATIENT_FORM_ROLES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
 _PATIENT_ENTITIES = frozenset({"PATIENT_STATUS", "PATIENT_REF"})
 # Name roles whose cue is itself a patient's record or event ("Baby Noelle", "ana reyes, dob
-# 3/14/1931", "Rm 712 - Okafor" on a board).
-_PATIENT_NAME_ROLES = frozenset({"name-of-newborn", "name-with-birth-date", "name-beside-room"})
+# 3/14/1931", "Rm 712 - Okafor" on a board, "OKAFOR, GRACE" on a label).
+_PATIENT_NAME_ROLES = frozenset({"name-of-newborn", "name-with-birth-date", "name-beside-room",
+                                 "name-in-record-form"})
 # Findings that are about the post, not about whose identifier it is.
 _NEVER = frozenset({"PATIENT_STATUS", DETECTOR_ERROR})
 _PERSON_WORDS = frozenset({"he", "she", "him", "her", "his", "hers", "their", "they", "them",
@@ -149,6 +150,9 @@ PATIENT_MODEL_NO = 0.2
 PATIENT_MODEL_ALONE = 0.8
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
+_COURTESY_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "sr", "sra", "srta", "don",
+                              "doña"})
+_PERSON_WORDS_OF_A_SENTENCE = _PERSON_PRONOUNS | _COURTESY_TITLES
 _THIRD_PERSON = _PERSON_PRONOUNS - {"you", "your"}
 _POSSESSIVE = ("'s", "’s")
 
@@ -389,11 +393,12 @@ class OwnerStage:
         if (id(text_field), _sentence_of(text_field, position)) in staff:
             return True
         # A thing's word makes it a thing's sentence ("the clinic turns 50") unless it also has a
-        # personal pronoun (he, she, his, her, you ...): "91 and still driving his pickup to our
-        # clinic" speaks of a person.
+        # personal pronoun (he, she, his, her, you ...) or a courtesy title: "91 and still
+        # driving his pickup to our clinic", "At 108, Mrs. Tanaka ... at our heart center"
+        # speak of a person.
         wordset = sentences.at(text_field, position).wordset
         return bool(wordset & self.staff_words) or bool(
-            wordset & self.things and not wordset & _PERSON_PRONOUNS)
+            wordset & self.things and not wordset & _PERSON_WORDS_OF_A_SENTENCE)
 
     # ---- the filters --------------------------------------------------------------------
     def refine(self, post: Post, fields: Sequence[FieldText],

@@ -261,7 +261,8 @@ class NameContext:
         """"Our volunteer Ernie is a patient on 3 West": a staff member the post makes a patient
         (or a patient's relative) is named as a patient, in every mention (LABELLING.md)."""
         patients = [frozenset(words(c.text)) for c in names if WORKFORCE in c.notes
-                    and find_context(c.field, c.start, c.end, self.own_care, 8, "after")]
+                    and find_context(c.field, c.start, c.end, self.own_care,
+                                     _OWN_CARE_WINDOW, "after")]
         if not patients:
             return
         for c in names:
@@ -659,6 +660,9 @@ class NameContext:
                     and (delimited or tokens[0] not in self.verb_names))
 
 
+# How many words after a staff member's name may say they are a patient ("Verna Sloane, 93, is
+# on the other side of the cart this week as a patient on 3 North").
+_OWN_CARE_WINDOW = 14
 # "Valentine's Day", "St. Patrick's Day": a name that names a holiday.
 _HOLIDAY_AFTER = regex.compile(r"['’]s[ \t]+Day\b")
 # A pronoun right after a word that is also a name, opening a sentence, makes it the word:

@@ -65,6 +65,9 @@ _ROLES = (
     # A name beside a room or bed number on a board ("Rm 712 - Okafor"): a patient's, by the
     # form; a known first name or surname, read as a tag is.
     Role("name-beside-room", "names", cue="identifying", lexicon="tag"),
+    # A name in a record's form on a label, band, board or screen ("OKAFOR, GRACE"): a
+    # patient's, by the form (staff badges print "Grace Okafor, RN").
+    Role("name-in-record-form", "names", cue="identifying"),
     Role("capitalised-word", "names", cue="capital", lexicon="first-name"),
     # A first name in a post written all in lower case: no more evidence than a capital.
     Role("lowercase-word", "names", cue="capital", lexicon="first-name"),
