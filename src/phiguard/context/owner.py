@@ -36,7 +36,8 @@ Filters, in order:
   Switched off, or with `Policy.patient_model` false, the words decide.
 - `organisation-place`: in a post about a patient, a place in a sentence that speaks of the
   organisation's own sites ("our Eastside clinic at 1200 Alder Ave.") and of no person is the
-  organisation's.
+  organisation's; not a place someone comes from ("a bull rider from Craig to our trauma
+  center").
 - `event-date`: in a post about a patient, a calendar date in a sentence about an event or a
   schedule ("the 5K returns Sunday, Oct 6") that speaks of no one's care is the event's.
 - `patient-name` (raises): in a post about a patient, a capitalised known first name that no
@@ -104,6 +105,8 @@ _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.
                             Identifier.DEVICE, Identifier.VEHICLE, Identifier.LICENSE})
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
                               "UNIQUENESS", "JERSEY", "PERSON_PICTURED"})
+# "from", "desde", "de" right before a place: where someone comes from.
+_ORIGIN_BEFORE = regex.compile(r"(?i)\b(?:from|desde|de)[ \t]+\Z")
 # A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form.
 _PATIENT_FORM_ROLES = frozenset({"name-hashtag"})
 # Findings that are themselves evidence of a patient (the disclosure and cue rules).
@@ -525,7 +528,10 @@ class OwnerStage:
             # The organisation's sites make the place theirs, unless the sentence names someone
             # ("back to class at Linwood Middle School after her surgery").
             someone = self._someone(facts, c, sentence, disclosed)
-            if (sentence.place_cue and not someone) or not _of_a_person(sentence, someone, sure):
+            # Where someone comes from is no site of ours ("a bull rider from Craig to our
+            # trauma center"): the organisation's words do not take an origin.
+            ours = sentence.place_cue and not _origin(c)
+            if (ours and not someone) or not _of_a_person(sentence, someone, sure):
                 continue
             _raise(c, "patient-place", "a place tied to a person, in a sentence about a "
                    f"patient or their care ({facts.patient})")
@@ -630,7 +636,12 @@ class OwnerStage:
         sentence = self._sentence(facts, c)
         if sentence.wordset & _PERSON_WORDS or sentence.wordset & self.person_nouns:
             return False
-        return sentence.place_cue
+        return sentence.place_cue and not _origin(c)
+
+
+def _origin(c: Candidate) -> bool:
+    """Is the place where someone comes from ("from Craig", "desde Hatch")? No site of ours."""
+    return bool(_ORIGIN_BEFORE.search(c.field.text, 0, c.start))
 
 
 def _of_a_person(sentence: _Sentence, someone: bool, sure: bool) -> bool:
