@@ -641,7 +641,7 @@ class OwnerStage:
 
 def _origin(c: Candidate) -> bool:
     """Is the place where someone comes from ("from Craig", "desde Hatch")? No site of ours."""
-    return bool(_ORIGIN_BEFORE.search(c.field.text, 0, c.start))
+    return bool(_ORIGIN_BEFORE.search(c.field.text, max(0, c.start - 12), c.start))
 
 
 def _of_a_person(sentence: _Sentence, someone: bool, sure: bool) -> bool:

@@ -192,14 +192,17 @@ class DisclosureStage:
             kept.extend(self._field(field, [c for c in cues if c.field is field],
                                     [c for c in names if c.field is field],
                                     [c for c in proposed if c.field is field], asked,
-                                    staff_answer, staff_only,
-                                    [c for c in staff if c.field is field]))
+                                    staff_answer,
+                                    [c for c in staff if c.field is field] if staff_only
+                                    else None))
         return kept
 
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
                proposed: list[Candidate], asked: bool,
-               staff_answer: bool = False, staff_only: bool = False,
-               staff: Sequence[Candidate] = ()) -> list[Candidate]:
+               staff_answer: bool = False,
+               staff_only: Sequence[Candidate] | None = None) -> list[Candidate]:
+        """One field's disclosing phrases. `staff_only`: the field's staff names, when the
+        reply names only staff and answers no question about a patient."""
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         unowned: list[Candidate] = []
@@ -214,8 +217,12 @@ class DisclosureStage:
             # replacement").
             general = self._general_hits(tokens)
             in_sentence = [c for c in cues if start <= c.start < end]
-            hits, orphans = self._sentence_hits(field, in_sentence, words, names, proposed,
-                                                (start, end, number), asked, general)
+            # "we hope your neighbor is doing well": a wish, not an update, nor for the model.
+            wishes = [c for c in in_sentence
+                      if c.rule_id == "care-update" and self._wished(field, words, c)]
+            hits, orphans = self._sentence_hits(
+                field, [c for c in in_sentence if c not in wishes], words, names, proposed,
+                (start, end, number), asked, general)
             for hit in hits:
                 self._also(hit, in_sentence)
             found.extend(hits)
@@ -227,13 +234,10 @@ class DisclosureStage:
                 opening_yes.extend(c for c in in_sentence if c.rule_id == "care-confirmation")
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
-            wished = any(c.rule_id == "care-update" and self._wished(field, words, c)
-                         for c in in_sentence)
-            if not (hits or answered or general or wished or self._declares_staff(tokens)):
+            if not (hits or answered or general or wishes or self._declares_staff(tokens)):
                 unexplained.append((start, end))
         if not staff_answer:
-            found.extend(self._model_hits(field, unexplained, names,
-                                          staff if staff_only else None))
+            found.extend(self._model_hits(field, unexplained, names, staff_only))
         # A reply that states someone's care speaks of them throughout: care named in a
         # sentence that points at no one is theirs too ("Glad you're healing well, Wes!
         # Kidney stones are no joke"). A model hit alone never decides a rule finding.
@@ -264,8 +268,6 @@ class DisclosureStage:
         for cue in in_sentence:
             if cue.rule_id == "care-action":
                 continue  # evidence for a care term in the sentence, not care itself
-            if cue.rule_id == "care-update" and self._wished(field, words, cue):
-                continue  # "we hope your neighbor is doing well": a wish, not an update
             if (general and self._general_clause(field, cue, words, general)
                     and not _owned_by_one(self._owner(field, words, cue, names))):
                 continue

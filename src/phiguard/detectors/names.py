@@ -142,16 +142,16 @@ class NameContext:
             r"(?:(?:one|two|all)[ \t]+of[ \t]+)?(?:our|nuestra|nuestro)[ \t]+"
             r"(?:[\p{L}-]+[ \t]+){0,3}?(?P<role>\L<roles>)(?!\p{L})",
             roles=sorted({" ".join(p) for p in self.roles}))
-        # "their coworker ": a staff role owned by someone, just before a capture.
         # "Nurse Kevin was amazing", "Dr. Oyelaran": a name the comment answered gives after a
-        # clinician's title (any case), itself capitalised. Not a staff role: in a comment,
-        # "our driver Hank" is the commenter's colleague.
-        # ... or signs with a credential after it ("– Tanya, RN"), in capitals as one signs.
+        # clinician's title (any case), itself capitalised, or signs with a credential after it
+        # ("– Tanya, RN"), in capitals as one signs. Not a staff role: in a comment, "our
+        # driver Hank" is the commenter's colleague.
         self.titled_name = regex.compile(
             r"(?i:\b(?:\L<titles>))\.?[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?)"
             r"|\b(?P<name>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+)?),?[ \t]+(?:\L<credentials>)\b",
             titles=sorted(" ".join(p) for p in self.clinician_titles),
             credentials=sorted(" ".join(p).upper() for p in self.credentials))
+        # "their coworker ": a staff role owned by someone, just before a capture.
         self.others_role = regex.compile(r"(?i)\b(?:\L<owners>)[ \t]+\p{L}+(?:[ \t]+\p{L}+)?"
                                          r"[ \t,]+\Z", owners=sorted(lists["others_possessives"]))
         # Public figures by their whole name and by each ending of it ("Obama" of "Barack
