@@ -357,3 +357,43 @@ def test_an_offer_to_guide_the_reader_points_at_no_one() -> None:
     # The reader's own care is still theirs.
     text = "Our charge nurse will go over your infection with you before discharge."
     assert _status(phiguard.check(_reply(text, question), policy=RULES_ONLY))
+
+
+@pytest.mark.parametrize(("comment", "text"), [
+    ("Proud to have been a respiratory therapist here for 12 years!",
+     "Happy work anniversary! Your calm on the night shift keeps us all going."),
+    ("So proud to be a nurse on 5 North with this crew",
+     "5 North is lucky to have you! Thank you for everything you do."),
+    ("Orgullosa de ser enfermera aquí. Soy enfermera desde 2009.",
+     "¡Gracias por tu dedicación y tu sonrisa de cada día!"),
+])
+def test_a_reply_to_a_commenter_who_says_they_work_here_speaks_of_their_work(
+        comment: str, text: str) -> None:
+    report = phiguard.check(_reply(text, comment, kind="comment"))
+    assert _status(report) == []
+
+
+def test_a_staff_commenter_who_speaks_of_a_relative_may_still_be_told_their_care() -> None:
+    comment = "As a nurse myself, I was grateful for how you treated my mom."
+    text = "Thank you! We're so glad your mom's hip replacement went smoothly."
+    assert _status(phiguard.check(_reply(text, comment, kind="comment"), policy=RULES_ONLY))
+
+
+@pytest.mark.parametrize("text", [
+    "Sentimos mucho que se sienta así. Por favor llame a Relaciones con Pacientes.",
+    "We understand your frustration, and we'd like to hear more by phone.",
+    "Sending warm wishes your way!",
+])
+def test_sympathy_that_points_at_no_one_is_not_a_disclosure(text: str) -> None:
+    assert _status(phiguard.check(_reply(text, "Not happy with the service"))) == []
+
+
+def test_sympathy_that_names_a_relative_and_a_day_is_left_to_the_rules_and_the_model() -> None:
+    # The rules and the model read it; the sympathy opener does not take it off their list.
+    text = "We're so sorry your father waited so long in our ER on Sunday."
+    assert _status(phiguard.check(_reply(text, "Terrible wait"), policy=RULES_ONLY))
+
+
+def test_a_tagalog_possessive_owns_the_care_after_it() -> None:
+    text = "Salamat po! Handa na po ang inyong metformin sa pharmacy."
+    assert _status(phiguard.check(_reply(text, "Ang tagal!"), policy=RULES_ONLY))

@@ -331,3 +331,23 @@ def test_a_month_after_a_word_of_time_is_a_date_not_a_name() -> None:
     month = [f.identifier.value for f in check(post).flagged
              if post.text[f.start:f.end] == "May"]
     assert month == ["C"]
+
+
+def test_a_rare_disease_said_of_one_person_makes_the_post_a_patients() -> None:
+    # The town beside a person with a rare disease is theirs; an awareness post is no one's.
+    text = ("A boy from Cedar Hollow is one of about 400 people in the country known to have "
+            "fibrodysplasia ossificans progressiva. Our orthopedic team is proud to help.")
+    assert "B" in {f.identifier.value for f in check(text).flagged}
+    awareness = ("Fibrodysplasia ossificans progressiva affects about 1 in 2 million people. "
+                 "Learn the signs at our genetics fair in Cedar Hollow.")
+    assert check(awareness).verdict == "pass"
+
+
+def test_a_number_after_one_of_our_offices_is_ours_though_a_contact_word_precedes_it() -> None:
+    text = ("Coverage depends on your plan, so we suggest checking with your insurer or calling "
+            "Central Scheduling at 608-555-0188.")
+    reply = Post(text=text, kind="reply", in_reply_to="Do you take Medicaid?")
+    assert _found(reply, "D") == []
+    # "Calling:" before a person's name still makes the number that person's.
+    assert "PHONE_NUMBER" in _flagged("Our patient Rosa went home today. Calling: Rosa's "
+                                      "daughter Inez Parra, 608-555-0189.")

@@ -86,7 +86,8 @@ REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
                   "care_word_suffixes", "person_nouns", "room_words", "schedule_words",
                   "person_events", "patient_departments", "personal_contact_cues",
                   "personal_domains", "organisation_place_cues", "demo_cues", "reach_verbs",
-                  "reached_people", "reached_owners", "reached_clitics", "reached_not_us")
+                  "reached_people", "reached_owners", "reached_clitics", "reached_not_us",
+                  "organisation_units")
 
 _CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 # Identifiers that name no one but a patient wherever they appear: never taken back here.
@@ -256,6 +257,7 @@ class OwnerStage:
         self.things = frozenset(lists["non_person_subjects"])
         self.departments = frozenset(lists["patient_departments"])
         self.contact_cues = compile_phrases(lists["personal_contact_cues"])
+        self.organisation_units = frozenset(lists["organisation_units"])
         self.personal_domains = tuple(sorted(lists["personal_domains"]))
         self.place_cues = compile_phrases(lists["organisation_place_cues"])
         self.care_suffixes = tuple(sorted(lists["care_word_suffixes"]))
@@ -339,6 +341,13 @@ class OwnerStage:
                and not self._staff_sentence(sentences, c.field, c.start, staff)
                for c in candidates):
             return "the age of a person who is no staff member"
+        # "A teen from Paonia ... known to have FOP": a rare disease said of one person. An
+        # awareness post speaks of people in general, and the model reads those as no patient's.
+        if any(c.entity == "RARE_DIAGNOSIS" and c.field.field == "text"
+               and sentences.at(c.field, c.start).wordset & self.person_nouns
+               and not self._staff_sentence(sentences, c.field, c.start, staff)
+               for c in candidates):
+            return "a rare disease of one person"
         for text_field in fields:
             reason = self._words_cue(text_field, sentences, staff)
             if reason is not None:
@@ -609,8 +618,9 @@ class OwnerStage:
             if (w in _PRONOUNS and field.text[tokens.starts[i]].islower()) or (
                     w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns):
                 return True  # "her cell", "the patient's fax"; not "our HIM department"
-        return bool(phrase_hits(window, self.contact_cues)) or self._reached_at(
-            field, sentence, first)
+        return any(not self.organisation_units.intersection(window[index + len(phrase):])
+                   for index, phrase in phrase_hits(window, self.contact_cues)) \
+            or self._reached_at(field, sentence, first)
 
     def _reached_at(self, field: FieldText, sentence: int, first: int) -> bool:
         """"We'll call you back shortly at", "will call your daughter at", "la llamó dos veces

@@ -60,6 +60,11 @@ _BREAK = regex.compile(
 # A capitalised name right after a word ("Nurse Kim"), and the determiners of "every visit".
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
+# Days said in words: a sympathy that names one speaks of a visit ("la espera del domingo").
+_DAY_WORDS = frozenset({"today", "yesterday", "tonight", "last", "monday", "tuesday", "wednesday",
+                        "thursday", "friday", "saturday", "sunday", "weekend", "hoy", "ayer",
+                        "pasado", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado",
+                        "domingo"})
 _THANKS = frozenset({"thank", "thanks", "thanking", "thanked", "agradecer", "agradece"})
 # Words that make the privacy after them a person's request ("his family asked for privacy").
 _REQUESTS = frozenset({"asked", "asks", "ask", "requested", "requests", "request", "wants",
@@ -112,7 +117,8 @@ class DisclosureStage:
     LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
              "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
              "addressed", "instructions", "verb_subjects", "staff_declarations",
-             "organisation_possessive", "stay_prepositions", "wishes")
+             "organisation_possessive", "stay_prepositions", "wishes", "staff_self",
+             "pleasantries")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
@@ -136,6 +142,8 @@ class DisclosureStage:
         self.questions = compile_phrases(lists["asks_who"])
         self.staff_asked = compile_phrases(lists["asks_about_staff"])
         self.staff_declarations = compile_phrases(lists["staff_declarations"])
+        self.staff_self = compile_phrases(lists["staff_self"])
+        self.pleasantries = compile_phrases(lists["pleasantries"])
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
         self.verb_subjects = lists["verb_subjects"]
@@ -186,6 +194,10 @@ class DisclosureStage:
         names_only_staff = not names and any(
             WORKFORCE in c.notes for c in kept if c.identifier == Identifier.NAMES)
         staff_answer = names_only_staff and self._asks_who(post.in_reply_to or "")
+        if self._commenter_is_staff(post.in_reply_to or ""):
+            # The unit a staff member works on is their workplace, not their care.
+            staff_answer = True
+            cues = [c for c in cues if c.rule_id != "care-setting"]
         staff_only = names_only_staff and not asked
         staff = [c for c in kept if c.identifier == Identifier.NAMES and WORKFORCE in c.notes]
         for field in fields:
@@ -234,7 +246,8 @@ class DisclosureStage:
                 opening_yes.extend(c for c in in_sentence if c.rule_id == "care-confirmation")
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
-            if not (hits or answered or general or wishes or self._declares_staff(tokens)):
+            if not (hits or answered or general or wishes or self._declares_staff(tokens)
+                    or self._pleasantry(field, tokens, proposed, start, end)):
                 unexplained.append((start, end))
         if not staff_answer:
             found.extend(self._model_hits(field, unexplained, names, staff_only))
@@ -574,6 +587,29 @@ class DisclosureStage:
         """"He's our longest-serving volunteer": the sentence says who someone is to us."""
         return has_phrase(tokens, self.staff_declarations) and has_phrase(
             [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in tokens], self.staff_asked)
+
+    def _pleasantry(self, field: FieldText, tokens: list[str], proposed: Sequence[Candidate],
+                    start: int, end: int) -> bool:
+        """Sympathy or a wish that points at no one but the reader: no relative, name, day or
+        number ("We understand your concern", "Le deseamos mucha salud")."""
+        return (bool(tokens) and any(index == 0 for index, _ in
+                                     phrase_hits(tokens, self.pleasantries))
+                and not any(t in self.kin or t in _DAY_WORDS for t in tokens)
+                and not any(start <= c.start < end for c in proposed)
+                and not any(ch.isdigit() for ch in field.text[start:end]))
+
+    def _commenter_is_staff(self, comment: str) -> bool:
+        """Does the comment's writer say they work here ("Proud to be a nurse on 4 West"), and
+        speak of no relative?"""
+        tokens = _question_words(comment)
+        if not tokens or any(t in self.kin for t in tokens):
+            return False
+        for index, phrase in phrase_hits(tokens, self.staff_self):
+            after = tokens[index + len(phrase):index + len(phrase) + 4]
+            if has_phrase([w[:-1] if w.endswith("s") and len(w) > 3 else w for w in after],
+                          self.staff_asked):
+                return True
+        return False
 
     def _asks_who(self, question: str) -> bool:
         """Does the comment ask who someone is ("Who's the guy with the whistle?", "Is that
