@@ -351,3 +351,12 @@ def test_a_number_after_one_of_our_offices_is_ours_though_a_contact_word_precede
     # "Calling:" before a person's name still makes the number that person's.
     assert "PHONE_NUMBER" in _flagged("Our patient Rosa went home today. Calling: Rosa's "
                                       "daughter Inez Parra, 608-555-0189.")
+
+
+def test_a_rare_disease_owned_by_a_pronoun_or_a_person_singled_out_is_a_patients() -> None:
+    reply = Post(kind="comment", in_reply_to="Are those the brothers from the news?",
+                 text="Yes! Their progeria hasn't slowed them down, and they're from Kettle Falls.")
+    assert "Kettle Falls" in _found(reply, "B")
+    text = ("We love seeing Rosalind's smile! As the only child in Kettle County with Batten "
+            "disease, she is a legend on our floor.")
+    assert "Rosalind" in _found(text, "A")

@@ -106,6 +106,8 @@ _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.
                             Identifier.DEVICE, Identifier.VEHICLE, Identifier.LICENSE})
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
                               "UNIQUENESS", "JERSEY", "PERSON_PICTURED"})
+# "their progeria", "su síndrome de ...": a possessive right before a rare disease.
+_POSSESSIVE_BEFORE = regex.compile(r"(?i)\b(?:his|her|their|su)[ \t]+\Z")
 # "from", "desde", "de" right before a place: where someone comes from.
 _ORIGIN_BEFORE = regex.compile(r"(?i)\b(?:from|desde|de)[ \t]+\Z")
 # A name written as a support hashtag (#TeamLucia, #HernandezStrong) is a patient's by the form.
@@ -344,10 +346,16 @@ class OwnerStage:
         # "A teen from Paonia ... known to have FOP": a rare disease said of one person. An
         # awareness post speaks of people in general, and the model reads those as no patient's.
         if any(c.entity == "RARE_DIAGNOSIS" and c.field.field == "text"
-               and sentences.at(c.field, c.start).wordset & self.person_nouns
+               and (sentences.at(c.field, c.start).wordset & self.person_nouns
+                    or _POSSESSIVE_BEFORE.search(c.field.text, max(0, c.start - 8), c.start))
                and not self._staff_sentence(sentences, c.field, c.start, staff)
                for c in candidates):
             return "a rare disease of one person"
+        # "the only child in Tolliver County with ...": the rule names a person, not a post.
+        if any(c.entity == "UNIQUENESS" and not self._staff_sentence(sentences, c.field,
+                                                                      c.start, staff)
+               for c in candidates):
+            return "a person singled out as the only or the first of their kind"
         for text_field in fields:
             reason = self._words_cue(text_field, sentences, staff)
             if reason is not None:
