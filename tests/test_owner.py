@@ -360,3 +360,21 @@ def test_a_rare_disease_owned_by_a_pronoun_or_a_person_singled_out_is_a_patients
     text = ("We love seeing Rosalind's smile! As the only child in Kettle County with Batten "
             "disease, she is a legend on our floor.")
     assert "Rosalind" in _found(text, "A")
+
+
+def test_a_face_beside_words_of_care_in_a_caption_is_a_patients_whatever_the_text() -> None:
+    text = "Our new urgent care lobby is open, with more seats and a play corner for kids."
+    hurt = Post(text=text, captions=[
+        "A man with his arm in a sling looks straight at the camera from the front row."])
+    assert "Q" in {f.identifier.value for f in check(hurt).flagged}
+    staff = Post(text=text, captions=[
+        "Our front-desk team smiles at the camera beside the new check-in kiosks."])
+    assert check(staff).verdict == "pass"
+
+
+def test_a_value_under_a_patients_label_is_theirs_and_a_departments_is_ours() -> None:
+    post = Post(text="Telehealth visits are now open seven days a week.",
+                captions=["The laptop screen reads 'Patient connection: 198.51.100.23'."])
+    assert "198.51.100.23" in [post.captions[0][f.start:f.end] for f in check(post).flagged
+                               if f.identifier == "O"]
+    assert _found("Questions about a visit? Patient Relations: 608-555-0100.", "D") == []

@@ -87,7 +87,7 @@ REQUIRED_LISTS = ("patient_events", "staff_words", "non_person_subjects",
                   "person_events", "patient_departments", "personal_contact_cues",
                   "personal_domains", "organisation_place_cues", "demo_cues", "reach_verbs",
                   "reached_people", "reached_owners", "reached_clitics", "reached_not_us",
-                  "organisation_units")
+                  "organisation_units", "pictured_care_cues")
 
 _CONTACT = frozenset({Identifier.PHONE, Identifier.FAX, Identifier.EMAIL, Identifier.URL})
 # Identifiers that name no one but a patient wherever they appear: never taken back here.
@@ -106,6 +106,11 @@ _NEEDS_PATIENT = frozenset({Identifier.NAMES, Identifier.GEOGRAPHIC, Identifier.
                             Identifier.DEVICE, Identifier.VEHICLE, Identifier.LICENSE})
 _NEEDS_PATIENT_R = frozenset({"RARE_DIAGNOSIS", "AGE", "PLACE", "HANDLE", "RELATIVE_DATE",
                               "UNIQUENESS", "JERSEY", "PERSON_PICTURED"})
+# A label that names the patient's value: "Patient connection:", "Pt IP -", "Paciente tel.:".
+_PATIENT_LABEL = regex.compile(
+    r"(?i)\b(?:patient|pt|paciente)['’]?s?[ \t]+(?P<what>[\p{L}-]+)\.?[ \t]*[:#–-][ \t]*\Z")
+# A person the caption describes or whose face it shows.
+_PICTURED = frozenset({"FACE_IN_IMAGE", "PERSON_PICTURED", "PATIENT_PICTURED"})
 # "their progeria", "su síndrome de ...": a possessive right before a rare disease.
 _POSSESSIVE_BEFORE = regex.compile(r"(?i)\b(?:his|her|their|su)[ \t]+\Z")
 # "from", "desde", "de" right before a place: where someone comes from.
@@ -260,6 +265,7 @@ class OwnerStage:
         self.departments = frozenset(lists["patient_departments"])
         self.contact_cues = compile_phrases(lists["personal_contact_cues"])
         self.organisation_units = frozenset(lists["organisation_units"])
+        self.pictured_care = compile_phrases(lists["pictured_care_cues"])
         self.personal_domains = tuple(sorted(lists["personal_domains"]))
         self.place_cues = compile_phrases(lists["organisation_place_cues"])
         self.care_suffixes = tuple(sorted(lists["care_word_suffixes"]))
@@ -575,7 +581,7 @@ class OwnerStage:
         if facts.demo is not None and "demo-data" not in self.disabled:
             return ("demo-data", f"the post marks its data as made up ({facts.demo!r}): a "
                     "mannequin's or a demo's, no one's")
-        if _role(c) in _PATIENT_FORM_ROLES:
+        if self._patients_by_form(facts, c):
             return None
         if c.entity in _AGES and facts.staff_only and "staff-age" not in self.disabled \
                 and not self._sentence(facts, c).wordset & _PATIENT_NOUNS:
@@ -601,6 +607,20 @@ class OwnerStage:
             return ("organisation-place", "a place of the organisation's own, in a sentence "
                     "about its sites that names no person")
         return None
+
+    def _patients_by_form(self, facts: PostFacts, c: Candidate) -> bool:
+        """Is the candidate a patient's by its own form, whatever the post is about: a support
+        hashtag (#TeamLucia), the value of a patient's label ("Patient connection:"), or a person
+        a caption shows receiving care ("clutching an ice pack to her swollen cheek")?"""
+        return (_role(c) in _PATIENT_FORM_ROLES or self._patient_label(c)
+                or (c.entity in _PICTURED and c.field.field != "text"
+                    and bool(phrase_hits(self._sentence(facts, c).words, self.pictured_care))))
+
+    def _patient_label(self, c: Candidate) -> bool:
+        """Is the candidate the value of a patient's label on a screen, form or board ("Patient
+        connection:", "Pt phone:")? Not a department's ("Patient Relations: 555-0100")."""
+        label = _PATIENT_LABEL.search(c.field.text, max(0, c.start - 40), c.start)
+        return label is not None and label.group("what").lower() not in self.departments
 
     def _event_sentence(self, facts: PostFacts, c: Candidate) -> bool:
         sentence = self._sentence(facts, c)

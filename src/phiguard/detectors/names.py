@@ -666,11 +666,11 @@ _OWN_CARE_WINDOW = 14
 # "Valentine's Day", "St. Patrick's Day": a name that names a holiday.
 _HOLIDAY_AFTER = regex.compile(r"['’]s[ \t]+Day\b")
 # A pronoun right after a word that is also a name, opening a sentence, makes it the word:
-# "Hope you're well", "May your holidays be bright", "Will she need a ride?" (not "Tell
-# Grandma Rose her rehab is on track").
+# "Hope you're well", "Hope the antibiotics help", "May your holidays be bright", "Will she
+# need a ride?" (not "Tell Grandma Rose her rehab is on track").
 _PRONOUN_AFTER = regex.compile(
     r"(?i)[ \t]+(?:you|you['’](?:re|ll|ve|d)|he|he['’]s|she|she['’]s|they|they['’]re|we|it|"
-    r"your|his|her|their|everyone|y['’]all)(?!\p{L})")
+    r"your|his|her|their|everyone|everything|y['’]all|the|this|that|all)(?!\p{L})")
 
 
 # What the text says the name is, right after it: a patient ("Bill is the 5 West patient who
