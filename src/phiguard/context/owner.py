@@ -137,7 +137,9 @@ _CONTACT_WINDOW = 6
 _REACH_WINDOW = 10  # "will call you back later this afternoon at"
 # The cues this stage raises in a post about a patient: a capitalised known first name (by its
 # rule's role) and a day said relative to the post (by its entity).
-_NAME_CUE_ROLES = frozenset({"capitalised-word", "lowercase-word", "initials"})
+_NAME_CUE_ROLES = frozenset({"capitalised-word", "lowercase-word", "initials", "nickname"})
+# What each cue role is, said in the reason the owner stage raises it with.
+_NAME_CUE_KINDS = {"initials": "a person's initials", "nickname": "a nickname in quotation marks"}
 _DATE_CUE = "RELATIVE_DATE"
 _PLACE_CUE = "PLACE"
 _RAISED = 0.75
@@ -514,14 +516,14 @@ class OwnerStage:
                 continue
             sentence = self._sentence(facts, c)
             if _role(c) in _NAME_CUE_ROLES and "patient-name" not in self.disabled:
-                if _sentence_of(c.field, c.start) == c.start and _role(c) != "initials" \
+                if _sentence_of(c.field, c.start) == c.start and _role(c) not in _NAME_CUE_KINDS \
                         and not sure and not sentence.wordset & _PERSON_PRONOUNS:
                     continue  # "Bell day!": a first word is capitalised anyway; "Clarence
                     # celebrates his 95th" has a person in it
                 if explained.overlaps(c):
                     continue  # another rule explains these words (a place, a clinician ...)
-                reason = ("a person's initials" if _role(c) == "initials" else
-                          "a known first name") + " in a post about a patient's care"
+                reason = _NAME_CUE_KINDS.get(_role(c) or "", "a known first name") \
+                    + " in a post about a patient's care"
                 name = "patient-name"
             elif c.entity == _DATE_CUE and "patient-date" not in self.disabled:
                 # A schedule's words make the day the schedule's, unless the sentence names

@@ -73,6 +73,8 @@ _ROLES = (
     Role("lowercase-word", "names", cue="capital", lexicon="first-name"),
     # Initials ("J.T.", "A.K."): no lexicon can check them; a cue raised only in a patient's post.
     Role("initials", "names", cue="capital"),
+    # A nickname in quotation marks ("Big day for 'Tank'"): no lexicon either; the same cue.
+    Role("nickname", "names", cue="capital"),
     Role("name-with-birth-date", "names", lexicon="first-name", strong=True),
     Role("initial-and-surname", "names", lexicon="last-surname"),
     Role("clinician-name", "names", strong=True, clinician=True),
