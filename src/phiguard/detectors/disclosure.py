@@ -586,14 +586,13 @@ class DisclosureStage:
     def _declares_staff(self, tokens: list[str]) -> bool:
         """"He's our longest-serving volunteer": the sentence says who someone is to us."""
         return has_phrase(tokens, self.staff_declarations) and has_phrase(
-            [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in tokens], self.staff_asked)
+            _singular(tokens), self.staff_asked)
 
     def _pleasantry(self, field: FieldText, tokens: list[str], proposed: Sequence[Candidate],
                     start: int, end: int) -> bool:
         """Sympathy or a wish that points at no one but the reader: no relative, name, day or
         number ("We understand your concern", "Le deseamos mucha salud")."""
-        return (bool(tokens) and any(index == 0 for index, _ in
-                                     phrase_hits(tokens, self.pleasantries))
+        return (any(index == 0 for index, _ in phrase_hits(tokens, self.pleasantries))
                 and not any(t in self.kin or t in _DAY_WORDS for t in tokens)
                 and not any(start <= c.start < end for c in proposed)
                 and not any(ch.isdigit() for ch in field.text[start:end]))
@@ -606,8 +605,7 @@ class DisclosureStage:
             return False
         for index, phrase in phrase_hits(tokens, self.staff_self):
             after = tokens[index + len(phrase):index + len(phrase) + 4]
-            if has_phrase([w[:-1] if w.endswith("s") and len(w) > 3 else w for w in after],
-                          self.staff_asked):
+            if has_phrase(_singular(after), self.staff_asked):
                 return True
         return False
 
@@ -735,6 +733,11 @@ def _trim_end(text: str, start: int, end: int) -> int:
     while end > start and not text[end - 1].isalnum():
         end -= 1
     return end if end > start else start + 1
+
+
+def _singular(tokens: Sequence[str]) -> list[str]:
+    """Plural staff words as the list spells them: "nurses" -> "nurse", not "bus" -> "bu"."""
+    return [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in tokens]
 
 
 def _question_words(question: str) -> list[str]:
