@@ -64,6 +64,8 @@ def _not_a_day(lists: dict[str, frozenset[str]]) -> regex.Pattern[str]:
         r"|(?:under|over|above|below|menores\s+de|mayores\s+de)\s+\d{1,3})$")
 
 
+# The person cues that may instead name a department or a building ("patient tower").
+_PATIENT_WORDS = frozenset({"patient", "patients", "paciente", "pacientes"})
 _HAS_DAY = regex.compile(r"\d")
 _AFTER_NUMBER = regex.compile(r"\d[ \t]*\Z")
 # A day of the month without one: "on the 11th" is a date, "1st dose" and "2ND TO" are not.
@@ -77,12 +79,14 @@ class PlaceDateContext:
     # The pack-level word lists this stage decides with (rules/names.yaml ships them).
     LISTS = ("allowed_places", "facility_words", "facility_kinds", "person_cues",
              "patient_date_cues", "event_date_cues", "place_prepositions", "not_names",
-             "organisation_possessives", "months", "employment_cues", *_NOT_A_DAY_LISTS,
+             "organisation_possessives", "months", "employment_cues", "patient_departments",
+             *_NOT_A_DAY_LISTS,
              *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
-        lists = stage_lists(self.name, self.LISTS, policy, pack, home="names")
+        lists = stage_lists(self.name, self.LISTS, policy, pack, home=("names", "owner"))
         self.policy = policy
+        self.patient_departments = lists["patient_departments"]
         self.allowed = lists["allowed_places"]
         self.facility = compile_phrases(lists["facility_words"])
         self.person_cues = compile_phrases(lists["person_cues"])
@@ -202,6 +206,8 @@ class PlaceDateContext:
             tokens = field.tokens.words
             # One set intersection for the one-word cues; only phrases are scanned.
             found = self.person_words.intersection(tokens)
+            if found & _PATIENT_WORDS:
+                found -= self._patients_as_departments(tokens)
             if found:
                 return f"the post describes a person ({min(found)!r})"
             for phrase in self.person_phrases:
@@ -209,6 +215,13 @@ class PlaceDateContext:
                 if any(tuple(tokens[i:i + size]) == phrase for i in range(len(tokens))):
                     return f"the post describes a person ({' '.join(phrase)!r})"
         return None
+
+    def _patients_as_departments(self, tokens: Sequence[str]) -> set[str]:
+        """"patient" words that only ever name a thing of ours ("the new patient tower",
+        "Patient Relations"): no person is described by them."""
+        as_person = {word for word, following in zip(tokens, (*tokens[1:], ""), strict=True)
+                     if word in _PATIENT_WORDS and following not in self.patient_departments}
+        return set(_PATIENT_WORDS) - as_person
 
     def _employer(self, c: Candidate) -> bool:
         """The model's organisation beside a word of employment ("his coworkers at Dot's

@@ -99,17 +99,18 @@ class ClinicalVocabulary:
 
 
 def stage_lists(stage: str, required: Sequence[str], policy: Policy, pack: LoadedPack,
-                home: str) -> dict[str, frozenset[str]]:
+                home: str | Sequence[str]) -> dict[str, frozenset[str]]:
     """The pack-level word lists a stage declares it needs, by name.
 
     A policy that runs fewer packs (`Policy(packs=["safe-harbor"])`) still gets the stage's
-    whole vocabulary from `home`, the shipped pack that defines it, rather than an empty list
+    whole vocabulary from `home`, the shipped pack (or packs) that define it, rather than an empty list
     per word and a silently weaker stage; a list that no pack defines is an error naming the
     stage and the list.
     """
     lists = dict(pack.lists)
     if any(name not in lists for name in required):
-        lists = merge_lists([load_rulepack(home).lists, lists])
+        homes = (home,) if isinstance(home, str) else tuple(home)
+        lists = merge_lists([*(load_rulepack(name).lists for name in homes), lists])
     missing = [name for name in required if name not in lists]
     if missing:
         raise ConfigError(
