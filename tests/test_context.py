@@ -50,6 +50,14 @@ def test_place_without_a_person_is_not_phi() -> None:
         "Springfield": "suppressed"}
 
 
+@pytest.mark.parametrize("text", [
+    "Steel is up on our new patient tower in Springfield, opening next spring.",
+    "Patient Relations has moved to the Springfield clinic, first floor.",
+])
+def test_patient_before_a_building_or_department_word_describes_no_person(text: str) -> None:
+    assert _by_text(text, "B") == {"Springfield": "suppressed"}
+
+
 def test_organisation_campus_is_allowlisted() -> None:
     text = "Our patient Jaxon Miller is visiting our Oak Park campus garden."
     assert _by_text(text, "B") == {"Oak Park": "flagged"}

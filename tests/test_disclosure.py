@@ -373,6 +373,24 @@ def test_a_reply_to_a_commenter_who_says_they_work_here_speaks_of_their_work(
     assert _status(report) == []
 
 
+def test_a_reply_to_a_commenter_who_volunteered_is_not_asked_of_the_model() -> None:
+    text = "We loved having you with us on Saturday, Ruth! See you at the next one."
+    volunteer = "I volunteered at the health fair on Saturday, had a blast!"
+    assert _status(phiguard.check(_reply(text, volunteer, kind="comment"))) == []
+    # The same thanks to someone who only came may be read as a visit, as before.
+    visitor = "I went to the health fair on Saturday, had a blast!"
+    assert _status(phiguard.check(_reply(text, visitor, kind="comment")))
+
+
+@pytest.mark.parametrize("comment", [
+    "Is that the governor in the picture?",
+    "Mr. Whitaker donated the new MRI? What a guy.",
+])
+def test_a_yes_about_an_official_or_a_donor_confirms_no_care(comment: str) -> None:
+    text = "It is! He toured our new imaging suite on Tuesday. Thank you for the support!"
+    assert _status(phiguard.check(_reply(text, comment, kind="comment"))) == []
+
+
 def test_a_staff_commenter_who_speaks_of_a_relative_may_still_be_told_their_care() -> None:
     comment = "As a nurse myself, I was grateful for how you treated my mom."
     text = "Thank you! We're so glad your mom's hip replacement went smoothly."

@@ -113,6 +113,13 @@ def test_clinician_names_allowed_by_social_policy() -> None:
     assert statuses == {"Alicia Moreno": "suppressed", "Sam Ortiz": "suppressed"}
 
 
+def test_a_role_noun_alone_is_no_name() -> None:
+    text = "Dr. Mei Chen was named Pediatrician of the Year for her asthma research."
+    assert "Pediatrician" not in dict(_names(text))
+    assert dict(_names("Pediatrician Amy Ruiz joins our Elm Street clinic.")) == {
+        "Amy Ruiz": "suppressed"}
+
+
 def test_clinician_names_flagged_by_strict_policy() -> None:
     report = check(CLINICIAN, policy=Policy.strict())
     flagged = {CLINICIAN[f.start:f.end] for f in report.flagged if f.identifier == "A"}

@@ -598,14 +598,14 @@ class DisclosureStage:
                 and not any(ch.isdigit() for ch in field.text[start:end]))
 
     def _commenter_is_staff(self, comment: str) -> bool:
-        """Does the comment's writer say they work here ("Proud to be a nurse on 4 West"), and
-        speak of no relative?"""
+        """Does the comment's writer say they work or volunteer here ("Proud to be a nurse on 4
+        West", "I volunteered at the fair"), and speak of no relative?"""
         tokens = _question_words(comment)
         if not tokens or any(t in self.kin for t in tokens):
             return False
         for index, phrase in phrase_hits(tokens, self.staff_self):
-            after = tokens[index + len(phrase):index + len(phrase) + 4]
-            if has_phrase(_singular(after), self.staff_asked):
+            said = tokens[index:index + len(phrase) + 4]
+            if has_phrase(_singular(said), self.staff_asked):
                 return True
         return False
 

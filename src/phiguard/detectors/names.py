@@ -418,8 +418,9 @@ class NameContext:
         if self._spanish_function_word(c):
             return None
         tokens = self._trim_model_span(c, tokens)
-        if len(tokens) == 1 and (tokens[0] in self.not_names or not c.text[:1].isupper()):
-            return None
+        if len(tokens) == 1 and (tokens[0] in self.not_names or not c.text[:1].isupper()
+                                 or tokens[0] in self.lead_words):
+            return None  # "Surgeon", "Pediatrician of the Year": a role, no one's name
         if self.clinical.any_of(tokens):
             return None  # "Foley", "Swan Ganz", "Captopril": the chart's vocabulary
         field = c.field
