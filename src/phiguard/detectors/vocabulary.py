@@ -103,9 +103,9 @@ def stage_lists(stage: str, required: Sequence[str], policy: Policy, pack: Loade
     """The pack-level word lists a stage declares it needs, by name.
 
     A policy that runs fewer packs (`Policy(packs=["safe-harbor"])`) still gets the stage's
-    whole vocabulary from `home`, the shipped pack (or packs) that define it, rather than an empty list
-    per word and a silently weaker stage; a list that no pack defines is an error naming the
-    stage and the list.
+    whole vocabulary from `home`, the shipped pack (or packs) that define it, rather than an
+    empty list per word and a silently weaker stage; a list that no pack defines is an error
+    naming the stage and the list.
     """
     lists = dict(pack.lists)
     if any(name not in lists for name in required):
