@@ -29,6 +29,11 @@ def _status(report: phiguard.Report) -> list[phiguard.Finding]:
     return [f for f in report.flagged if f.entity == "PATIENT_STATUS"]
 
 
+def _answer_to_comment(text: str, comment: str) -> list[phiguard.Finding]:
+    """The disclosures of `text` said in answer to a comment, by the default policy."""
+    return _status(phiguard.check(_reply(text, comment, kind="comment")))
+
+
 @pytest.mark.parametrize(("text", "question"), [
     # a procedure, test or medication of the person answered
     ("So glad your tonsillectomy is behind you!", "Great ENT team"),
@@ -270,11 +275,9 @@ def test_he_or_she_in_an_answer_naming_only_staff_is_the_staff_member() -> None:
 
 def test_a_sentence_saying_he_or_she_is_our_staff_is_not_read_as_care() -> None:
     comment = "Is that the gentleman with the bow tie at the welcome desk?"
-    text = "It sure is! He's our longest-serving volunteer."
-    assert _status(phiguard.check(_reply(text, comment, kind="comment"))) == []
+    assert _answer_to_comment("It sure is! He's our longest-serving volunteer.", comment) == []
     # Said of a patient, the sentence is still read.
-    text = "It sure is! He's our longest-stay patient on 4 West."
-    assert _status(phiguard.check(_reply(text, comment, kind="comment")))
+    assert _answer_to_comment("It sure is! He's our longest-stay patient on 4 West.", comment)
 
 
 @pytest.mark.parametrize("text", [
@@ -375,11 +378,9 @@ def test_a_reply_to_a_commenter_who_says_they_work_here_speaks_of_their_work(
 
 def test_a_reply_to_a_commenter_who_volunteered_is_not_asked_of_the_model() -> None:
     text = "We loved having you with us on Saturday, Ruth! See you at the next one."
-    volunteer = "I volunteered at the health fair on Saturday, had a blast!"
-    assert _status(phiguard.check(_reply(text, volunteer, kind="comment"))) == []
+    assert _answer_to_comment(text, "I volunteered at the health fair, had a blast!") == []
     # The same thanks to someone who only came may be read as a visit, as before.
-    visitor = "I went to the health fair on Saturday, had a blast!"
-    assert _status(phiguard.check(_reply(text, visitor, kind="comment")))
+    assert _answer_to_comment(text, "I went to the health fair on Saturday, had a blast!")
 
 
 @pytest.mark.parametrize("comment", [
@@ -388,7 +389,7 @@ def test_a_reply_to_a_commenter_who_volunteered_is_not_asked_of_the_model() -> N
 ])
 def test_a_yes_about_an_official_or_a_donor_confirms_no_care(comment: str) -> None:
     text = "It is! He toured our new imaging suite on Tuesday. Thank you for the support!"
-    assert _status(phiguard.check(_reply(text, comment, kind="comment"))) == []
+    assert _answer_to_comment(text, comment) == []
 
 
 def test_a_staff_commenter_who_speaks_of_a_relative_may_still_be_told_their_care() -> None:
