@@ -60,11 +60,6 @@ _BREAK = regex.compile(
 # A capitalised name right after a word ("Nurse Kim"), and the determiners of "every visit".
 _NAME_AFTER = regex.compile(r"[ \t]+(?:\p{Lu}\.[ \t]?)?\p{Lu}\p{Ll}+")
 _EVERY = frozenset({"every", "each", "any", "cada", "cualquier"})
-# Days said in words: a sympathy that names one speaks of a visit ("la espera del domingo").
-_DAY_WORDS = frozenset({"today", "yesterday", "tonight", "last", "monday", "tuesday", "wednesday",
-                        "thursday", "friday", "saturday", "sunday", "weekend", "hoy", "ayer",
-                        "pasado", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado",
-                        "domingo"})
 _THANKS = frozenset({"thank", "thanks", "thanking", "thanked", "agradecer", "agradece"})
 # Words that make the privacy after them a person's request ("his family asked for privacy").
 _REQUESTS = frozenset({"asked", "asks", "ask", "requested", "requests", "request", "wants",
@@ -118,7 +113,7 @@ class DisclosureStage:
              "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
              "addressed", "instructions", "verb_subjects", "staff_declarations",
              "organisation_possessive", "stay_prepositions", "wishes", "staff_self",
-             "pleasantries")
+             "pleasantries", "day_words")
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
         self.policy = policy
@@ -144,6 +139,7 @@ class DisclosureStage:
         self.staff_declarations = compile_phrases(lists["staff_declarations"])
         self.staff_self = compile_phrases(lists["staff_self"])
         self.pleasantries = compile_phrases(lists["pleasantries"])
+        self.day_words = lists["day_words"]
         self.addressed = compile_phrases(lists["addressed"])
         self.instructions = lists["instructions"]
         self.verb_subjects = lists["verb_subjects"]
@@ -593,7 +589,7 @@ class DisclosureStage:
         """Sympathy or a wish that points at no one but the reader: no relative, name, day or
         number ("We understand your concern", "Le deseamos mucha salud")."""
         return (any(index == 0 for index, _ in phrase_hits(tokens, self.pleasantries))
-                and not any(t in self.kin or t in _DAY_WORDS for t in tokens)
+                and not any(t in self.kin or t in self.day_words for t in tokens)
                 and not any(start <= c.start < end for c in proposed)
                 and not any(ch.isdigit() for ch in field.text[start:end]))
 

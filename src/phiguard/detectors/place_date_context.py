@@ -207,7 +207,7 @@ class PlaceDateContext:
             # One set intersection for the one-word cues; only phrases are scanned.
             found = self.person_words.intersection(tokens)
             if found & _PATIENT_WORDS:
-                found -= self._patients_as_departments(tokens)
+                found = (found - _PATIENT_WORDS) | self._patients_as_persons(tokens)
             if found:
                 return f"the post describes a person ({min(found)!r})"
             for phrase in self.person_phrases:
@@ -216,12 +216,11 @@ class PlaceDateContext:
                     return f"the post describes a person ({' '.join(phrase)!r})"
         return None
 
-    def _patients_as_departments(self, tokens: Sequence[str]) -> set[str]:
-        """"patient" words that only ever name a thing of ours ("the new patient tower",
-        "Patient Relations"): no person is described by them."""
-        as_person = {word for word, following in zip(tokens, (*tokens[1:], ""), strict=True)
-                     if word in _PATIENT_WORDS and following not in self.patient_departments}
-        return set(_PATIENT_WORDS) - as_person
+    def _patients_as_persons(self, tokens: Sequence[str]) -> set[str]:
+        """The "patient" words said of a person, not before a thing of ours ("the new patient
+        tower", "Patient Relations"), which describes no one."""
+        return {word for word, following in zip(tokens, (*tokens[1:], ""), strict=True)
+                if word in _PATIENT_WORDS and following not in self.patient_departments}
 
     def _employer(self, c: Candidate) -> bool:
         """The model's organisation beside a word of employment ("his coworkers at Dot's
