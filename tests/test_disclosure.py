@@ -221,6 +221,13 @@ def test_a_yes_to_who_is_shown_in_a_picture_confirms(text: str, question: str) -
     assert _status(phiguard.check(_reply(text, question, kind="comment")))
 
 
+@pytest.mark.parametrize("text", ["Ha! It sure is.", "Aww, yes!"])
+def test_a_yes_after_an_interjection_still_opens_the_answer(text: str) -> None:
+    found = _answer_to_comment(text, "Is that my neighbor Gus in the rehab photo?")
+    assert [f.rule_id for f in found] == ["care-confirmation"]
+    assert text[found[0].start:found[0].end] in ("It sure is", "yes")
+
+
 def test_a_statement_about_everyone_governs_its_own_clause_and_a_condition_what_follows() -> None:
     text = "Captain Ruiz is awake and talking, and his family thanks everyone for the prayers."
     assert _status(phiguard.check(_reply(text, "Any update on the firefighter who was hurt?",

@@ -25,6 +25,9 @@ def _names(text: str, policy: Policy | None = None, **post: object) -> list[tupl
     ("Baby Emma went home today after 62 days with us!", "Emma"),
     ("Mr. Faulkner sends his thanks to 4 West after his surgery.", "Faulkner"),
     ("mrs. j. park ate a little oatmeal after her surgery", "j. park"),
+    # A word of a CamelCase tag, in a post about a patient; a name with an accent.
+    ("Home at last after 40 days in the NICU #MiracleMarisol", "Marisol"),
+    ("Último día de quimio 💪 #FuerzaMatías", "Matías"),
 ])
 def test_names_the_model_misses_on_social_text(text: str, name: str) -> None:
     # A hashtag's finding may hold more of the tag than the name ("TeamLily"): it covers it.
@@ -424,3 +427,22 @@ def test_a_model_name_the_lists_lack_is_not_explained_as_a_known_name() -> None:
     assert [text[f.start:f.end] for f in names] == ["Xochiquetzal Tlacuilo"]
     assert "a name the lists lack" in names[0].explanation
     assert "a known first name" not in names[0].explanation
+
+
+@pytest.mark.parametrize(("caption", "name"), [
+    ("The case board behind the surgeons lists 'OR 3: Pennington, L — 0745'.", "Pennington"),
+    ("The monitor's header bar reads '55210984 | HOLLOWAY, D | 4/9/1958'.", "HOLLOWAY"),
+])
+def test_a_surname_and_initial_on_a_board_or_screen_is_a_name(caption: str, name: str) -> None:
+    report = check(Post(text="Another busy morning in our surgical suite", captions=[caption]))
+    assert name in {caption[f.start:f.end] for f in report.flagged if f.identifier == "A"}
+
+
+@pytest.mark.parametrize("caption", [
+    "A map on the wall has a pin in 'Boise, ID' beside our other clinics.",
+    "A card from the kids reads 'Thanks, I loved the tour!'",
+    "Our staff team photo at #StJudeWalk and #NationalNursesWeek",
+])
+def test_a_place_and_its_state_a_greeting_or_a_saint_in_a_tag_is_no_name(caption: str) -> None:
+    report = check(Post(text="Our staff had a great week", captions=[caption]))
+    assert not [f for f in report.flagged if f.identifier == "A"]

@@ -215,7 +215,7 @@ class DisclosureStage:
         unexplained: list[tuple[int, int]] = []
         unowned: list[Candidate] = []
         opening_yes: list[Candidate] = []  # a yes that opens the answer, to no patient question
-        for number, (start, end) in enumerate(_sentences(field.text)):
+        for start, end in _sentences(field.text):
             words = _words_in(field, start, end)
             tokens = [w for _, _, w in words]
             if self._declines(tokens):
@@ -230,7 +230,7 @@ class DisclosureStage:
                       if c.rule_id == "care-update" and self._wished(field, words, c)]
             hits, orphans = self._sentence_hits(
                 field, [c for c in in_sentence if c not in wishes], words, names, proposed,
-                (start, end, number), asked, general)
+                (start, end), asked, general)
             for hit in hits:
                 self._also(hit, in_sentence)
             found.extend(hits)
@@ -238,7 +238,7 @@ class DisclosureStage:
                 unowned.extend(orphans)
             # A yes to a question about anyone but a patient is decided: not for the model.
             answered = not asked and any(c.rule_id == "care-confirmation" for c in in_sentence)
-            if answered and number == 0:
+            if answered:  # the rule's pattern only matches a yes that opens the answer
                 opening_yes.extend(c for c in in_sentence if c.rule_id == "care-confirmation")
             # Every sentence no rule explained goes to the model, whether or not it names a
             # person: a reply speaks to the person answered ("Glad the stitches came out clean").
@@ -263,12 +263,12 @@ class DisclosureStage:
 
     def _sentence_hits(self, field: FieldText, in_sentence: list[Candidate],
                        words: list[tuple[int, int, str]], names: list[Candidate],
-                       proposed: list[Candidate], where: tuple[int, int, int], asked: bool,
+                       proposed: list[Candidate], where: tuple[int, int], asked: bool,
                        general: list[tuple[int, tuple[str, ...]]],
                        ) -> tuple[list[Candidate], list[Candidate]]:
         """One sentence's disclosing phrases, and the care it names that points at no one.
         `general`: the sentence's statements about everyone (`_general_hits`)."""
-        start, end, number = where
+        start, end = where
         actions = {c.rule_id for c in in_sentence if c.rule_id == "care-action"}
         sentence_instruction = self._instructs(words)
         hits: list[Candidate] = []
@@ -286,7 +286,7 @@ class DisclosureStage:
                          field.text.rfind(" and ", start, cue.start) + 1)
             instruction = sentence_instruction or (clause > 0 and self._instructs(
                 [w for w in words if w[0] >= clause]))
-            hit = self._decide(field, cue, words, names, start, end, asked, number,
+            hit = self._decide(field, cue, words, names, start, end, asked,
                                actions, instruction, proposed)
             if hit is not None:
                 hits.append(hit)
@@ -344,7 +344,7 @@ class DisclosureStage:
 
     def _decide(self, field: FieldText, cue: Candidate, words: list[tuple[int, int, str]],
                 names: list[Candidate], start: int, end: int, asked: bool,
-                number: int, actions: set[str], instruction: bool,
+                actions: set[str], instruction: bool,
                 proposed: Sequence[Candidate]) -> Candidate | None:
         """One cue's finding, or None. `instruction`: the cue's clause tells the reader what
         to do ("please call", "so follow")."""
@@ -353,7 +353,7 @@ class DisclosureStage:
             return None
         if cue.rule_id == "care-confirmation":
             # Only a yes that opens an answer to a question about someone's care.
-            return self._confirmation(field, cue) if asked and number == 0 else None
+            return self._confirmation(field, cue) if asked else None
         if self._staff(words, cue, field.text) or _proper_name(cue.text) \
                 or self._verb(words, cue, rule, proposed):
             return None
