@@ -121,6 +121,18 @@ def test_a_model_hit_alone_asks_for_review_and_never_blocks() -> None:
     assert not _status(phiguard.check(_reply("You made our whole week."), policy=RULES_ONLY))
 
 
+@pytest.mark.parametrize(("text", "comment"), [
+    ("Thanks for your interest in joining our team!", "I applied for the night-shift role."),
+    ("Happy New Year to you and your family!", "Happy New Year from the Tran family!"),
+    ("Le deseamos mucha salud a usted y a su familia.", "Gracias por todo."),
+])
+def test_thanks_and_greetings_that_point_at_no_one_are_not_for_the_model(
+        text: str, comment: str) -> None:
+    # Threshold 0: any sentence the rules leave to the model would be a hit.
+    policy = Policy(disclosure_threshold=0.0)
+    assert phiguard.check(_reply(text, comment, kind="comment"), policy=policy).verdict == "pass"
+
+
 def test_the_model_scores_care_above_a_service_notice() -> None:
     care, notice = disclosure_model.score_sentences([
         "Your biopsy results came back clear.", "Biopsy results are posted to the portal."])
