@@ -45,6 +45,8 @@ FOUND = [
     ("ninety-three years young", "AGE_OVER_89", "ninety-three years young"),
     ("a centenarian", "AGE_OVER_89", "centenarian"),
     ("pt is 92 yo", "AGE_OVER_89", "92 yo"),
+    ("Edad: 93 años", "AGE_OVER_89", "Edad: 93"),
+    ("climbing stairs at 95 after a hip fracture", "AGE_OVER_89", "at 95"),
     ("Springfield, IL 62704", "ZIP_CODE", "62704"),
     ("ZIP 62704-1234", "ZIP_CODE", "62704-1234"),
     ("zip 036", "ZIP3_RESTRICTED", "036"),
