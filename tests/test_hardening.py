@@ -191,6 +191,7 @@ def _adversarial_inputs(pattern: str) -> dict[str, str]:
     inputs["schemes"] = "http://" * (size // 7)
     inputs["email-ish"] = "a" * 60 + "@" + "a." * (size // 2)
     inputs["domain-ish"] = "www." + "io." * (size // 3)
+    inputs["camel-tag"] = "#" + "Ab" * (size // 2)
     return inputs
 
 
