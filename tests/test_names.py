@@ -446,3 +446,19 @@ def test_a_surname_and_initial_on_a_board_or_screen_is_a_name(caption: str, name
 def test_a_place_and_its_state_a_greeting_or_a_saint_in_a_tag_is_no_name(caption: str) -> None:
     report = check(Post(text="Our staff had a great week", captions=[caption]))
     assert not [f for f in report.flagged if f.identifier == "A"]
+
+
+def test_a_room_number_beside_a_kept_name_on_a_board_is_the_patients_room() -> None:
+    # No room word marks a census board's numbers: the name beside one says whose room it is.
+    caption = "Behind the nurses the census board reads '312 Whitfield · 314 Delgado'."
+    report = check(Post(text="Pajama day on 3 South!", captions=[caption]))
+    rooms = [caption[f.start:f.end] for f in report.findings
+             if f.entity == "ROOM_NUMBER" and f.status == "flagged"]
+    assert rooms == ["312", "314"]
+
+
+def test_a_number_beside_words_that_are_no_names_is_no_room() -> None:
+    # The companion follows the name stage's decision: no name kept, no room reported.
+    caption = "Behind the nurses the board reads '312 Xqzv · 314 Pqrw'."
+    report = check(Post(text="Pajama day on 3 South!", captions=[caption]))
+    assert not [f for f in report.findings if f.entity == "ROOM_NUMBER"]

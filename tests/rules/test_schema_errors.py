@@ -55,6 +55,12 @@ def _write(tmp_path: Path, body: str, name: str = "org.yaml") -> Path:
         ("pack: org\nrules:\n" + GOOD_RULE
          + "    lists:\n      s: {use: [months], exclude: [may]}\n",
          "badge", "lists.s.exclude", "excludes 'may', which it does not have"),
+        ("pack: org\nrules:\n" + GOOD_RULE.replace(
+            "score: 0.9", "score: 0.9\n        companion: {group: room, rule: room-number}"),
+         "badge", "patterns.0.companion.group", "not a named group"),
+        ("pack: org\nrules:\n" + GOOD_RULE.replace("'BADGE-\\d{4}'", "'(?P<room>BADGE)-\\d{4}'")
+         .replace("score: 0.9", "score: 0.9\n        companion: {group: room, rule: room-number}"),
+         "badge", "patterns.0.companion", "only a name rule with a role"),
     ],
 )
 def test_schema_error_names_file_rule_and_key(tmp_path: Path, body: str, rule_id: str, key: str,

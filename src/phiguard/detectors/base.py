@@ -92,6 +92,9 @@ class Candidate:
     notes: list[str] = dataclasses.field(default_factory=list)
     # The declared role of the rule that proposed it (rules' `role`), read by the context stages.
     role: Role | None = None
+    # Another rule's finding the same match holds (a pattern's `companion`), reported only if
+    # the name stage keeps this one.
+    companion: Candidate | None = None
 
     @property
     def text(self) -> str:

@@ -180,6 +180,9 @@ class NameContext:
         self._staff_named_in_comment(post, names)
         self._workforce_who_is_patient(names)
         out.extend(self._repeats(fields, names))
+        # A kept name brings the finding its match holds beside it (a board's room number).
+        out.extend(c.companion for c in names if c.companion is not None
+                   and c.status == "flagged")
         return out
 
     def _names_taken_for_places(self, candidates: list[Candidate]) -> list[Candidate]:

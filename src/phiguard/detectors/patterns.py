@@ -14,7 +14,7 @@ from phiguard.detectors.gates import FieldWords, Gate, gate_for
 from phiguard.detectors.vocabulary import list_terms
 from phiguard.rulepacks.loader import LoadedPack
 from phiguard.rulepacks.roles import ROLES
-from phiguard.rulepacks.schema import Rule
+from phiguard.rulepacks.schema import PatternSpec, Rule
 from phiguard.validators import Match, Validator, get_validator
 
 # Seconds one regex may spend on one field; patterns are written to be linear, this is the net.
@@ -49,6 +49,8 @@ class _CompiledPattern:
     unless_field: regex.Pattern[str] | None = None
     # Literal openings read from the source (see gates.py): the pattern runs only if one occurs.
     gate: Gate | None = None
+    # A second group reported as another rule's finding (see CompanionSpec): group, rule.
+    companion: tuple[str, Rule] | None = None
     _compiled: list[regex.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -74,8 +76,10 @@ class CompiledRule:
     allow: frozenset[str]
 
 
-def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
-    """Compile one rule; errors name the pack file and rule id."""
+def compile_rule(rule: Rule, pack_path: Path,
+                 in_force: dict[str, Rule] | None = None) -> CompiledRule:
+    """Compile one rule; errors name the pack file and rule id. `in_force` holds the rules a
+    pattern's companion may name."""
     lists = {name: list_terms(spec, pack_path, rule.id, name) for name, spec in rule.lists.items()}
     patterns = []
     for index, spec in enumerate(rule.patterns):
@@ -86,7 +90,8 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
                                          spec.name or str(index),
                                          _prefilter(spec.requires, flags, lists),
                                          _prefilter(spec.unless_field, flags, lists),
-                                         gate_for(spec.regex, flags, lists)))
+                                         gate_for(spec.regex, flags, lists),
+                                         _companion(spec, in_force or {})))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
         source = rf"(?<!\w)(?:{alternatives})(?!\w)"
@@ -101,6 +106,13 @@ def compile_rule(rule: Rule, pack_path: Path) -> CompiledRule:
         negative_after=compile_phrases(rule.context.negative_after),
         allow=frozenset(canonical(term) for term in rule.allow),
     )
+
+
+def _companion(spec: PatternSpec, in_force: dict[str, Rule]) -> tuple[str, Rule] | None:
+    """The companion's group and rule, or None where that rule is not in force."""
+    if spec.companion is None or spec.companion.rule not in in_force:
+        return None
+    return spec.companion.group, in_force[spec.companion.rule]
 
 
 def _prefilter(source: str | None, flags: int,
@@ -140,7 +152,8 @@ class PatternDetector:
     name = "patterns"
 
     def __init__(self, pack: LoadedPack) -> None:
-        self.rules = [compile_rule(rule, path) for rule, path in pack.rules]
+        in_force = {rule.id: rule for rule, _ in pack.rules}
+        self.rules = [compile_rule(rule, path, in_force) for rule, path in pack.rules]
         # Rules limited to some fields (`lists.only_in`, e.g. a label read out in a caption) do
         # not run elsewhere, so no later stage sees, repeats or combines what they would find.
         self.only_in = {rule.id: frozenset(list_terms(rule.lists["only_in"], path, rule.id,
@@ -216,4 +229,21 @@ class PatternDetector:
             field=field, start=start, end=end, identifier=rule.identifier, entity=rule.entity,
             score=round(score, 4), rule_id=rule.id, layer=self.name,
             explanation="; ".join(reasons), role=ROLES.get(rule.role or ""),
+            companion=self._companion(compiled, pattern, match, field, score),
+        )
+
+    def _companion(self, compiled: CompiledRule, pattern: _CompiledPattern,
+                   match: regex.Match[str], field: FieldText, score: float) -> Candidate | None:
+        """The other rule's finding the match holds in the companion group, if it took part."""
+        if pattern.companion is None:
+            return None
+        group, other = pattern.companion
+        start, end = match.span(group)
+        if start < 0 or start == end:
+            return None
+        return Candidate(
+            field=field, start=start, end=end, identifier=other.identifier, entity=other.entity,
+            score=round(score, 4), rule_id=other.id, layer=self.name,
+            explanation=(f"pattern {pattern.name!r} of rule {compiled.rule.id!r}: "
+                         f"{other.message}, beside the name this pattern found"),
         )

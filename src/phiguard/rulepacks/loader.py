@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from phiguard.errors import RulePackError
 from phiguard.rulepacks.roles import ROLES
-from phiguard.rulepacks.schema import AllowSpec, ListSpec, Rule, RulePack
+from phiguard.rulepacks.schema import AllowSpec, CompanionSpec, ListSpec, Rule, RulePack
 from phiguard.validators import VALIDATORS
 
 # libyaml's parser when PyYAML has it: ten times faster on the shipped packs, same errors.
@@ -305,6 +305,24 @@ def _check_rules(pack: RulePack, path: Path) -> None:
                     f"group {spec.group!r} is not a named group of the regex",
                     path=str(path), rule_id=rule.id, key=f"patterns.{index}.group",
                 )
+            if spec.companion is not None:
+                _check_companion(spec.companion, rule, compiled, path, index)
+
+
+def _check_companion(companion: CompanionSpec, rule: Rule, compiled: regex.Pattern[str],
+                     path: Path, index: int) -> None:
+    """A companion is a named group of the regex, reported by the name stage when it keeps the
+    name: so only a name rule with a role may have one. The companion's rule may live in
+    another pack; where it is not in force (disabled, or its pack not loaded), the companion
+    is not reported, as a disabled rule reports nothing."""
+    key = f"patterns.{index}.companion"
+    if companion.group not in compiled.groupindex:
+        raise RulePackError(f"group {companion.group!r} is not a named group of the regex",
+                            path=str(path), rule_id=rule.id, key=f"{key}.group")
+    role = ROLES.get(rule.role or "")
+    if role is None or role.stage != "names":
+        raise RulePackError("only a name rule with a role may report a companion",
+                            path=str(path), rule_id=rule.id, key=key)
 
 
 # The identifier each stage decides on: a role of the name stage on a place rule would never run.

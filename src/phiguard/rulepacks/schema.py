@@ -13,6 +13,17 @@ _STRICT = ConfigDict(frozen=True, extra="forbid")
 RegexFlag = Literal["IGNORECASE", "MULTILINE", "DOTALL", "VERBOSE"]
 
 
+class CompanionSpec(BaseModel):
+    """A second capture group of a pattern, reported as another rule's finding when the name
+    stage keeps the pattern's name: a board's room number beside a patient's name ("'801
+    Pruitt'"), which no room word marks."""
+
+    model_config = _STRICT
+
+    group: str
+    rule: str
+
+
 class PatternSpec(BaseModel):
     """One regex of a rule. `group` names the capture group that is the identifier itself,
     so "MRN: 12345678" reports only the number."""
@@ -31,6 +42,7 @@ class PatternSpec(BaseModel):
     # (same flags and lists) finds something, e.g. '\p{Lu}\p{Ll}' for "a field written all in
     # lower case". A lookaround over the whole field would make the pattern quadratic.
     unless_field: str | None = None
+    companion: CompanionSpec | None = None
 
 
 class LabelledIdSpec(BaseModel):
