@@ -129,3 +129,16 @@ def test_explanation_names_pattern_validator_and_context(patterns_policy: Policy
     assert "validator ssn.v1 passed" in finding.explanation
     assert "context word 'ssn'" in finding.explanation
     assert "219" not in finding.explanation
+
+
+@pytest.mark.parametrize("text", [
+    "Call Records at 415-555-2671 (fax 415-555-2672) for copies.",
+    "Reach the unit at 415-555-2671 (cell: 415-555-2673) after hours.",
+])
+def test_a_label_that_opens_the_next_number_is_not_the_first_ones(
+        text: str, patterns_policy: Policy) -> None:
+    # "(fax 415-555-2672)" labels the number after it; the phone before it is a phone.
+    report = check(text, policy=patterns_policy)
+    found = {text[f.start:f.end]: f.rule_id for f in report.flagged}
+    assert found["415-555-2671"] not in ("fax", "phone-labelled")
+    assert len(found) == 2
