@@ -462,3 +462,24 @@ def test_a_number_beside_words_that_are_no_names_is_no_room() -> None:
     caption = "Behind the nurses the board reads '312 Xqzv · 314 Pqrw'."
     report = check(Post(text="Pajama day on 3 South!", captions=[caption]))
     assert not [f for f in report.findings if f.entity == "ROOM_NUMBER"]
+
+
+def test_a_town_the_model_reads_as_a_person_after_a_preposition_of_place_is_a_place() -> None:
+    # The gazetteer knows the town, no word of it is a first name, and "in" or "back to" puts
+    # it on a map: a place (B), not a name (A).
+    for text, town in [
+        ("We reprogrammed the pacemaker of a patient in Dunmore while he danced at his "
+         "granddaughter's wedding.", "Dunmore"),
+        ("Firefighters escorted the family back to Cedar Falls after 40 days in our NICU.",
+         "Cedar Falls"),
+    ]:
+        report = check(Post(text=text))
+        found = {(text[f.start:f.end], f.identifier) for f in report.findings}
+        assert (town, "A") not in found
+        assert (town, "B") in found
+
+
+def test_a_first_name_after_a_preposition_stays_a_name() -> None:
+    # "Jordan" and "Mercedes" are towns too, but known first names: the rule does not move them.
+    text = "Sending love to Jordan and his family as he recovers from surgery."
+    assert ("Jordan", "flagged") in _names(text)

@@ -168,6 +168,7 @@ class NameContext:
                candidates: list[Candidate]) -> list[Candidate]:
         """Decide on each name candidate; other candidates pass through unchanged."""
         consents = self._consents(post, fields)
+        self._places_taken_for_names(candidates)
         candidates = self._names_taken_for_places(candidates)
         places = {(id(c.field), c.start, c.end) for c in candidates
                   if c.identifier is Identifier.GEOGRAPHIC}
@@ -184,6 +185,26 @@ class NameContext:
         out.extend(c.companion for c in names if c.companion is not None
                    and c.status == "flagged")
         return out
+
+    def _places_taken_for_names(self, candidates: list[Candidate]) -> None:
+        """The model's PERSON that is a town: words the gazetteer knows as a place, none of
+        them a known first name, right after a preposition of place or a way home ("a patient
+        in Dunmore", "escorted the family back to Cedar Falls"), are decided as a place by the
+        place stage, as the model's places are."""
+        for c in candidates:
+            if not (_from_model(c) and c.identifier is Identifier.NAMES):
+                continue
+            tokens = words(c.text)
+            if not tokens or " ".join(tokens) not in self.known_places \
+                    or any(t in self.first for t in tokens) \
+                    or (find_context(c.field, c.start, c.end, self.place_only_prepositions, 1,
+                                     "before") is None
+                        and not _HOME_TO.search(c.field.text, max(0, c.start - 20), c.start)):
+                continue
+            c.identifier, c.entity, c.rule_id = Identifier.GEOGRAPHIC, "LOCATION", "ner-gpe"
+            c.score = min(c.score, 0.5)
+            c.explanation += ("; a town the gazetteer knows, after a preposition of place and "
+                              "no known first name: decided as a place")
 
     def _names_taken_for_places(self, candidates: list[Candidate]) -> list[Candidate]:
         """The model's places that are names: decided as names, or dropped where a name rule
@@ -667,6 +688,8 @@ class NameContext:
 # How many words after a staff member's name may say they are a patient ("Verna Sloane, 93, is
 # on the other side of the cart this week as a patient on 3 North").
 _OWN_CARE_WINDOW = 14
+# A way home right before a town: "back to Cedar Falls", "welcome home to Sweetwater".
+_HOME_TO = regex.compile(r"(?i)\b(?:back|home|headed|heading|returned|returning)[ \t]+to[ \t]+\Z")
 # "Valentine's Day", "St. Patrick's Day": a name that names a holiday.
 _HOLIDAY_AFTER = regex.compile(r"['’]s[ \t]+Day\b")
 # A pronoun right after a word that is also a name, opening a sentence, makes it the word:
