@@ -43,6 +43,11 @@ def test_a_persons_contact_details_are_flagged() -> None:
      "608-555-0132"),
     ("Lo sentimos. Nuestra enfermera la llamó tres veces ayer al 608-555-0133 por sus "
      "resultados.", "608-555-0133"),
+    # The organisation reaching a number with no person word: "we left a voicemail at".
+    ("Sorry for the wait! Your results are in, and we left a voicemail at 608-555-0134 this "
+     "morning.", "608-555-0134"),
+    ("So sorry about the bill. A billing rep will call 608-555-0135 with the itemized "
+     "statement.", "608-555-0135"),
 ])
 def test_where_we_reach_a_person_is_their_number(text: str, number: str) -> None:
     reply = Post(text=text, kind="reply", in_reply_to="Still waiting on a call about my results.")
