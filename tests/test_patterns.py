@@ -32,6 +32,9 @@ FOUND = [
     ("MBI 1EG4TE5MK73", "MEDICARE_MBI", "1EG4TE5MK73"),
     ("acct # 7782119033", "ACCOUNT_NUMBER", "7782119033"),
     ("DL# D1234567", "LICENSE_NUMBER", "D1234567"),
+    # A state's two capitals before the number, and a comma after a word label.
+    ("his driver's license (CA D4471923) was found", "LICENSE_NUMBER", "D4471923"),
+    ("a driver's license, WY 045-221-903, on the desk", "LICENSE_NUMBER", "045-221-903"),
     ("serial no. SN-88231-X", "DEVICE_ID", "SN-88231-X"),
     ("claim # 2024-88123", "OTHER_ID_NUMBER", "2024-88123"),
     ("admitted 03/14/2024", "DATE", "03/14/2024"),

@@ -52,7 +52,8 @@ class LabelledIdSpec(BaseModel):
     same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
     "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
     parenthesis or quote if any ("your Medicaid ID (MA-55017234)", "accession 'H7730215'"),
-    then the number (group `id`): up to four letters, a digit, then letters and digits with a
+    a state's or country's two capitals if any ("driver's license (CA D4471923)"), then the
+    number (group `id`): up to four letters, a digit, then letters and digits with a
     `separators` character between two of them, `longest` characters at most after the
     letters.
 
@@ -84,8 +85,12 @@ class LabelledIdSpec(BaseModel):
         after = r"(?=[\s:#=(])" if apart else r"(?:(?<=\w)(?!\w)|(?<=\W))"
         # A bare label after a comma is a state before its ZIP code ("Boise, ID 83706").
         before = r"(?<!,)(?<!,\s)" if apart else ""
-        regex = (r"(?i)" + before + r"\b(?:" + "|".join(labels) + r")" + after + r"\s*"
-                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:[(\"'‘“]\s*)?(?:#\s*)?(?P<id>"
+        # A comma may set the number off after a word label ("driver's license, WY ..."),
+        # and a state's or country's two capitals may stand before it ("(CA D4471923)").
+        comma = "" if apart else ",?"
+        regex = (r"(?i)" + before + r"\b(?:" + "|".join(labels) + r")" + after + comma + r"\s*"
+                 r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:[(\"'‘“]\s*)?(?:#\s*)?"
+                 r"(?:(?-i:[A-Z]{2})\s+(?=[A-Z]{0,4}-?\d))?(?P<id>"
                  + number_has + r"[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
         return PatternSpec(name=name, regex=regex, score=self.score, group="id",
