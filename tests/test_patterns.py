@@ -35,6 +35,9 @@ FOUND = [
     # A state's two capitals before the number, and a comma after a word label.
     ("his driver's license (CA D4471923) was found", "LICENSE_NUMBER", "D4471923"),
     ("a driver's license, WY 045-221-903, on the desk", "LICENSE_NUMBER", "045-221-903"),
+    # The last digits are all a reply gives: still the number's.
+    ("your member ID ending in 4471 is on file", "HEALTH_PLAN_ID", "4471"),
+    ("we refunded it to the card ending 3302", "ACCOUNT_NUMBER", "3302"),
     ("serial no. SN-88231-X", "DEVICE_ID", "SN-88231-X"),
     ("claim # 2024-88123", "OTHER_ID_NUMBER", "2024-88123"),
     ("admitted 03/14/2024", "DATE", "03/14/2024"),
@@ -58,6 +61,7 @@ FOUND = [
 ]
 
 NOT_FOUND = [
+    "Bring your insurance card; the 2024 card ends its run in May.",
     "Our EIN is 12-3456789.",
     "SSN 000-12-3456 is invalid.",
     "SSN 900-12-3456 is invalid.",

@@ -86,10 +86,12 @@ class LabelledIdSpec(BaseModel):
         # A bare label after a comma is a state before its ZIP code ("Boise, ID 83706").
         before = r"(?<!,)(?<!,\s)" if apart else ""
         # A comma may set the number off after a word label ("driver's license, WY ..."),
-        # and a state's or country's two capitals may stand before it ("(CA D4471923)").
+        # the last digits may be all it gives ("member ID ending in 4471"), and a state's or
+        # country's two capitals may stand before it ("(CA D4471923)").
         comma = "" if apart else ",?"
         regex = (r"(?i)" + before + r"\b(?:" + "|".join(labels) + r")" + after + comma + r"\s*"
                  r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:[(\"'‘“]\s*)?(?:#\s*)?"
+                 r"(?:(?:ending|ends|that\s+ends|terminad[oa])\s+(?:in\s+|with\s+|en\s+)?)?"
                  r"(?:(?-i:[A-Z]{2})\s+(?=[A-Z]{0,4}-?\d))?(?P<id>"
                  + number_has + r"[A-Z]{0,4}-?\d(?:[\dA-Z]|"
                  + between + r"(?=[\dA-Z])){3," + str(self.longest - 1) + r"})(?![\w])")
