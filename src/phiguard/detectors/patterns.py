@@ -91,7 +91,7 @@ def compile_rule(rule: Rule, pack_path: Path,
                                          _prefilter(spec.requires, flags, lists),
                                          _prefilter(spec.unless_field, flags, lists),
                                          gate_for(spec.regex, flags, lists),
-                                         _companion(spec, in_force or {})))
+                                         _companion_rule(spec, in_force or {})))
     if rule.deny:
         alternatives = "|".join(regex.escape(term) for term in rule.deny)
         source = rf"(?<!\w)(?:{alternatives})(?!\w)"
@@ -108,7 +108,7 @@ def compile_rule(rule: Rule, pack_path: Path,
     )
 
 
-def _companion(spec: PatternSpec, in_force: dict[str, Rule]) -> tuple[str, Rule] | None:
+def _companion_rule(spec: PatternSpec, in_force: dict[str, Rule]) -> tuple[str, Rule] | None:
     """The companion's group and rule, or None where that rule is not in force."""
     if spec.companion is None or spec.companion.rule not in in_force:
         return None

@@ -300,13 +300,17 @@ def _check_rules(pack: RulePack, path: Path) -> None:
                 source = getattr(spec, key)
                 if source is not None:
                     _compiled(source, lists, path, rule.id, f"patterns.{index}.{key}")
-            if spec.group is not None and spec.group not in compiled.groupindex:
-                raise RulePackError(
-                    f"group {spec.group!r} is not a named group of the regex",
-                    path=str(path), rule_id=rule.id, key=f"patterns.{index}.group",
-                )
+            if spec.group is not None:
+                _check_group(spec.group, compiled, path, rule.id, f"patterns.{index}.group")
             if spec.companion is not None:
                 _check_companion(spec.companion, rule, compiled, path, index)
+
+
+def _check_group(group: str, compiled: regex.Pattern[str], path: Path, rule_id: str,
+                 key: str) -> None:
+    if group not in compiled.groupindex:
+        raise RulePackError(f"group {group!r} is not a named group of the regex",
+                            path=str(path), rule_id=rule_id, key=key)
 
 
 def _check_companion(companion: CompanionSpec, rule: Rule, compiled: regex.Pattern[str],
@@ -316,9 +320,7 @@ def _check_companion(companion: CompanionSpec, rule: Rule, compiled: regex.Patte
     another pack; where it is not in force (disabled, or its pack not loaded), the companion
     is not reported, as a disabled rule reports nothing."""
     key = f"patterns.{index}.companion"
-    if companion.group not in compiled.groupindex:
-        raise RulePackError(f"group {companion.group!r} is not a named group of the regex",
-                            path=str(path), rule_id=rule.id, key=f"{key}.group")
+    _check_group(companion.group, compiled, path, rule.id, f"{key}.group")
     role = ROLES.get(rule.role or "")
     if role is None or role.stage != "names":
         raise RulePackError("only a name rule with a role may report a companion",

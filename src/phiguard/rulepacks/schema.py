@@ -49,11 +49,13 @@ class LabelledIdSpec(BaseModel):
     """An identifying number after its label ("MRN: 12345678", "member ID# W1234-5678").
 
     The loader expands it into the rule's first patterns, so every labelled number is read the
-    same way: one of the `labels` (regexes, case-insensitive), then "is", "was", ":", "#" or
+    same way: one of the `labels` (regexes, case-insensitive) and a comma if any ("driver's
+    license, WY ..."), then "is", "was", ":", "#" or
     "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
     parenthesis or quote if any ("your Medicaid ID (MA-55017234)", "accession 'H7730215'"),
-    a state's or country's two capitals if any ("driver's license (CA D4471923)"), then the
-    number (group `id`): up to four letters, a digit, then letters and digits with a
+    "ending (in)" if any ("member ID ending in 4471"), a state's or country's two capitals if
+    any ("driver's license (CA D4471923)"), then the number (group `id`): up to four letters,
+    a digit, then letters and digits with a
     `separators` character between two of them, `longest` characters at most after the
     letters.
 
@@ -85,9 +87,7 @@ class LabelledIdSpec(BaseModel):
         after = r"(?=[\s:#=(])" if apart else r"(?:(?<=\w)(?!\w)|(?<=\W))"
         # A bare label after a comma is a state before its ZIP code ("Boise, ID 83706").
         before = r"(?<!,)(?<!,\s)" if apart else ""
-        # A comma may set the number off after a word label ("driver's license, WY ..."),
-        # the last digits may be all it gives ("member ID ending in 4471"), and a state's or
-        # country's two capitals may stand before it ("(CA D4471923)").
+        # A comma may set the number off after a word label ("driver's license, WY ...").
         comma = "" if apart else ",?"
         regex = (r"(?i)" + before + r"\b(?:" + "|".join(labels) + r")" + after + comma + r"\s*"
                  r"(?:(?:is|was|es|era|a(?=\s)|:|#|=)\s*)?(?:[(\"'‘“]\s*)?(?:#\s*)?"
