@@ -57,6 +57,13 @@ def test_where_we_reach_a_person_is_their_number(text: str, number: str) -> None
 @pytest.mark.parametrize("text", [
     "So sorry! Please call us back this afternoon at 608-555-0100 about your question.",
     "Lo sentimos. Por favor llame a nuestra oficina mañana al 608-555-0100.",
+    # "la" after the verb is an article, not the person reached.
+    "Lo sentimos. Puede llamar a la farmacia al 608-555-0100 antes de venir.",
+    # "them" after words of ours is our team; an office between them and the number is ours.
+    "Our financial counselors can check your coverage first; reach them at 608-555-0100.",
+    "Our chaplains are here for every faith. Reach them through the operator at 608-555-0100.",
+    # A word of a web address is no cue ("/mobile" is not a mobile number).
+    "The full schedule is at example-health.org/mobile or call 608-555-0100.",
 ])
 def test_where_a_person_reaches_us_is_our_number(text: str) -> None:
     reply = Post(text=text, kind="reply", in_reply_to="Still waiting on a call about my results.")

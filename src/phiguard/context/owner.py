@@ -163,6 +163,12 @@ PATIENT_MODEL_NO = 0.2
 PATIENT_MODEL_ALONE = 0.8
 _PERSON_PRONOUNS = frozenset({"he", "she", "his", "her", "him", "you", "your", "hers"})
 _PRONOUNS = frozenset({"his", "her", "their", "him", "them"})
+# The pronouns that stand for whoever a sentence spoke of before: our team as well as a person.
+_OBJECT_PRONOUNS = frozenset({"him", "them"})
+_OURS = frozenset({"our", "nuestro", "nuestra", "nuestros", "nuestras"})
+_AFTER_OBJECT = frozenset({"at", "on", "via", "through", "back", "directly"})
+_THIRD_OBJECTS = _OBJECT_PRONOUNS | {"her"}
+_ANTECEDENT_WINDOW = 20  # tokens back to where "them" may point
 _COURTESY_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "sr", "sra", "srta", "don",
                               "doña"})
 _PERSON_WORDS_OF_A_SENTENCE = _PERSON_PRONOUNS | _COURTESY_TITLES
@@ -642,10 +648,15 @@ class OwnerStage:
         first = bisect_right(tokens.ends, c.start)  # first token ending after the span starts
         sentence = _sentence_of(field, c.start)
         low = _window_start(field, sentence, first, _CONTACT_WINDOW)
-        window = tokens.words[low:first]
+        # A word of an address or a path is no cue ("greatbasinhealth.org/mobile or call").
+        window = [w if tokens.starts[i] == 0 or field.text[tokens.starts[i] - 1] not in "./@"
+                  else "" for i, w in enumerate(tokens.words[low:first], low)]
         for i in range(low, first):
             w = tokens.words[i]
-            if (w in _PRONOUNS and field.text[tokens.starts[i]].islower()) or (
+            if self.organisation_units.intersection(window[i - low + 1:]):
+                continue  # "reach them 24/7 through the hospital operator at": the office's
+            if (w in _PRONOUNS and field.text[tokens.starts[i]].islower()
+                    and not (_object_pronoun(tokens.words, i) and self._our_people(field, i))) or (
                     w.endswith(_POSSESSIVE) and _base(w) in self.person_nouns):
                 return True  # "her cell", "the patient's fax"; not "our HIM department"
         return any(not self.organisation_units.intersection(window[index + len(phrase):])
@@ -656,7 +667,8 @@ class OwnerStage:
         """"We'll call you back shortly at", "will call your daughter at", "la llamó dos veces
         esta tarde al": a verb of reaching, the person within three words of it, and nothing
         of ours between them and the number ("call us at", "call our desk at")."""
-        words = field.tokens.words[_window_start(field, sentence, first, _REACH_WINDOW):first]
+        low = _window_start(field, sentence, first, _REACH_WINDOW)
+        words = field.tokens.words[low:first]
         for v, verb in enumerate(words):
             if verb not in self.reach_verbs:
                 continue
@@ -665,18 +677,37 @@ class OwnerStage:
                 return True
             for p in range(v + 1, min(v + 4, len(words))):
                 word = words[p]
-                person = word in self.reached_people or (
+                # "our Administrator, Janet Hughes ... please call her at": her is ours.
+                person = (word in self.reached_people and not (
+                    word in _THIRD_OBJECTS and self._our_people(field, low + p))) or (
                     word in self.reached_owners and p + 1 < len(words)
                     and _base(words[p + 1]) in self.person_nouns)
-                if person and not self.reached_not_us.intersection(words[p:]):
-                    return True
+                if person and not self.reached_not_us.intersection(words[p:]) \
+                        and not self.organisation_units.intersection(words[p + 1:]):
+                    return True  # not "reach them through the hospital operator at"
         return False
+
+    def _our_people(self, field: FieldText, index: int) -> bool:
+        """Is the pronoun at token `index` ("them", "him", "her") our own people: the words
+        before it speak of ours ("our", "nuestro") and of no patient or relative ("Our
+        Security team can check the cameras; please call them at")?"""
+        before = field.tokens.words[max(0, index - _ANTECEDENT_WINDOW):index]
+        return not _OURS.isdisjoint(before) and not any(
+            _base(w) in self.person_nouns for w in before)
 
     def _organisation_place(self, facts: PostFacts, c: Candidate) -> bool:
         sentence = self._sentence(facts, c)
         if sentence.wordset & _PERSON_WORDS or sentence.wordset & self.person_nouns:
             return False
         return sentence.place_cue and not _origin(c)
+
+
+def _object_pronoun(words: Sequence[str], index: int) -> bool:
+    """Is the word at `index` whom one reaches ("call them at", "reach her on"), not whose
+    ("her cell")?"""
+    word = words[index]
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return word in _OBJECT_PRONOUNS or (word == "her" and following in _AFTER_OBJECT)
 
 
 def _origin(c: Candidate) -> bool:
