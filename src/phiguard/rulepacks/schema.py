@@ -50,12 +50,11 @@ class LabelledIdSpec(BaseModel):
 
     The loader expands it into the rule's first patterns, so every labelled number is read the
     same way: one of the `labels` (regexes, case-insensitive) and a comma if any ("driver's
-    license, WY ..."), then "is", "was", ":", "#" or
-    "=" if any (or Spanish "es", "era", "a": "su número de expediente es ..."), an opening
-    parenthesis or quote if any ("your Medicaid ID (MA-55017234)", "accession 'H7730215'"),
-    "ending (in)" if any ("member ID ending in 4471"), a state's or country's two capitals if
-    any ("driver's license (CA D4471923)"), then the number (group `id`): up to four letters,
-    a digit, then letters and digits with a
+    license, WY ..."), then "is", "was", ":", "#" or "=" if any (or Spanish "es", "era", "a":
+    "su número de expediente es ..."), an opening parenthesis or quote if any ("your Medicaid
+    ID (MA-55017234)", "accession 'H7730215'"), "ending (in)" if any ("member ID ending in
+    4471"), a state's or country's two capitals if any ("driver's license (CA D4471923)"),
+    then the number (group `id`): up to four letters, a digit, then letters and digits with a
     `separators` character between two of them, `longest` characters at most after the
     letters.
 
