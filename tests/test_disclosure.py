@@ -435,3 +435,39 @@ def test_sympathy_that_names_a_relative_and_a_day_is_left_to_the_rules_and_the_m
 def test_a_tagalog_possessive_owns_the_care_after_it() -> None:
     text = "Salamat po! Handa na po ang inyong metformin sa pharmacy."
     assert _status(phiguard.check(_reply(text, "Ang tagal!"), policy=RULES_ONLY))
+
+
+@pytest.mark.parametrize(("comment", "text"), [
+    ("Who is the pharmacist with the purple glasses?",
+     "That's Wendell Okoye! He has run our outpatient pharmacy since the new wing opened."),
+    ("Congratulations to Dr. Ferreira on the teaching award!",
+     "Thank you! Dr. Lucinda Ferreira was honoured for her work teaching residents in our "
+     "burn unit."),
+])
+def test_he_she_or_a_name_in_an_answer_about_a_staff_member_is_that_staff_member(
+        comment: str, text: str) -> None:
+    assert _answer_to_comment(text, comment) == []
+
+
+@pytest.mark.parametrize(("comment", "text"), [
+    # care the person asked about owns, or a patient the sentence names as one
+    ("Shoutout to Nurse Imani on 6 East!",
+     "Imani is wonderful. She sat with Mr. Adeyemi all night before his bypass."),
+    ("Good luck in the relay, Dr. Brandt!",
+     "She'll be there, and so will her patient Lorenzo, who is racing after his kidney "
+     "transplant."),
+    # the comment is about someone else too, or asks after them
+    ("Dr. Sato was so gentle with my 3-year-old!",
+     "Thank you! Dr. Sato loved meeting Pippa, and she did great during her stitches."),
+    ("Any update on Nurse Kendra? The whole unit is praying.",
+     "Kendra is out of surgery and resting comfortably in our ICU."),
+    # praise of a staff member is a patient's review
+    ("Kind, patient hand therapist who explained every step.",
+     "Thanks for the kind words, Deputy Marsh! Hope the carpal tunnel release holds up on the "
+     "firing range."),
+    # a coach, a mayor: the public, who may be the patient
+    ("Is that Coach Harlan in the bell photo?", "Yes! Coach Harlan finished chemo this week."),
+])
+def test_a_staff_word_in_the_comment_leaves_the_patient_it_names_or_asks_after(
+        comment: str, text: str) -> None:
+    assert _answer_to_comment(text, comment)

@@ -66,6 +66,10 @@ _REQUESTS = frozenset({"asked", "asks", "ask", "requested", "requests", "request
                        "want", "wanted", "pidió", "pide", "piden", "pidieron"})
 _INDEFINITE = frozenset({"a", "an", "un", "una"})
 _QUESTION_WORD = regex.compile(r"\w+(?:['’]\w+)*")
+_CAPITALISED_OR_WORD = regex.compile(r"\w+(?:['’]\w+)*\.?")
+# The commenter's child by their age ("my 4-year-old", "my 5yo"): a comment about them.
+_MY_CHILD_BY_AGE = regex.compile(
+    r"(?i)\b(?:my|mi)\s+(?:\w+\s+)?\d+[\s-]*(?:years?[\s-]*old|yo|y/o|años?)\b")
 # A comment that asks who someone is, beside the pack's `asks_who` phrases.
 _ASKS_WHO = regex.compile(r"(?i)\b(?:who(?:'s|’s|\s+is|\s+was|\s+are)|quién(?:\s+es)?)\b")
 # Words that open a condition: a statement they start governs the clauses after it.
@@ -83,6 +87,9 @@ _LEADING = frozenset({"please", "and", "so", "or", "then", "just"})
 # How someone feels or is doing: after a wish, no state of care (`_wished`).
 _FEELING = regex.compile(r"(?i)\b(?:feeling|doing)\b")
 _POSSESSIVE_SUFFIX = ("'s", "’s", "s'", "s’")
+_PATIENT_WORDS = frozenset({"patient", "patients", "paciente", "pacientes"})
+# The notes of a finding whose person is he, she or a name (`_finding` notes who it is).
+_REFERENT_NOTES = frozenset({"referent:third", "referent:name"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +117,8 @@ class DisclosureStage:
     name = "disclosure"
     # The pack-level word lists it decides with (rules/disclosure.yaml ships them).
     LISTS = ("second_person", "possessive", "third_person", "kin", "staff_nouns", "privacy",
-             "generic", "not_referents", "asks_about_patient", "asks_who", "asks_about_staff",
+             "generic", "not_referents", "asks_about_patient", "asks_about_picture", "asks_after",
+             "asks_who", "asks_about_staff", "public_roles", "celebrates",
              "addressed", "instructions", "verb_subjects", "staff_declarations",
              "organisation_possessive", "stay_prepositions", "wishes", "staff_self",
              "pleasantries", "day_words")
@@ -134,8 +142,18 @@ class DisclosureStage:
         self.general = compile_phrases(lists["generic"])
         self.not_referents = compile_phrases(lists["not_referents"])
         self.asks = compile_phrases(lists["asks_about_patient"])
+        self.asks_picture = compile_phrases(lists["asks_about_picture"])
+        self.asks_after = compile_phrases(lists["asks_after"])
+        self.celebrates = lists["celebrates"]
         self.questions = compile_phrases(lists["asks_who"])
         self.staff_asked = compile_phrases(lists["asks_about_staff"])
+        self.staff_asked_words = frozenset(w for w in lists["asks_about_staff"] if " " not in w)
+        # The words of one member of the workforce: no plural, not the staff as a whole, and
+        # not the public (`public_roles`).
+        self.staff_asked_one = frozenset(
+            w for w in self.staff_asked_words
+            if not (w.endswith("s") and w[:-1] in self.staff_asked_words) and w != "staff"
+        ) - lists["public_roles"]
         self.staff_declarations = compile_phrases(lists["staff_declarations"])
         self.staff_self = compile_phrases(lists["staff_self"])
         self.pleasantries = compile_phrases(lists["pleasantries"])
@@ -194,7 +212,12 @@ class DisclosureStage:
             # The unit a staff member works on is their workplace, not their care.
             staff_answer = True
             cues = [c for c in cues if c.rule_id != "care-setting"]
-        staff_only = names_only_staff and not asked
+        # "Who is the volunteer with the bow tie?", "Congrats to Dr. Chen on the award!": a
+        # comment about a staff member, and no relative, makes the reply's he, she and names
+        # that staff member; the reply's "you" is still the person answered.
+        about_staff = self._comment_about_staff(
+            post.in_reply_to or "", {w for c in proposed for w in c.text.split()})
+        staff_only = (names_only_staff or about_staff) and not asked
         staff = [c for c in kept if c.identifier == Identifier.NAMES and WORKFORCE in c.notes]
         for field in fields:
             kept.extend(self._field(field, [c for c in cues if c.field is field],
@@ -202,15 +225,17 @@ class DisclosureStage:
                                     [c for c in proposed if c.field is field], asked,
                                     staff_answer,
                                     [c for c in staff if c.field is field] if staff_only
-                                    else None))
+                                    else None, about_staff))
         return kept
 
     def _field(self, field: FieldText, cues: list[Candidate], names: list[Candidate],
                proposed: list[Candidate], asked: bool,
                staff_answer: bool = False,
-               staff_only: Sequence[Candidate] | None = None) -> list[Candidate]:
+               staff_only: Sequence[Candidate] | None = None,
+               about_staff: bool = False) -> list[Candidate]:
         """One field's disclosing phrases. `staff_only`: the field's staff names, when the
-        reply names only staff and answers no question about a patient."""
+        reply names only staff and answers no question about a patient; `about_staff`: the
+        comment speaks of a staff member, who is the reply's he, she or name."""
         found: list[Candidate] = []
         unexplained: list[tuple[int, int]] = []
         unowned: list[Candidate] = []
@@ -231,6 +256,12 @@ class DisclosureStage:
             hits, orphans = self._sentence_hits(
                 field, [c for c in in_sentence if c not in wishes], words, names, proposed,
                 (start, end), asked, general)
+            if about_staff and not _PATIENT_WORDS.intersection(tokens):
+                # Care only in the same sentence as he, she or a name is the staff member's
+                # work ("Dr. Okafor, our new chief of thoracic surgery"); care they own ("his
+                # bypass") and "her patient Frank" stay someone's.
+                hits = [h for h in hits
+                        if h.score >= SURE or _REFERENT_NOTES.isdisjoint(h.notes)]
             for hit in hits:
                 self._also(hit, in_sentence)
             found.extend(hits)
@@ -246,7 +277,7 @@ class DisclosureStage:
                     or self._pleasantry(field, tokens, proposed, start, end)):
                 unexplained.append((start, end))
         if not staff_answer:
-            found.extend(self._model_hits(field, unexplained, names, staff_only))
+            found.extend(self._model_hits(field, unexplained, names, staff_only, about_staff))
         # A reply that states someone's care speaks of them throughout: care named in a
         # sentence that points at no one is theirs too ("Glad you're healing well, Wes!
         # Kidney stones are no joke"). A model hit alone never decides a rule finding.
@@ -605,6 +636,41 @@ class DisclosureStage:
                 return True
         return False
 
+    def _comment_about_staff(self, comment: str, reply_names: set[str]) -> bool:
+        """Does the comment ask who a staff member is or celebrate one, by their role ("Who is
+        the volunteer with the bow tie?", "Congrats to Dr. Chen!"), and speak of no relative,
+        no one by a name without a title, and no one's care or stay?"""
+        tokens = [_strip_possessive(t) for t in _question_words(comment)]
+        if not (self._asks_who(comment) or self.celebrates.intersection(tokens)):
+            return False
+        # One person by their role: "the volunteer", not "all the volunteers" or "great staff".
+        one = any(len(phrase) > 1 or phrase[0] in self.staff_asked_one
+                  for _, phrase in phrase_hits(tokens, self.staff_asked))
+        return (one and not any(t in self.kin for t in tokens)
+                and not _MY_CHILD_BY_AGE.search(comment)
+                and not has_phrase(tokens, self.asks) and not has_phrase(tokens, self.asks_after)
+                and not self._named_outside_title(comment, reply_names))
+
+    def _named_outside_title(self, comment: str, reply_names: set[str]) -> bool:
+        """Does the comment name someone by a capitalised word that no staff word or title
+        stands before ("Is that Jaylen Brooks ... with Dr. Kim?")? A sentence's first word is
+        a name only when the reply names them too ("Lily still talks about the nurse")."""
+        titled = False
+        for match in _CAPITALISED_OR_WORD.finditer(comment):
+            word = match.group()
+            if _singular([word.lower().rstrip(".")])[0] in self.staff_asked_words:
+                titled = True  # "Dr.", "Nurse", "the volunteer": the name after is theirs
+                continue
+            before = comment[:match.start()].rstrip()
+            opening = not before or before[-1] in ".!?:\"“"
+            if word[:1].isupper() and not word.isupper():
+                if not titled and (not opening or word in reply_names):
+                    return True
+                titled = titled or not opening
+            else:
+                titled = False
+        return False
+
     def _asks_who(self, question: str) -> bool:
         """Does the comment ask who someone is ("Who's the guy with the whistle?", "Is that
         the tattoo guy from the ER video?")?"""
@@ -617,7 +683,8 @@ class DisclosureStage:
         tokens = _question_words(question)
         if not has_phrase(tokens, self.questions) or has_phrase(tokens, self.staff_asked):
             return False  # "Does insurance work?", "Is this the nurse who ...?": not a patient
-        if has_phrase(tokens, self.asks) or _ABOUT_A_PICTURE.search(question):
+        if has_phrase(tokens, self.asks) or has_phrase(tokens, self.asks_picture) \
+                or _ABOUT_A_PICTURE.search(question):
             return True
         words = term_tokens(question)
         return any(self.question_trie.longest(words, i) for i in range(len(words)))
@@ -645,14 +712,17 @@ class DisclosureStage:
                        f"{'; ' + extra if extra else ''} (rule {rule.id!r}){strength}")
         return Candidate(field=field, start=start, end=end, identifier=Identifier.OTHER_UNIQUE,
                          entity=ENTITY, score=score, rule_id=rule.id, layer=self.name,
-                         explanation=explanation)
+                         explanation=explanation, notes=[f"referent:{who.kind}"])
 
     def _model_hits(self, field: FieldText, sentences: list[tuple[int, int]],
                     names: list[Candidate],
-                    staff: Sequence[Candidate] | None = None) -> list[Candidate]:
+                    staff: Sequence[Candidate] | None = None,
+                    about_staff: bool = False) -> list[Candidate]:
         """Sentences the rules did not explain: ask the model. `staff`: the staff names of a
         reply that names only staff; then only about sentences that speak to the person
-        answered, or to no one, and not to a staff member by name."""
+        answered, or to no one, and not to a staff member by name. `about_staff`: the comment
+        speaks of a staff member; then only about sentences that speak to the person answered
+        ("That's Wendell Okoye!" is who the staff member is)."""
         if not sentences or not self.policy.disclosure_model:
             return []
         from phiguard.detectors.disclosure_model import score_sentences
@@ -668,7 +738,7 @@ class DisclosureStage:
             words = _words_in(field, start, end)
             who = self._person(field, words, names, start, end)
             kind = who.kind if who is not None else "second"
-            if staff is not None and kind in ("third", "name") \
+            if (about_staff or staff is not None and kind in ("third", "name")) \
                     and self._second_person(field, words) is None:
                 continue  # he or she is the staff member the reply names, and no one else
             if staff is not None and any(n.start == start and field.text[n.end:n.end + 1] == ","
