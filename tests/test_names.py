@@ -457,9 +457,26 @@ def test_a_room_number_beside_a_kept_name_on_a_board_is_the_patients_room() -> N
     assert rooms == ["312", "314"]
 
 
+@pytest.mark.parametrize("caption", [
+    "Behind the charge nurse the census board reads '508 Tshabalala · 510 Vaitkus'.",
+    "A bedside monitor in the corner shows 'BED 9 — QUISPEHUAMAN'.",
+])
+def test_a_surname_no_list_knows_beside_a_room_on_a_board_is_a_name(caption: str) -> None:
+    report = check(Post(text="Pajama day on 3 South!", captions=[caption]))
+    assert [f for f in report.flagged if f.identifier == "A"]
+
+
+def test_spanish_words_that_open_with_a_places_or_an_events_noun_name_no_one() -> None:
+    # Spanish puts the noun first; whatever the post is about, these are no one's name.
+    text = "Nuestra Semana Mundial del Corazón empieza el lunes con una Gráfica de barras y café."
+    names = {text[f.start:f.end] for f in check(text).findings if f.identifier == "A"}
+    assert not {n for n in names if n.startswith(("Semana", "Gráfica"))}
+
+
 def test_a_number_beside_words_that_are_no_names_is_no_room() -> None:
-    # The companion follows the name stage's decision: no name kept, no room reported.
-    caption = "Behind the nurses the board reads '312 Xqzv · 314 Pqrw'."
+    # The companion follows the name stage's decision: no name kept, no room reported. A
+    # board's status words are no names.
+    caption = "Behind the nurses the board reads '312 Clean · 314 Blocked · 316 Vacant'."
     report = check(Post(text="Pajama day on 3 South!", captions=[caption]))
     assert not [f for f in report.findings if f.entity == "ROOM_NUMBER"]
 

@@ -56,6 +56,13 @@ _BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "
 # The rule id of the mentions this stage adds for a name flagged elsewhere in the post.
 REPEAT_RULE = "name-repeat"
 # "the Millbrook family of nurses": an organisation's family, after its family noun.
+# A room or bed word before a board entry's number ("Rm 603 Ngata", "BED 14 - LINDQVIST"),
+# and one entry of a board's list ("'412 - Delacroix - NPO · 414 - Whitby'").
+_ROOM_WORD_BEFORE = regex.compile(
+    r"(?i)\b(?:rm|room|bed|bd|bay|cuarto|habitaci[oó]n|cama)\.?[ \t]*\d{1,4}[A-Z]?"
+    r"[ \t]*[–—·:-]?[ \t]*(?:(?:Mr|Mrs|Ms|Mx|Sr|Sra|Srta)\.?[ \t]+)?$")
+_BOARD_ENTRY = regex.compile(
+    r"(?<![\p{L}\d.,])\d{1,4}[A-Z]?[ \t]*[–—·:-]?[ \t]*(?:(?:Mr|Mrs|Ms)\.?[ \t]+)?\p{Lu}[\p{L}-]+")
 _OF_AFTER = regex.compile(r"[ \t]+\w+[ \t]+of\b")
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
 # digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
@@ -73,6 +80,7 @@ class NameContext:
              "not_names", "last_names", "public_figures", "patient_words", "shorthand_titles",
              "person_possessives", "others_possessives", "known_places",
              "place_only_prepositions", "own_care", "institution_nouns",
+             "institution_nouns_first", "board_words",
              *ClinicalVocabulary.LISTS)
 
     def __init__(self, policy: Policy, pack: LoadedPack) -> None:
@@ -110,6 +118,8 @@ class NameContext:
         self.lexicon = _AccentBlind(self.first | self.last)
         self.known_places = lists["known_places"]
         self.institution_nouns = lists["institution_nouns"]
+        self.institution_nouns_first = lists["institution_nouns_first"]
+        self.board_words = lists["board_words"]
         self.place_only_prepositions = compile_phrases(lists["place_only_prepositions"])
         self.stop = self.not_names
         # "Our patient Dr. Grant": a clinician who is the patient is named as a patient.
@@ -417,11 +427,13 @@ class NameContext:
         return tokens
 
     def _names_an_institution(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
-        """"Child Life specialist", "the Birth Center", "Glasgow Coma Scale": capitalised words
-        that end in, or stand before, a program's, place's or scale's noun name no person."""
+        """"Child Life specialist", "the Birth Center", "Glasgow Coma Scale", "Centro
+        Comunitario": capitalised words that end in, open with (in Spanish), or stand before, a
+        program's, place's or scale's noun name no person."""
         if c.role is not None and c.role.name in ("name-hashtag", "name-handle"):
             return False
-        if len(tokens) > 1 and tokens[-1] in self.institution_nouns:
+        if len(tokens) > 1 and (tokens[-1] in self.institution_nouns
+                                or tokens[0] in self.institution_nouns_first):
             return True
         following = _NEXT_WORD.match(c.field.text, c.end)
         return following is not None and following.group(1).lower() in self.institution_nouns
@@ -536,8 +548,8 @@ class NameContext:
         """A cue rule's capture, checked as its role says (see `LexiconCheck`); by default its
         first word must be a known first name, and a second word is kept only if it is a known
         surname. Returns the kept tokens (none: not a name)."""
-        if role.lexicon == "tag":
-            return tokens if self._tag_names_someone(c.text, role.strong) else ()
+        if role.lexicon in ("tag", "entry"):
+            return tokens if self._tag_or_entry(c, tokens, role) else ()
         if role.lexicon == "surname":
             # "the Romero family": a surname, listed or not.
             return tokens if tokens[0] in self.last or self._unlisted_surname(c, tokens) else ()
@@ -586,6 +598,25 @@ class NameContext:
                 and not _OF_AFTER.match(c.field.text, c.end)
                 and tokens[0] not in self.common and tokens[0] not in self.clinical
                 and tokens[0] not in self.stop)
+
+    def _tag_or_entry(self, c: Candidate, tokens: tuple[str, ...], role: Role) -> bool:
+        """A tag with a known name in it, or a board's entry (see `LexiconCheck`)."""
+        return self._tag_names_someone(c.text, role.strong) or (
+            role.lexicon == "entry" and self._unlisted_entry(c, tokens))
+
+    def _unlisted_entry(self, c: Candidate, tokens: tuple[str, ...]) -> bool:
+        """A board entry's one word beside a room number that no list knows ("'603 Ngata'",
+        "BED 14 - LINDQVIST"): the board's form makes it a surname where a room or bed word
+        marks the number or the entry is one of a list of them, unless it is a common,
+        clinical or function word or a status a board shows ("'603 Clean'", "'4 - OPEN'"); a
+        lone "'3 - Radiology'" on a sign is a department."""
+        text = c.field.text
+        board = (_ROOM_WORD_BEFORE.search(text, max(0, c.start - 14), c.start) is not None
+                 or len(_BOARD_ENTRY.findall(text)) >= 2)
+        return (board and len(tokens) == 1 and len(tokens[0]) >= 3
+                and tokens[0] not in self.common
+                and tokens[0] not in self.clinical and tokens[0] not in self.stop
+                and tokens[0] not in self.function_words and tokens[0] not in self.board_words)
 
     def _tag_names_someone(self, tag: str, strong: bool) -> bool:
         """Is one part of a hashtag or handle a known first name or surname? After a support

@@ -25,8 +25,11 @@ Cue = Literal["none", "identifying", "open", "capital"]
 # - "last-surname": its last word must be a known surname ("M. Ferrante");
 # - "tag": a hashtag or handle is read in its parts (CamelCase, "_", ".", digits, a possessive
 #   "s"), and one part must be a known first name or surname ("#HernandezStrong",
-#   "@rileys_journey", "@brave.little.bodhi"); the whole tag is kept.
-LexiconCheck = Literal["none", "first-name", "handle", "surname", "last-surname", "tag"]
+#   "@rileys_journey", "@brave.little.bodhi"); the whole tag is kept;
+# - "entry": a board's entry beside a room or bed number: as "tag", or one word no list calls
+#   common, clinical, a function word or a board's status ("'603 Ngata'", not "'603 Clean'").
+LexiconCheck = Literal["none", "first-name", "handle", "surname", "last-surname", "tag",
+                       "entry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +66,8 @@ _ROLES = (
     Role("name-handle", "names", cue="open", lexicon="tag"),
     Role("name-on-label", "names", cue="open", lexicon="tag"),
     # A name beside a room or bed number on a board ("Rm 712 - Okafor"): a patient's, by the
-    # form; a known first name or surname, read as a tag is.
-    Role("name-beside-room", "names", cue="identifying", lexicon="tag"),
+    # form; a known first name or surname, read as a tag is, or a word no list knows.
+    Role("name-beside-room", "names", cue="identifying", lexicon="entry"),
     # A name in a record's form on a label, band, board or screen ("OKAFOR, GRACE"): a
     # patient's, by the form (staff badges print "Grace Okafor, RN").
     Role("name-in-record-form", "names", cue="identifying"),
