@@ -356,6 +356,19 @@ def test_an_unlisted_word_set_off_to_address_someone_is_a_name() -> None:
     assert ("Tamsin", "flagged") in found, found
 
 
+def test_an_unlisted_name_a_greeting_or_thanks_sets_off_is_the_name_of_the_person_answered(
+        ) -> None:
+    # "Priyamvada" is in no name list; the thanks before it and the "!" after set it off, and the
+    # reply states the care of the person it addresses.
+    text = "Thank you, Priyamvada! We’re glad the sedation helped during your wisdom tooth removal."
+    found = _names(text, kind="reply", in_reply_to="So gentle with a nervous patient")
+    assert ("Priyamvada", "flagged") in found, found
+    # The same thanks to a volunteer speaks of no patient's care.
+    found = _names("Thank you, Priyamvada! Volunteers like you make our health fair happen.",
+                   kind="reply", in_reply_to="I volunteered at the fair, had a blast")
+    assert ("Priyamvada", "flagged") not in found, found
+
+
 def test_a_state_after_a_town_is_not_someone_addressed() -> None:
     found = _names("Our NICU grad Milo went home to Austin, Texas. Safe travels!")
     assert all(name != "Texas" for name, _ in found), found

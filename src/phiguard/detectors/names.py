@@ -29,6 +29,7 @@ from datetime import date
 
 import regex
 
+from phiguard.combinations import is_reply
 from phiguard.detectors.base import WORD_PATTERN, Candidate, FieldText
 from phiguard.detectors.context import (
     compile_phrases,
@@ -634,16 +635,23 @@ class NameContext:
     def _unknown_relative(self, c: Candidate, tokens: tuple[str, ...],
                           role: Role) -> tuple[str, ...]:
         """"her husband Tomasz": right after a relation word, a capitalised word in
-        sentence-case text is the relative's name even when the US lexicon lacks it."""
+        sentence-case text is the relative's name even when the US lexicon lacks it; so, in a
+        reply, is one word a greeting or thanks sets off to address someone ("Thank you,
+        Priyanka!")."""
         first = WORD_PATTERN.search(c.field.text, c.start, c.end)
-        if not (role.relative and first is not None
-                and first.group().istitle() and mixed_case(c.field.text)
-                and self.owned_relation.search(c.field.text, max(0, c.start - 40), c.start)
+        if not (first is not None and first.group().istitle() and mixed_case(c.field.text)
                 and tokens[0] not in self.stop and tokens[0] not in self.clinical
-                and tokens[0] not in self.common):
+                and tokens[0] not in self.common and tokens[0] not in self.function_words):
             return ()
-        c.end = first.end()
-        return tokens[:1]
+        if role.relative and self.owned_relation.search(c.field.text, max(0, c.start - 40),
+                                                        c.start):
+            c.end = first.end()
+            return tokens[:1]
+        # Only in a reply or comment, said to the person it answers: a note addresses no one.
+        if len(tokens) == 1 and is_reply(c.field.post) and _vocative(c):
+            c.explanation += f"; one word {_ADDRESSED}"
+            return tokens
+        return ()
 
     def _workforce(self, c: Candidate) -> str | None:
         """Why the name is a clinician's or staff member's, or None."""
