@@ -215,8 +215,7 @@ class DisclosureStage:
         # "Who is the volunteer with the bow tie?", "Congrats to Dr. Chen on the award!": a
         # comment about a staff member, and no relative, makes the reply's he, she and names
         # that staff member; the reply's "you" is still the person answered.
-        about_staff = self._comment_about_staff(
-            post.in_reply_to or "", {w for c in proposed for w in c.text.split()})
+        about_staff = self._comment_about_staff(post.in_reply_to or "", proposed)
         staff_only = (names_only_staff or about_staff) and not asked
         staff = [c for c in kept if c.identifier == Identifier.NAMES and WORKFORCE in c.notes]
         for field in fields:
@@ -636,7 +635,7 @@ class DisclosureStage:
                 return True
         return False
 
-    def _comment_about_staff(self, comment: str, reply_names: set[str]) -> bool:
+    def _comment_about_staff(self, comment: str, proposed: Sequence[Candidate]) -> bool:
         """Does the comment ask who a staff member is or celebrate one, by their role ("Who is
         the volunteer with the bow tie?", "Congrats to Dr. Chen!"), and speak of no relative,
         no one by a name without a title, and no one's care or stay?"""
@@ -649,7 +648,8 @@ class DisclosureStage:
         return (one and not any(t in self.kin for t in tokens)
                 and not _MY_CHILD_BY_AGE.search(comment)
                 and not has_phrase(tokens, self.asks) and not has_phrase(tokens, self.asks_after)
-                and not self._named_outside_title(comment, reply_names))
+                and not self._named_outside_title(
+                    comment, {w for c in proposed for w in c.text.split()}))
 
     def _named_outside_title(self, comment: str, reply_names: set[str]) -> bool:
         """Does the comment name someone by a capitalised word that no staff word or title
@@ -666,7 +666,6 @@ class DisclosureStage:
             if word[:1].isupper() and not word.isupper():
                 if not titled and (not opening or word in reply_names):
                     return True
-                titled = titled or not opening
             else:
                 titled = False
         return False

@@ -56,7 +56,6 @@ _BETWEEN_ROLE_AND_NAME = frozenset({"and", "our", "the", "a", "an", "of", "y", "
 
 # The rule id of the mentions this stage adds for a name flagged elsewhere in the post.
 REPEAT_RULE = "name-repeat"
-# "the Millbrook family of nurses": an organisation's family, after its family noun.
 # A room or bed word before a board entry's number ("Rm 603 Ngata", "BED 14 - LINDQVIST"),
 # and one entry of a board's list ("'412 - Delacroix - NPO · 414 - Whitby'").
 _ROOM_WORD_BEFORE = regex.compile(
@@ -64,6 +63,7 @@ _ROOM_WORD_BEFORE = regex.compile(
     r"[ \t]*[–—·:-]?[ \t]*(?:(?:Mr|Mrs|Ms|Mx|Sr|Sra|Srta)\.?[ \t]+)?$")
 _BOARD_ENTRY = regex.compile(
     r"(?<![\p{L}\d.,])\d{1,4}[A-Z]?[ \t]*[–—·:-]?[ \t]*(?:(?:Mr|Mrs|Ms)\.?[ \t]+)?\p{Lu}[\p{L}-]+")
+# "the Millbrook family of nurses": an organisation's family, after its family noun.
 _OF_AFTER = regex.compile(r"[ \t]+\w+[ \t]+of\b")
 # The parts of a hashtag or handle: CamelCase words, or runs of letters between "_", "." and
 # digits ("HernandezStrong" -> Hernandez, Strong; "rileys_journey" -> rileys, journey).
@@ -615,9 +615,12 @@ class NameContext:
         board = (_ROOM_WORD_BEFORE.search(text, max(0, c.start - 14), c.start) is not None
                  or len(_BOARD_ENTRY.findall(text)) >= 2)
         return (board and len(tokens) == 1 and len(tokens[0]) >= 3
-                and tokens[0] not in self.common
-                and tokens[0] not in self.clinical and tokens[0] not in self.stop
-                and tokens[0] not in self.function_words and tokens[0] not in self.board_words)
+                and self._unlisted_word(tokens[0]) and tokens[0] not in self.board_words)
+
+    def _unlisted_word(self, word: str) -> bool:
+        """No common, clinical, stop or function word: what a name the lists lack must be."""
+        return (word not in self.common and word not in self.clinical
+                and word not in self.stop and word not in self.function_words)
 
     def _tag_names_someone(self, tag: str, strong: bool) -> bool:
         """Is one part of a hashtag or handle a known first name or surname? After a support
@@ -640,8 +643,7 @@ class NameContext:
         Priyanka!")."""
         first = WORD_PATTERN.search(c.field.text, c.start, c.end)
         if not (first is not None and first.group().istitle() and mixed_case(c.field.text)
-                and tokens[0] not in self.stop and tokens[0] not in self.clinical
-                and tokens[0] not in self.common and tokens[0] not in self.function_words):
+                and self._unlisted_word(tokens[0])):
             return ()
         if role.relative and self.owned_relation.search(c.field.text, max(0, c.start - 40),
                                                         c.start):
